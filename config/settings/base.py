@@ -1,0 +1,182 @@
+"""Settings shared by every environment.
+
+Everything an operator may change is read from the environment here, with a safe default for a
+single machine. The README's configuration table lists each variable.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+
+# The data folder holds the SQLite database, the generated secret key and uploaded files.
+DATA_DIR = Path(env.str("PARLEY_DATA_DIR", default=str(BASE_DIR / "var"))).resolve()
+
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "channels",
+    "parley.core",
+    "parley.accounts",
+    "parley.rooms",
+    "parley.realtime",
+    "parley.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def database_from_env(url: str | None = None) -> dict:
+    """One database from DATABASE_URL (or SQLite in the data folder), tuned for its engine."""
+    default_url = f"sqlite:///{DATA_DIR / 'parley.sqlite3'}"
+    config = environ.Env.db_url_config(url or env.str("DATABASE_URL", default=default_url))
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN so two
+        # writers queue on the busy timeout instead of failing with "database is locked".
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("PARLEY_SQLITE_TIMEOUT", default=20),
+        }
+    else:
+        config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+        config["CONN_HEALTH_CHECKS"] = True
+        options = config.setdefault("OPTIONS", {})
+        # A statement that cannot finish in time becomes an `unavailable` error, not a hang.
+        options.setdefault("connect_timeout", env.int("PARLEY_DB_CONNECT_TIMEOUT", default=5))
+    return config
+
+
+DATABASES = {"default": database_from_env()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.str("REDIS_URL", default="")
+
+
+def channel_layers_from_env(redis_url: str) -> dict:
+    """The in-process layer by default; channels-redis when REDIS_URL is set.
+
+    Parley publishes once per room and process (see parley.realtime.hub), so a process channel
+    carries every room's traffic: its capacity is raised well above the per-consumer default.
+    Anything the layer still drops is refilled from the database by sequence number.
+    """
+    capacity = env.int("PARLEY_LAYER_CAPACITY", default=10_000)
+    if redis_url:
+        return {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {
+                    "hosts": [redis_url],
+                    "capacity": capacity,
+                    "expiry": 30,
+                    "prefix": env.str("PARLEY_REDIS_PREFIX", default="parley"),
+                },
+            }
+        }
+    return {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": capacity, "expiry": 30},
+        }
+    }
+
+
+CHANNEL_LAYERS = channel_layers_from_env(REDIS_URL)
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Sessions live in the database, so they survive a server restart.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(DATA_DIR / "static")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+
+# Parley's own limits (PROTOCOL.md defaults).
+PARLEY = {
+    "MAX_BODY_CHARS": env.int("PARLEY_MAX_BODY_CHARS", default=4000),
+    "MAX_FRAME_BYTES": env.int("PARLEY_MAX_FRAME_BYTES", default=64 * 1024),
+    "REPLAY_LIMIT": env.int("PARLEY_REPLAY_LIMIT", default=500),
+    "PAGE_ITEMS": env.int("PARLEY_PAGE_ITEMS", default=50),
+    # Frames queued for one socket before it counts as a slow reader and is closed; it then
+    # resumes from the database with `after`, so nothing is lost and memory stays bounded.
+    "MAX_QUEUED_FRAMES": env.int("PARLEY_MAX_QUEUED_FRAMES", default=2000),
+    # How often each process checks the database for items its channel layer never delivered.
+    "SWEEP_SECONDS": env.float("PARLEY_SWEEP_SECONDS", default=2.0),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.channels.server": {"level": "WARNING"},
+    },
+}

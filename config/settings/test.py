@@ -1,0 +1,17 @@
+"""Settings for the test suite: the same stack, fast password hashing, static files from finders.
+
+DATABASE_URL and REDIS_URL switch the suite to PostgreSQL and channels-redis like everywhere else.
+"""
+
+from .base import *  # noqa: F403
+from .base import PARLEY, STORAGES
+
+SECRET_KEY = "test-only-secret-key-not-for-production"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+PARLEY = {**PARLEY}

@@ -1,0 +1,117 @@
+"""One client socket as the hub sees it: its subscriptions and one ordered outbound queue.
+
+Every frame to a socket (replies, backlog, live items) goes through `push`, and one writer
+task sends them in order, so a slow socket never blocks the hub or other sockets. A socket
+that lets MAX_QUEUED_FRAMES pile up is closed (CloseCode.SLOW_READER) and resumes from the
+database when it reconnects: memory stays bounded and nothing is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from parley.realtime.protocol import CloseCode
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Subscription:
+    room_id: int
+    slug: str
+    # Highest seq this socket has been sent, in order.
+    cursor: int = 0
+    # While the backlog is being replayed, live items wait here: (seq, frame).
+    buffer: list[tuple[int, str]] | None = field(default_factory=list)
+
+    def begin_replay(self) -> None:
+        self.buffer = []
+
+    def deliver(self, seq: int, frame: str, push: Callable[[str], None]) -> None:
+        if self.buffer is not None:
+            self.buffer.append((seq, frame))
+        elif seq > self.cursor:
+            self.cursor = seq
+            push(frame)
+
+    def end_replay(self, cursor: int, push: Callable[[str], None]) -> None:
+        """Live from `cursor` on: send what arrived during the replay and is newer."""
+        self.cursor = max(self.cursor, cursor)
+        buffered, self.buffer = self.buffer or [], None
+        for seq, frame in buffered:
+            if seq > self.cursor:
+                self.cursor = seq
+                push(frame)
+
+
+class Connection:
+    def __init__(
+        self,
+        *,
+        user_id: int,
+        username: str,
+        is_staff: bool,
+        send: Callable[[str], Awaitable[None]],
+        close: Callable[[int], Awaitable[None]],
+        max_queued: int,
+    ) -> None:
+        self.user_id = user_id
+        self.username = username
+        self.is_staff = is_staff
+        self.subscriptions: dict[int, Subscription] = {}
+        self._send = send
+        self._close = close
+        self._max_queued = max_queued
+        self._queue: asyncio.Queue[str | int] = asyncio.Queue()
+        self.closing = False
+        self._writer = asyncio.get_running_loop().create_task(self._write())
+
+    def subscription_for(self, slug: str) -> Subscription | None:
+        for subscription in self.subscriptions.values():
+            if subscription.slug == slug:
+                return subscription
+        return None
+
+    def push(self, frame: str) -> None:
+        if self.closing:
+            return
+        if self._queue.qsize() >= self._max_queued:
+            log.info("closing slow reader user=%s queued=%s", self.user_id, self._queue.qsize())
+            self.close(CloseCode.SLOW_READER)
+            return
+        self._queue.put_nowait(frame)
+
+    def deliver(self, room_id: int, seq: int, frame: str) -> None:
+        subscription = self.subscriptions.get(room_id)
+        if subscription is not None:
+            subscription.deliver(seq, frame, self.push)
+
+    def close(self, code: int) -> None:
+        """Close after nothing more: frames not yet sent are dropped, the client will resume."""
+        if self.closing:
+            return
+        self.closing = True
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        self._queue.put_nowait(code)
+
+    async def _write(self) -> None:
+        try:
+            while True:
+                frame = await self._queue.get()
+                if isinstance(frame, int):
+                    await self._close(frame)
+                    return
+                await self._send(frame)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # The socket went away under us; disconnect() cleans up.
+            log.debug("socket writer stopped", exc_info=True)
+
+    def stop(self) -> None:
+        self.closing = True
+        self._writer.cancel()

@@ -1,0 +1,242 @@
+"""The WebSocket adapter: frames in, service calls, frames out.
+
+It parses with `protocol`, calls selectors and services (one database call per frame, each in
+`database_sync_to_async`), maps domain errors to `error` frames, and lets the hub deliver items.
+It holds no rules of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.db import DatabaseError
+
+from parley.core.errors import ParleyError
+from parley.realtime import protocol
+from parley.realtime.connection import Connection, Subscription
+from parley.realtime.hub import Hub, get_hub
+from parley.realtime.protocol import CloseCode, ErrorCode
+from parley.realtime.serializers import ack_frame, item_payload, render_item
+from parley.rooms import selectors, services
+
+log = logging.getLogger(__name__)
+
+# No per-socket channel: the hub listens once for the whole process (see hub.py). Channels
+# creates a consumer channel only for an alias that names a configured layer.
+NO_CONSUMER_CHANNEL = "parley.no-consumer-channel"
+
+
+@database_sync_to_async
+def _room_for_subscribe(user, slug: str, after: int | None) -> tuple[int, str]:
+    room = selectors.access_room(user=user, slug=slug)
+    selectors.check_cursor(after, name="after")
+    return room.pk, room.slug
+
+
+@database_sync_to_async
+def _backlog(room_id: int, slug: str, after: int | None, limit: int):
+    backlog = selectors.room_backlog(room_id, after=after, limit=limit)
+    frames = [render_item(item, room_slug=slug) for item in backlog.items]
+    return backlog, frames
+
+
+@database_sync_to_async
+def _join(user, slug: str) -> str:
+    room = selectors.access_room(user=user, slug=slug)
+    services.room_join(user=user, room=room)
+    return room.slug
+
+
+@database_sync_to_async
+def _leave(user, slug: str) -> str:
+    room = selectors.access_room(user=user, slug=slug)
+    services.room_leave(user=user, room=room)
+    return room.slug
+
+
+@database_sync_to_async
+def _post(user, cmd: protocol.Send) -> str:
+    result = services.message_post(
+        user=user, room_slug=cmd.room, body=cmd.body, client_id=cmd.client_id
+    )
+    return ack_frame(result.item, room_slug=result.item.room.slug, ref=cmd.ref)
+
+
+@database_sync_to_async
+def _history(user, cmd: protocol.History) -> str:
+    room, page = selectors.room_history(
+        user=user, slug=cmd.room, before=cmd.before, limit=cmd.limit
+    )
+    items = [item_payload(item, room_slug=room.slug) for item in page.items]
+    return protocol.reply("history", cmd.ref, room=room.slug, items=items, has_more=page.has_more)
+
+
+@database_sync_to_async
+def _check_visible(user, slug: str) -> str:
+    return selectors.access_room(user=user, slug=slug).slug
+
+
+class ChatConsumer(AsyncWebsocketConsumer):
+    channel_layer_alias = NO_CONSUMER_CHANNEL
+
+    conn: Connection | None = None
+    hub: Hub | None = None
+
+    async def dispatch(self, message):
+        # Channels >= 4.2 hops to the database thread before every handler to close stale
+        # connections; every database call here does that itself, so frames skip the hop.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def connect(self) -> None:
+        await self.accept()
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(CloseCode.UNAUTHENTICATED)
+            return
+        self.user = user
+        self.hub = await get_hub()
+        self.conn = Connection(
+            user_id=user.pk,
+            username=user.username,
+            is_staff=user.is_staff,
+            send=self._send_text,
+            close=self._close_socket,
+            max_queued=settings.PARLEY["MAX_QUEUED_FRAMES"],
+        )
+        self.hub.connect(self.conn)
+
+    async def _send_text(self, text: str) -> None:
+        await self.send(text_data=text)
+
+    async def _close_socket(self, code: int) -> None:
+        await self.close(code)
+
+    async def disconnect(self, code: int) -> None:
+        if self.conn is not None and self.hub is not None:
+            self.hub.disconnect(self.conn)
+            self.conn.stop()
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        conn = self.conn
+        if conn is None:
+            return  # anonymous: already closed
+        ref = None
+        try:
+            command = protocol.parse_frame(text_data, max_bytes=settings.PARLEY["MAX_FRAME_BYTES"])
+            ref = command.ref
+            await self.HANDLERS[type(command)](self, command)
+        except protocol.FrameError as exc:
+            conn.push(protocol.error(exc.code, exc.message, exc.ref))
+        except ParleyError as exc:
+            conn.push(protocol.error(exc.code, exc.message, ref))
+        except DatabaseError:
+            log.warning("database unavailable", exc_info=True)
+            conn.push(
+                protocol.error(
+                    ErrorCode.UNAVAILABLE,
+                    "The server cannot store that right now; retry later.",
+                    ref,
+                )
+            )
+        except Exception:
+            log.exception("frame handling failed")
+            conn.push(protocol.error(ErrorCode.UNAVAILABLE, "Something went wrong; retry.", ref))
+
+    # -- commands ------------------------------------------------------------------------------
+
+    async def on_subscribe(self, cmd: protocol.Subscribe) -> None:
+        assert self.conn is not None and self.hub is not None
+        conn, hub = self.conn, self.hub
+        room_id, slug = await _room_for_subscribe(self.user, cmd.room, cmd.after)
+        subscription = conn.subscriptions.get(room_id)
+        is_new = subscription is None
+        if subscription is None:
+            subscription = conn.subscriptions[room_id] = Subscription(room_id=room_id, slug=slug)
+            # Join the room's group before reading its last seq: every later item then reaches
+            # the buffer, and the backlog covers everything up to that seq.
+            await hub.attach(conn, room_id)
+        elif cmd.after is not None:
+            subscription.begin_replay()
+        try:
+            backlog, frames = await _backlog(
+                room_id, slug, cmd.after, settings.PARLEY["REPLAY_LIMIT"]
+            )
+        except BaseException:
+            if is_new:
+                hub.detach(conn, room_id)
+            else:
+                subscription.end_replay(subscription.cursor, conn.push)
+            raise
+        conn.push(
+            protocol.reply(
+                "subscribed",
+                cmd.ref,
+                room=slug,
+                last_seq=backlog.last_seq,
+                members=[{"username": name} for name in backlog.members],
+            )
+        )
+        for frame in frames:
+            conn.push(frame)
+        if backlog.truncated:
+            conn.push(
+                protocol.reply(
+                    "backlog_truncated",
+                    None,
+                    room=slug,
+                    after=backlog.items[-1].seq,
+                    last_seq=backlog.last_seq,
+                )
+            )
+        if is_new or cmd.after is not None:
+            subscription.end_replay(backlog.last_seq, conn.push)
+        hub.start_cursor(room_id, backlog.last_seq)
+
+    async def on_unsubscribe(self, cmd: protocol.Unsubscribe) -> None:
+        assert self.conn is not None and self.hub is not None
+        subscription = self.conn.subscription_for(cmd.room)
+        if subscription is not None:
+            self.hub.detach(self.conn, subscription.room_id)
+            slug = subscription.slug
+        else:
+            slug = await _check_visible(self.user, cmd.room)
+        self.conn.push(protocol.reply("unsubscribed", cmd.ref, room=slug))
+
+    async def on_join(self, cmd: protocol.Join) -> None:
+        assert self.conn is not None
+        slug = await _join(self.user, cmd.room)
+        self.conn.push(protocol.reply("joined", cmd.ref, room=slug))
+
+    async def on_leave(self, cmd: protocol.Leave) -> None:
+        assert self.conn is not None
+        slug = await _leave(self.user, cmd.room)
+        self.conn.push(protocol.reply("left", cmd.ref, room=slug))
+
+    async def on_send(self, cmd: protocol.Send) -> None:
+        assert self.conn is not None
+        self.conn.push(await _post(self.user, cmd))
+
+    async def on_history(self, cmd: protocol.History) -> None:
+        assert self.conn is not None
+        self.conn.push(await _history(self.user, cmd))
+
+    async def on_ping(self, cmd: protocol.Ping) -> None:
+        assert self.conn is not None
+        self.conn.push(protocol.reply("pong", cmd.ref))
+
+    HANDLERS = {
+        protocol.Subscribe: on_subscribe,
+        protocol.Unsubscribe: on_unsubscribe,
+        protocol.Join: on_join,
+        protocol.Leave: on_leave,
+        protocol.Send: on_send,
+        protocol.History: on_history,
+        protocol.Ping: on_ping,
+    }

@@ -1,0 +1,291 @@
+"""The process-local hub: one subscription to the channel layer per room, for all local sockets.
+
+Each server process (each event loop) has one hub with one channel on the layer. When a local
+socket subscribes to a room, the hub adds its channel to the room's group once; every item then
+arrives once per process, already encoded, and the hub hands the same string to each local
+subscriber. No per-recipient layer message, no per-recipient JSON, no per-recipient hop to the
+database thread.
+
+The hub also makes delivery whole and ordered whatever the layer does: it keeps, per room, the
+highest seq it has forwarded (`cursor`). A duplicate is dropped; an item that skips ahead is held
+while the missing ones are fetched from the database (after a short grace, since items published
+by two processes may arrive out of order); and a periodic sweep compares cursors with the
+database so that a dropped last item is found even when nothing follows it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from parley.realtime import broadcast
+from parley.realtime.connection import Connection
+from parley.realtime.protocol import CloseCode, reply
+from parley.realtime.serializers import render_item
+from parley.rooms.models import Room
+from parley.rooms.selectors import room_items_between, room_last_seqs
+
+log = logging.getLogger(__name__)
+
+# How long an out-of-order item waits for the ones before it before the hub reads the database.
+GAP_GRACE_SECONDS = 0.1
+# A room nobody here subscribes to keeps its group membership this long, then is dropped.
+IDLE_ROOM_SECONDS = 60.0
+# channels-redis forgets group members after a day; the hub renews well before.
+GROUP_RENEW_SECONDS = 3600.0
+
+
+@dataclass(slots=True)
+class RoomStream:
+    room_id: int
+    subscribers: set[Connection] = field(default_factory=set)
+    # Highest seq forwarded to local subscribers; None until the first subscriber reads it.
+    cursor: int | None = None
+    # Items that arrived ahead of a gap (or before the cursor was known): seq -> (frame, revoke).
+    held: dict[int, tuple[str, int | None]] = field(default_factory=dict)
+    filling: bool = False
+    # The database's last seq at the previous sweep: items up to it are overdue if not forwarded.
+    seen_last_seq: int | None = None
+    idle_since: float | None = None
+    added_at: float = 0.0
+
+
+def _fetch_rendered(room_id: int, after: int, upto: int) -> list[tuple[int, str, int | None]]:
+    room = Room.objects.get(pk=room_id)
+    return [
+        (
+            item.seq,
+            render_item(item, room_slug=room.slug),
+            broadcast.revoked_user_id(item, room=room),
+        )
+        for item in room_items_between(room_id, after=after, upto=upto)
+    ]
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.layer = get_channel_layer()
+        self.channel_name: str = ""
+        self.rooms: dict[int, RoomStream] = {}
+        self.connections_by_user: dict[int, set[Connection]] = {}
+        self._tasks: list[asyncio.Task] = []
+        self._fills: set[asyncio.Task] = set()
+
+    async def start(self) -> None:
+        self.channel_name = await self.layer.new_channel("parley.process.")
+        await self.layer.group_add(broadcast.CONTROL_GROUP, self.channel_name)
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self._listen()), loop.create_task(self._sweep_forever())]
+
+    # -- sockets -----------------------------------------------------------------------------
+
+    def connect(self, conn: Connection) -> None:
+        self.connections_by_user.setdefault(conn.user_id, set()).add(conn)
+
+    def disconnect(self, conn: Connection) -> None:
+        for room_id in list(conn.subscriptions):
+            self.detach(conn, room_id)
+        user_connections = self.connections_by_user.get(conn.user_id)
+        if user_connections is not None:
+            user_connections.discard(conn)
+            if not user_connections:
+                del self.connections_by_user[conn.user_id]
+
+    async def attach(self, conn: Connection, room_id: int) -> RoomStream:
+        """Route the room's items to `conn`; the room's group is joined before this returns."""
+        stream = self.rooms.get(room_id)
+        if stream is None:
+            stream = self.rooms[room_id] = RoomStream(room_id=room_id)
+            stream.added_at = time.monotonic()
+            await self.layer.group_add(broadcast.room_group_name(room_id), self.channel_name)
+        stream.subscribers.add(conn)
+        stream.idle_since = None
+        return stream
+
+    def detach(self, conn: Connection, room_id: int) -> None:
+        conn.subscriptions.pop(room_id, None)
+        stream = self.rooms.get(room_id)
+        if stream is not None:
+            stream.subscribers.discard(conn)
+            if not stream.subscribers:
+                stream.idle_since = time.monotonic()
+
+    def start_cursor(self, room_id: int, last_seq: int) -> None:
+        """A subscriber read the room's last seq after the group was joined: forward from there."""
+        stream = self.rooms.get(room_id)
+        if stream is None or stream.cursor is not None:
+            return
+        stream.cursor = last_seq
+        self._drain_held(stream)
+
+    # -- items -------------------------------------------------------------------------------
+
+    def offer(self, room_id: int, seq: int, frame: str, revoke: int | None) -> None:
+        stream = self.rooms.get(room_id)
+        if stream is None:
+            return
+        if stream.cursor is None or stream.filling or seq > stream.cursor + 1:
+            if stream.cursor is None or seq > stream.cursor:
+                stream.held[seq] = (frame, revoke)
+            if stream.cursor is not None and not stream.filling:
+                self._schedule_fill(stream, upto=seq - 1, grace=GAP_GRACE_SECONDS)
+            return
+        if seq <= stream.cursor:
+            return  # already forwarded: a duplicate from the layer or a refill
+        self._forward(stream, seq, frame, revoke)
+        self._drain_held(stream)
+
+    def _forward(self, stream: RoomStream, seq: int, frame: str, revoke: int | None) -> None:
+        stream.cursor = seq
+        for conn in stream.subscribers:
+            conn.deliver(stream.room_id, seq, frame)
+        if revoke is not None:
+            self._revoke(stream, revoke)
+
+    def _revoke(self, stream: RoomStream, user_id: int) -> None:
+        """The user left a private room: their sockets stop receiving it, after the leave event."""
+        for conn in list(self.connections_by_user.get(user_id, ())):
+            subscription = conn.subscriptions.get(stream.room_id)
+            if subscription is None or conn.is_staff:
+                continue
+            self.detach(conn, stream.room_id)
+            conn.push(reply("unsubscribed", None, room=subscription.slug, reason="removed"))
+
+    def _drain_held(self, stream: RoomStream) -> None:
+        assert stream.cursor is not None
+        while stream.cursor + 1 in stream.held:
+            seq = stream.cursor + 1
+            frame, revoke = stream.held.pop(seq)
+            self._forward(stream, seq, frame, revoke)
+        for seq in [seq for seq in stream.held if seq <= stream.cursor]:
+            del stream.held[seq]
+        if stream.held and not stream.filling:
+            self._schedule_fill(stream, upto=min(stream.held) - 1, grace=GAP_GRACE_SECONDS)
+
+    def _schedule_fill(self, stream: RoomStream, *, upto: int, grace: float) -> None:
+        stream.filling = True
+        task = asyncio.get_running_loop().create_task(self._fill(stream, upto, grace))
+        self._fills.add(task)
+        task.add_done_callback(self._fills.discard)
+
+    async def _fill(self, stream: RoomStream, upto: int, grace: float) -> None:
+        try:
+            if grace:
+                await asyncio.sleep(grace)
+            assert stream.cursor is not None
+            if stream.cursor + 1 not in stream.held and stream.cursor < upto:
+                log.info("refilling room=%s seq %s..%s", stream.room_id, stream.cursor + 1, upto)
+                rows = await database_sync_to_async(_fetch_rendered)(
+                    stream.room_id, stream.cursor, upto
+                )
+                for seq, frame, revoke in rows:
+                    if seq == stream.cursor + 1:
+                        self._forward(stream, seq, frame, revoke)
+        except Exception:
+            log.warning(
+                "refill of room %s failed; the sweep retries", stream.room_id, exc_info=True
+            )
+        finally:
+            stream.filling = False
+        self._drain_held(stream)
+
+    # -- the layer ---------------------------------------------------------------------------
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(self.channel_name)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # Redis restarting: keep trying; the sweep refills whatever passed meanwhile.
+                log.warning("channel layer receive failed; retrying", exc_info=True)
+                await asyncio.sleep(1.0)
+                continue
+            try:
+                self._dispatch(message)
+            except Exception:
+                log.exception("hub could not handle %s", message.get("type"))
+
+    def _dispatch(self, message: dict) -> None:
+        kind = message.get("type")
+        if kind == broadcast.ROOM_ITEM:
+            self.offer(message["room_id"], message["seq"], message["frame"], message.get("revoke"))
+        elif kind == broadcast.USER_SESSIONS_ENDED:
+            for conn in list(self.connections_by_user.get(message["user_id"], ())):
+                conn.close(CloseCode.SESSION_ENDED)
+
+    async def _sweep_forever(self) -> None:
+        interval = settings.PARLEY["SWEEP_SECONDS"]
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.sweep()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("hub sweep failed", exc_info=True)
+
+    async def sweep(self) -> None:
+        """Refill items the layer never delivered; drop idle rooms; renew group memberships."""
+        now = time.monotonic()
+        for stream in list(self.rooms.values()):
+            group = broadcast.room_group_name(stream.room_id)
+            if stream.idle_since is not None and now - stream.idle_since > IDLE_ROOM_SECONDS:
+                del self.rooms[stream.room_id]
+                await self.layer.group_discard(group, self.channel_name)
+            elif now - stream.added_at > GROUP_RENEW_SECONDS:
+                stream.added_at = now
+                await self.layer.group_add(group, self.channel_name)
+        active = [s for s in self.rooms.values() if s.cursor is not None and s.subscribers]
+        if not active:
+            return
+        last_seqs = await database_sync_to_async(room_last_seqs)([s.room_id for s in active])
+        for stream in active:
+            last_seq = last_seqs.get(stream.room_id)
+            if last_seq is None:
+                continue
+            overdue = stream.seen_last_seq
+            stream.seen_last_seq = last_seq
+            if overdue is not None and stream.cursor < overdue and not stream.filling:
+                self._schedule_fill(stream, upto=last_seq, grace=0)
+
+    async def stop(self) -> None:
+        for task in [*self._tasks, *self._fills]:
+            task.cancel()
+
+
+_hubs: dict[asyncio.AbstractEventLoop, Hub] = {}
+_starting: dict[asyncio.AbstractEventLoop, asyncio.Future] = {}
+
+
+async def get_hub() -> Hub:
+    """The hub of the running event loop, started on first use."""
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(loop)
+    if hub is not None:
+        return hub
+    pending = _starting.get(loop)
+    if pending is not None:
+        return await pending
+    future: asyncio.Future = loop.create_future()
+    _starting[loop] = future
+    try:
+        for stale in [known for known in _hubs if known.is_closed()]:
+            del _hubs[stale]
+        hub = Hub()
+        await hub.start()
+        _hubs[loop] = hub
+        future.set_result(hub)
+        return hub
+    except BaseException as exc:
+        future.set_exception(exc)
+        raise
+    finally:
+        del _starting[loop]

@@ -1,0 +1,241 @@
+"""The Parley wire protocol, sans I/O: text frames in, commands out; values in, frames out.
+
+No Django here, so every rule of PROTOCOL.md about frame shapes is tested with plain strings.
+Bounds that need the database's answer first (a room must be found before a body is judged
+too long) are checked by the services; this layer checks JSON, types and the frame size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import IntEnum, StrEnum
+from typing import Any
+
+import orjson
+
+MAX_REF_CHARS = 64
+
+
+class ErrorCode(StrEnum):
+    BAD_FRAME = "bad_frame"
+    UNKNOWN_TYPE = "unknown_type"
+    ROOM_NOT_FOUND = "room_not_found"
+    FORBIDDEN = "forbidden"
+    INVALID = "invalid"
+    TOO_LARGE = "too_large"
+    RATE_LIMITED = "rate_limited"
+    UNAVAILABLE = "unavailable"
+
+
+class CloseCode(IntEnum):
+    MESSAGE_TOO_BIG = 1009  # sent by the WebSocket server for frames over its hard limit
+    SERVICE_RESTART = 1012  # server shutting down: reconnect at once
+    UNAUTHENTICATED = 4401  # no valid session
+    SESSION_ENDED = 4403  # the user logged out or changed password
+    SLOW_READER = 4408  # the socket fell too far behind; reconnect and resume with `after`
+
+
+class FrameError(Exception):
+    """A client frame that gets an `error` frame instead of a command."""
+
+    def __init__(self, code: ErrorCode, message: str, ref: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.ref = ref
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    ref: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Subscribe(Command):
+    room: str
+    after: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Unsubscribe(Command):
+    room: str
+
+
+@dataclass(frozen=True, slots=True)
+class Join(Command):
+    room: str
+
+
+@dataclass(frozen=True, slots=True)
+class Leave(Command):
+    room: str
+
+
+@dataclass(frozen=True, slots=True)
+class Send(Command):
+    room: str
+    body: str
+    client_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class History(Command):
+    room: str
+    before: int | None
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class Ping(Command):
+    pass
+
+
+DEFAULT_HISTORY_LIMIT = 50
+
+
+def _str(frame: dict, key: str, ref: str | None) -> str:
+    value = frame.get(key)
+    if not isinstance(value, str):
+        raise FrameError(ErrorCode.BAD_FRAME, f"`{key}` must be a string.", ref)
+    return value
+
+
+def _optional_int(frame: dict, key: str, ref: str | None) -> int | None:
+    value = frame.get(key)
+    if value is None:
+        return None
+    # bool is an int in Python, but `true` is not a seq.
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise FrameError(ErrorCode.BAD_FRAME, f"`{key}` must be an integer.", ref)
+    return value
+
+
+def _subscribe(f: dict, ref: str | None) -> Command:
+    return Subscribe(ref=ref, room=_str(f, "room", ref), after=_optional_int(f, "after", ref))
+
+
+def _unsubscribe(f: dict, ref: str | None) -> Command:
+    return Unsubscribe(ref=ref, room=_str(f, "room", ref))
+
+
+def _join(f: dict, ref: str | None) -> Command:
+    return Join(ref=ref, room=_str(f, "room", ref))
+
+
+def _leave(f: dict, ref: str | None) -> Command:
+    return Leave(ref=ref, room=_str(f, "room", ref))
+
+
+def _send(f: dict, ref: str | None) -> Command:
+    return Send(
+        ref=ref,
+        room=_str(f, "room", ref),
+        body=_str(f, "body", ref),
+        client_id=_str(f, "client_id", ref),
+    )
+
+
+def _history(f: dict, ref: str | None) -> Command:
+    limit = _optional_int(f, "limit", ref)
+    return History(
+        ref=ref,
+        room=_str(f, "room", ref),
+        before=_optional_int(f, "before", ref),
+        limit=DEFAULT_HISTORY_LIMIT if limit is None else limit,
+    )
+
+
+def _ping(f: dict, ref: str | None) -> Command:
+    return Ping(ref=ref)
+
+
+PARSERS = {
+    "subscribe": _subscribe,
+    "unsubscribe": _unsubscribe,
+    "join": _join,
+    "leave": _leave,
+    "send": _send,
+    "history": _history,
+    "ping": _ping,
+}
+
+
+def parse_frame(text: str | None, *, max_bytes: int) -> Command:
+    """Turn one client text frame into a command, or raise FrameError.
+
+    Order of checks follows PROTOCOL.md: bad_frame, unknown_type, then too_large. `text` is None
+    for a binary frame. JSON is strict (no NaN/Infinity, no lone surrogates, bounded nesting).
+    """
+    if text is None:
+        raise FrameError(ErrorCode.BAD_FRAME, "Frames are UTF-8 JSON text, not binary.")
+    try:
+        frame = orjson.loads(text)
+    except (orjson.JSONDecodeError, UnicodeEncodeError, RecursionError):
+        raise FrameError(ErrorCode.BAD_FRAME, "The frame is not valid JSON.") from None
+    if not isinstance(frame, dict):
+        raise FrameError(ErrorCode.BAD_FRAME, "A frame is a JSON object.")
+    ref = frame.get("ref")
+    if ref is not None and (not isinstance(ref, str) or len(ref) > MAX_REF_CHARS):
+        raise FrameError(ErrorCode.BAD_FRAME, f"`ref` is a string of at most {MAX_REF_CHARS}.")
+    kind = frame.get("type")
+    if not isinstance(kind, str):
+        raise FrameError(ErrorCode.BAD_FRAME, "A frame needs a string `type`.", ref)
+    parser = PARSERS.get(kind)
+    if parser is None:
+        raise FrameError(ErrorCode.UNKNOWN_TYPE, f"Unknown frame type {kind[:40]!r}.", ref)
+    command = parser(frame, ref)
+    # Up to 4 UTF-8 bytes a character: encode only when the frame could be over the limit.
+    if len(text) * 4 > max_bytes and len(text.encode("utf-8", "surrogatepass")) > max_bytes:
+        raise FrameError(ErrorCode.TOO_LARGE, f"Frames are at most {max_bytes} bytes.", ref)
+    return command
+
+
+def encode(frame: dict[str, Any]) -> str:
+    return orjson.dumps(frame).decode()
+
+
+def reply(kind: str, ref: str | None, **fields: Any) -> str:
+    frame: dict[str, Any] = {"type": kind, **fields}
+    if ref is not None:
+        frame["ref"] = ref
+    return encode(frame)
+
+
+def error(code: ErrorCode | str, message: str, ref: str | None = None, **extra: Any) -> str:
+    return reply("error", ref, code=str(code), message=message, **extra)
+
+
+def format_ts(moment: datetime) -> str:
+    """ISO 8601 UTC with milliseconds, e.g. 2026-11-21T08:00:00.123Z."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def message_item(
+    *, room: str, seq: int, id: int, username: str | None, body: str, ts: str, client_id: str | None
+) -> dict[str, Any]:
+    return {
+        "type": "message",
+        "room": room,
+        "seq": seq,
+        "id": id,
+        "author": {"username": username},
+        "body": body,
+        "ts": ts,
+        "client_id": client_id,
+    }
+
+
+def event_item(
+    *, room: str, seq: int, id: int, kind: str, username: str | None, ts: str
+) -> dict[str, Any]:
+    return {
+        "type": "event",
+        "room": room,
+        "seq": seq,
+        "id": id,
+        "kind": kind,
+        "user": {"username": username},
+        "ts": ts,
+    }

@@ -1,0 +1,124 @@
+"""Rooms, memberships and the room timeline.
+
+A room's timeline is one table of items (messages and membership events) numbered by `seq`
+1, 2, 3, … per room with no gaps: `Room.last_seq` is the counter, bumped in the same
+transaction that inserts the item (parley.rooms.services.sequence). Models hold no rules;
+services do.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Room(models.Model):
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public"
+        PRIVATE = "private", "Private"
+
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=50, unique=True)
+    visibility = models.CharField(
+        max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    staff_only = models.BooleanField(
+        default=False, help_text="Only staff users can see and join this room."
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_rooms",
+    )
+    last_seq = models.PositiveBigIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_private(self) -> bool:
+        return self.visibility == self.Visibility.PRIVATE
+
+
+class Membership(models.Model):
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["room", "user"], name="membership_unique_room_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.room}"
+
+
+class Item(models.Model):
+    class Kind(models.TextChoices):
+        MESSAGE = "message", "Message"
+        JOIN = "join", "Join"
+        LEAVE = "leave", "Leave"
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="items")
+    seq = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # The author of a message, or the subject of a membership event.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(blank=True, default="")
+    client_id = models.CharField(max_length=64, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["room", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["room", "seq"], name="item_unique_room_seq"),
+            # Idempotent sends: a client_id is stored once per author and room, also when two
+            # copies race on two connections or two processes.
+            models.UniqueConstraint(
+                fields=["room", "user", "client_id"],
+                condition=Q(client_id__isnull=False),
+                name="item_unique_client_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room_id}#{self.seq} {self.kind}"
+
+
+class MessageManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=Item.Kind.MESSAGE)
+
+
+class EventManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().exclude(kind=Item.Kind.MESSAGE)
+
+
+class Message(Item):
+    """The messages of the timeline, for the admin."""
+
+    objects = MessageManager()
+
+    class Meta:
+        proxy = True
+
+
+class Event(Item):
+    """The membership events of the timeline, for the admin."""
+
+    objects = EventManager()
+
+    class Meta:
+        proxy = True

@@ -1,0 +1,135 @@
+"""Reads that enforce visibility. Every adapter looks rooms up through here.
+
+A room the user may not see is reported exactly like a room that does not exist.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from parley.core.errors import InvalidInput, RoomNotFound
+from parley.core.text import is_valid_slug
+from parley.rooms.models import Item, Membership, Room
+
+HISTORY_MAX_LIMIT = 200
+
+
+def room_visible_q(user) -> Q:
+    """Rooms `user` may see: public ones, private ones they belong to; staff see everything."""
+    if user.is_staff:
+        return Q()
+    member = Exists(Membership.objects.filter(room=OuterRef("pk"), user=user))
+    return Q(staff_only=False) & (Q(visibility=Room.Visibility.PUBLIC) | member)
+
+
+def room_list_for_user(user) -> QuerySet[Room]:
+    """The rooms shown on the home page, each with `is_member` and `member_count`."""
+    return (
+        Room.objects.filter(room_visible_q(user))
+        .annotate(
+            is_member=Exists(Membership.objects.filter(room=OuterRef("pk"), user=user)),
+            member_count=Count("memberships", distinct=True),
+        )
+        .order_by("name")
+    )
+
+
+def access_room(*, user, slug: object) -> Room:
+    """The room `slug` if `user` may see it; otherwise RoomNotFound, whatever the reason."""
+    if not is_valid_slug(slug):
+        raise RoomNotFound()
+    try:
+        return Room.objects.filter(room_visible_q(user)).get(slug=slug)
+    except Room.DoesNotExist:
+        raise RoomNotFound() from None
+
+
+def is_member(*, user, room: Room) -> bool:
+    return Membership.objects.filter(room=room, user=user).exists()
+
+
+def check_cursor(value: int | None, *, name: str) -> None:
+    if value is not None and value < 0:
+        raise InvalidInput(f"`{name}` must not be negative.")
+
+
+def check_history_limit(limit: int) -> None:
+    if not 1 <= limit <= HISTORY_MAX_LIMIT:
+        raise InvalidInput(f"`limit` must be between 1 and {HISTORY_MAX_LIMIT}.")
+
+
+def room_members(room_id: int) -> list[str]:
+    return list(
+        Membership.objects.filter(room_id=room_id)
+        .order_by("user__username")
+        .values_list("user__username", flat=True)
+    )
+
+
+def _items(room_id: int) -> QuerySet[Item]:
+    return Item.objects.filter(room_id=room_id).select_related("user")
+
+
+def room_latest_items(room_id: int, *, limit: int) -> list[Item]:
+    """The newest `limit` items, oldest first (the room page's first screen)."""
+    items = list(_items(room_id).order_by("-seq")[:limit])
+    items.reverse()
+    return items
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    items: list[Item]
+    has_more: bool
+
+
+def room_history(*, user, slug: object, before: int | None, limit: int) -> tuple[Room, HistoryPage]:
+    """Items before `before` (or the newest), oldest first, for a user who may read the room."""
+    room = access_room(user=user, slug=slug)
+    check_cursor(before, name="before")
+    check_history_limit(limit)
+    query = _items(room.pk).order_by("-seq")
+    if before is not None:
+        query = query.filter(seq__lt=before)
+    items = list(query[: limit + 1])
+    has_more = len(items) > limit
+    items = items[:limit]
+    items.reverse()
+    return room, HistoryPage(items=items, has_more=has_more)
+
+
+@dataclass(frozen=True)
+class Backlog:
+    last_seq: int
+    members: list[str]
+    items: list[Item]
+    truncated: bool
+
+
+def room_backlog(room_id: int, *, after: int | None, limit: int) -> Backlog:
+    """What a subscriber needs: the room's last seq, its members, and items after `after`.
+
+    `last_seq` is read first and bounds the items, so the backlog is exactly (after, last_seq]
+    (cut to `limit` items) and everything later reaches the subscriber live.
+    """
+    last_seq = Room.objects.values_list("last_seq", flat=True).get(pk=room_id)
+    items: list[Item] = []
+    truncated = False
+    if after is not None and after < last_seq:
+        items = list(
+            _items(room_id).filter(seq__gt=after, seq__lte=last_seq).order_by("seq")[: limit + 1]
+        )
+        truncated = len(items) > limit
+        items = items[:limit]
+    return Backlog(
+        last_seq=last_seq, members=room_members(room_id), items=items, truncated=truncated
+    )
+
+
+def room_items_between(room_id: int, *, after: int, upto: int) -> list[Item]:
+    """Items with after < seq <= upto, in order: the server's own gap-fill."""
+    return list(_items(room_id).filter(seq__gt=after, seq__lte=upto).order_by("seq"))
+
+
+def room_last_seqs(room_ids: list[int]) -> dict[int, int]:
+    return dict(Room.objects.filter(pk__in=room_ids).values_list("pk", "last_seq"))

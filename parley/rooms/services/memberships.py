@@ -1,0 +1,83 @@
+"""Joining, leaving, adding and removing members. Each change is a timeline event."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from parley.core.errors import Forbidden, InvalidInput
+from parley.realtime import broadcast
+from parley.rooms.models import Item, Membership, Room
+from parley.rooms.services.sequence import item_append
+
+
+@dataclass(frozen=True)
+class MembershipChange:
+    room: Room
+    changed: bool
+    event: Item | None
+
+
+def _add(*, user, room: Room) -> MembershipChange:
+    if room.staff_only and not user.is_staff:
+        raise InvalidInput("Only staff can be members of a staff-only room.")
+    with transaction.atomic():
+        # Lock order is always room row first (inside next_seq) for every writer of a room.
+        _, created = Membership.objects.get_or_create(room=room, user=user)
+        if not created:
+            return MembershipChange(room=room, changed=False, event=None)
+        event = item_append(room=room, kind=Item.Kind.JOIN, user=user)
+        broadcast.publish_item_on_commit(event, room=room)
+    return MembershipChange(room=room, changed=True, event=event)
+
+
+def _remove(*, user, room: Room) -> MembershipChange:
+    with transaction.atomic():
+        deleted, _ = Membership.objects.filter(room=room, user=user).delete()
+        if not deleted:
+            return MembershipChange(room=room, changed=False, event=None)
+        event = item_append(room=room, kind=Item.Kind.LEAVE, user=user)
+        broadcast.publish_item_on_commit(event, room=room)
+    return MembershipChange(room=room, changed=True, event=event)
+
+
+def room_join(*, user, room: Room) -> MembershipChange:
+    """`user` joins a room it can see (the caller looked it up with `access_room`).
+
+    A public room is open to everyone; a private room only to its members and staff, so a
+    non-member reaches this only as staff. Joining twice changes nothing and emits nothing.
+    Emits: the `join` event to the room's subscribers.
+    """
+    return _add(user=user, room=room)
+
+
+def room_leave(*, user, room: Room) -> MembershipChange:
+    """`user` leaves. Emits the `leave` event; in a private room its sockets stop receiving."""
+    return _remove(user=user, room=room)
+
+
+def check_can_manage_members(*, actor, room: Room) -> None:
+    if not (actor.is_staff or (room.owner_id is not None and room.owner_id == actor.pk)):
+        raise Forbidden("Only the room's owner can manage its members.")
+
+
+def _user_by_username(username: str):
+    User = get_user_model()
+    try:
+        return User.objects.get(username=username)
+    except User.DoesNotExist:
+        raise InvalidInput("No user with that username.") from None
+
+
+def membership_add(*, actor, room: Room, username: str) -> MembershipChange:
+    """The owner (or staff) adds `username` to the room, as for a private room's invitations."""
+    check_can_manage_members(actor=actor, room=room)
+    return _add(user=_user_by_username(username), room=room)
+
+
+def membership_remove(*, actor, room: Room, username: str) -> MembershipChange:
+    """The owner (or staff) removes `username`; removing yourself is leaving."""
+    target = _user_by_username(username)
+    if target.pk != actor.pk:
+        check_can_manage_members(actor=actor, room=room)
+    return _remove(user=target, room=room)

@@ -1,0 +1,78 @@
+"""Posting messages."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from parley.core.errors import InvalidInput, NotAMember
+from parley.core.text import body_length
+from parley.realtime import broadcast
+from parley.rooms.models import Item
+from parley.rooms.selectors import access_room, is_member
+from parley.rooms.services.sequence import item_append
+
+CLIENT_ID_MAX = 64
+
+
+@dataclass(frozen=True)
+class PostResult:
+    item: Item
+    created: bool
+
+
+def check_message_body(body: str) -> None:
+    limit = settings.PARLEY["MAX_BODY_CHARS"]
+    if not body.strip():
+        # Whitespace-only bodies are refused like empty ones: they would show as blank lines.
+        raise InvalidInput("A message cannot be empty.")
+    if body_length(body) > limit:
+        raise InvalidInput(f"A message has at most {limit} characters.")
+    if "\x00" in body:
+        raise InvalidInput("A message cannot contain NUL characters.")
+
+
+def check_client_id(client_id: str) -> None:
+    if not client_id or len(client_id) > CLIENT_ID_MAX:
+        raise InvalidInput(f"`client_id` is 1 to {CLIENT_ID_MAX} characters.")
+
+
+def _existing(*, user, room_slug: str, client_id: str) -> Item | None:
+    return (
+        Item.objects.filter(room__slug=room_slug, user=user, client_id=client_id)
+        .select_related("room", "user")
+        .first()
+    )
+
+
+def message_post(*, user, room_slug: str, body: str, client_id: str) -> PostResult:
+    """Post `body` to a room as `user`, once per `client_id`.
+
+    A `client_id` this user already used in this room returns the stored item unchanged
+    (created=False), whatever changed since; it is checked first. Otherwise the user must see the
+    room (RoomNotFound) and be a member (NotAMember), and the body must be 1..MAX_BODY_CHARS
+    characters without NUL (InvalidInput). The item is stored with the room's next seq.
+    Emits, after commit: the `message` item to the room's subscribers.
+    """
+    if client_id and len(client_id) <= CLIENT_ID_MAX:
+        existing = _existing(user=user, room_slug=room_slug, client_id=client_id)
+        if existing is not None:
+            return PostResult(item=existing, created=False)
+    room = access_room(user=user, slug=room_slug)
+    if not is_member(user=user, room=room):
+        raise NotAMember()
+    check_message_body(body)
+    check_client_id(client_id)
+    try:
+        with transaction.atomic():
+            item = item_append(
+                room=room, kind=Item.Kind.MESSAGE, user=user, body=body, client_id=client_id
+            )
+            broadcast.publish_item_on_commit(item, room=room)
+    except IntegrityError:
+        # The same client_id won a race on another connection or process: answer with its row.
+        existing = _existing(user=user, room_slug=room_slug, client_id=client_id)
+        if existing is None:
+            raise
+        return PostResult(item=existing, created=False)
+    return PostResult(item=item, created=True)

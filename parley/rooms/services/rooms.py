@@ -1,0 +1,60 @@
+"""Creating rooms."""
+
+from django.db import IntegrityError, transaction
+
+from parley.core.errors import InvalidInput
+from parley.core.text import clean_display_name, is_valid_slug
+from parley.realtime import broadcast
+from parley.rooms.models import Item, Membership, Room
+from parley.rooms.services.sequence import item_append
+
+ROOM_NAME_MAX = 80
+
+
+def check_room_name(name: str) -> str:
+    """The cleaned name, or InvalidInput. Forms call this too, so the rule lives once."""
+    cleaned = clean_display_name(name)
+    if not cleaned:
+        raise InvalidInput("A room needs a name.")
+    if len(cleaned) > ROOM_NAME_MAX:
+        raise InvalidInput(f"A room name has at most {ROOM_NAME_MAX} characters.")
+    return cleaned
+
+
+def check_room_slug(slug: str) -> str:
+    if not is_valid_slug(slug):
+        raise InvalidInput(
+            "A slug is 1 to 50 lowercase letters, digits and dashes, "
+            "starting and ending with a letter or digit."
+        )
+    if Room.objects.filter(slug=slug).exists():
+        raise InvalidInput("That slug is taken.")
+    return slug
+
+
+def check_visibility(visibility: str) -> str:
+    if visibility not in Room.Visibility.values:
+        raise InvalidInput("Visibility is public or private.")
+    return visibility
+
+
+def room_create(
+    *, owner, name: str, slug: str, visibility: str = Room.Visibility.PUBLIC, staff_only=False
+) -> Room:
+    """Create a room; its creator becomes its owner and first member (the join event is seq 1)."""
+    name = check_room_name(name)
+    slug = check_room_slug(slug)
+    visibility = check_visibility(visibility)
+    if staff_only and not owner.is_staff:
+        raise InvalidInput("Only staff can create staff-only rooms.")
+    try:
+        with transaction.atomic():
+            room = Room.objects.create(
+                name=name, slug=slug, visibility=visibility, staff_only=staff_only, owner=owner
+            )
+            Membership.objects.create(room=room, user=owner)
+            event = item_append(room=room, kind=Item.Kind.JOIN, user=owner)
+            broadcast.publish_item_on_commit(event, room=room)
+    except IntegrityError:
+        raise InvalidInput("That slug is taken.") from None
+    return room

@@ -1,0 +1,37 @@
+"""Page forms. Their validation calls the services' own checks, so each rule lives once."""
+
+from django import forms
+
+from parley.core.errors import InvalidInput
+from parley.rooms.models import Room
+from parley.rooms.services.rooms import check_room_name, check_room_slug, check_visibility
+
+
+def _check(check, value):
+    try:
+        return check(value)
+    except InvalidInput as exc:
+        raise forms.ValidationError(exc.message) from None
+
+
+class RoomCreateForm(forms.Form):
+    # max_length here too: SQLite does not enforce the model's.
+    name = forms.CharField(max_length=200, strip=True)
+    slug = forms.CharField(
+        max_length=50,
+        help_text="Lowercase letters, digits and dashes; the room's address.",
+    )
+    visibility = forms.ChoiceField(choices=Room.Visibility.choices, initial="public")
+
+    def clean_name(self) -> str:
+        return _check(check_room_name, self.cleaned_data["name"])
+
+    def clean_slug(self) -> str:
+        return _check(check_room_slug, self.cleaned_data["slug"])
+
+    def clean_visibility(self) -> str:
+        return _check(check_visibility, self.cleaned_data["visibility"])
+
+
+class MemberForm(forms.Form):
+    username = forms.CharField(max_length=150)

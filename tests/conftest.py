@@ -1,0 +1,90 @@
+"""Shared fixtures: users, rooms, and WebSocket clients on the real ASGI application.
+
+The suite runs against whatever DATABASE_URL / REDIS_URL say (SQLite and the in-process layer
+by default). Under CI=true a service test that cannot reach its service fails instead of skipping.
+"""
+
+import os
+from contextlib import asynccontextmanager
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+
+from tests.factories import UserFactory, make_room
+
+ORIGIN = (b"origin", b"http://127.0.0.1")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def skip_or_fail(reason: str):
+    """Skip on a developer machine without the service; fail in CI, where it must be there."""
+    if IN_CI:
+        pytest.fail(f"CI=true but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def user_factory(db):
+    return UserFactory
+
+
+@pytest.fixture
+def room_factory(db):
+    return make_room
+
+
+def session_cookie_for(user) -> bytes:
+    """A real database session for `user`, as Django's login() would create."""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
+
+
+@asynccontextmanager
+async def ws_client(user=None, *, origin=ORIGIN, path="/ws/"):
+    """A connected WebsocketCommunicator on config.asgi.application, disconnected on exit."""
+    from config.asgi import application
+
+    headers = [origin] if origin else []
+    if user is not None:
+        cookie = await database_sync_to_async(session_cookie_for)(user)
+        headers.append((b"cookie", cookie))
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, code = await communicator.connect()
+    communicator.accepted = connected
+    communicator.close_code = code
+    try:
+        yield communicator
+    finally:
+        await communicator.disconnect()
+
+
+@pytest.fixture
+def ws():
+    return ws_client
+
+
+async def request(communicator, frame: dict, *, timeout: float = 5) -> dict:
+    """Send a frame and return the next frame of type other than a live item."""
+    await communicator.send_json_to(frame)
+    while True:
+        reply = await communicator.receive_json_from(timeout=timeout)
+        if reply["type"] not in {"message", "event"}:
+            return reply
+
+
+async def receive_until(communicator, predicate, *, timeout: float = 5) -> list[dict]:
+    """Frames up to and including the first for which predicate(frame) is true."""
+    frames = []
+    while True:
+        frame = await communicator.receive_json_from(timeout=timeout)
+        frames.append(frame)
+        if predicate(frame):
+            return frames

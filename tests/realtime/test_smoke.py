@@ -1,0 +1,27 @@
+import pytest
+from channels.db import database_sync_to_async
+
+from tests.conftest import request, ws_client
+from tests.factories import UserFactory, make_room
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def test_two_users_chat_in_one_room():
+    ada = await database_sync_to_async(UserFactory)(username="ada")
+    bob = await database_sync_to_async(UserFactory)(username="bob")
+    await database_sync_to_async(make_room)(ada, slug="general")
+    async with ws_client(ada) as a, ws_client(bob) as b:
+        sub = await request(a, {"type": "subscribe", "room": "general"})
+        assert sub["type"] == "subscribed" and sub["last_seq"] == 1
+        await request(b, {"type": "subscribe", "room": "general"})
+        assert (await request(b, {"type": "join", "room": "general"}))["type"] == "joined"
+        join_event = await a.receive_json_from(timeout=5)
+        assert join_event["type"] == "event" and join_event["kind"] == "join"
+        assert join_event["seq"] == 2
+        await b.send_json_to({"type": "send", "room": "general", "body": "hi", "client_id": "c1"})
+        got_a = await a.receive_json_from(timeout=5)
+        assert got_a["type"] == "message" and got_a["body"] == "hi" and got_a["seq"] == 3
+        frames = [await b.receive_json_from(timeout=5) for _ in range(3)]
+        types = sorted(f["type"] for f in frames)
+        assert types == ["ack", "event", "message"]
