@@ -19,7 +19,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def make_room(owner=None, *, slug=None, name=None, visibility="public", staff_only=False):
-    """A room created through the service, as users create them (owner is member, seq 1 is the join)."""
+    """A room made through the service: the owner is its member and seq 1 is their join."""
     owner = owner or UserFactory()
     slug = slug or f"room-{factory.random.randgen.randint(1, 10**9)}"
     return services.room_create(

@@ -76,7 +76,8 @@ class Item(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     body = models.TextField(blank=True, default="")
-    client_id = models.CharField(max_length=64, null=True, blank=True)
+    # NULL for events: the partial unique constraint below covers only real client ids.
+    client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
