@@ -41,8 +41,9 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The suite twice: SQLite + in-process layer, then PostgreSQL + Redis (tests/run_suites.py).
 test: lint
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest
+	$(BIN)/python -m tests.run_suites $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -27,6 +27,21 @@ def skip_or_fail(reason: str):
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _clean_redis():
+    """Start the Redis pass from an empty test database: no groups left from an earlier run."""
+    if settings.REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        try:
+            client.flushdb()
+        except redis.RedisError as exc:
+            skip_or_fail(f"REDIS_URL is set but Redis is not usable: {exc}")
+        finally:
+            client.close()
+
+
 @pytest.fixture
 def user_factory(db):
     return UserFactory

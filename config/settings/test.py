@@ -15,3 +15,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 PARLEY = {**PARLEY}
+
+# The suite must not keep connections open in the database thread between tests (PostgreSQL
+# cannot drop a test database someone is still connected to).
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
