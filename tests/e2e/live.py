@@ -93,7 +93,7 @@ class LiveServer:
                 "--timeout-graceful-shutdown",
                 "5",
                 "--no-access-log",
-            ],  # fmt: skip
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.PIPE,
@@ -151,7 +151,7 @@ class HttpSession:
         raise RuntimeError("no CSRF cookie yet")
 
     def post_form(self, path: str, fields: dict[str, str]) -> tuple[int, str, str]:
-        """GET the form first (for the CSRF cookie), then POST it; returns status, body, final URL."""
+        """GET the form (for the CSRF cookie), then POST it: status, body and final URL."""
         self.get(path)
         data = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": self._csrf()}).encode()
         request = urllib.request.Request(

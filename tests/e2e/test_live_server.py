@@ -1,4 +1,4 @@
-"""The real server process (uvicorn, as `make run` starts it) with real HTTP and WebSocket clients."""
+"""The real server process (uvicorn, as `make run` starts it) with real HTTP and WS clients."""
 
 import asyncio
 import json
