@@ -4,9 +4,6 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Frames over this are closed with 1009 by the server; between PARLEY_MAX_FRAME_BYTES and this
-# they get a `too_large` error frame and the socket stays open.
-WS_MAX_SIZE ?= 262144
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
 .PHONY: run test lint install install-dev migrate serve clean
@@ -30,10 +27,9 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
-# uvicorn: closes sockets with 1012 on SIGTERM and applies write flow control (see README).
+# uvicorn, configured from the environment (parley/core/management/commands/serve.py).
 serve:
-	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off \
-		--ws-max-size $(WS_MAX_SIZE) --no-access-log --timeout-graceful-shutdown 5
+	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 
 run: migrate serve
 

@@ -168,6 +168,19 @@ PARLEY = {
     "SWEEP_SECONDS": env.float("PARLEY_SWEEP_SECONDS", default=2.0),
 }
 
+# The ASGI server (`manage.py serve`, which runs uvicorn).
+PARLEY_SERVER = {
+    "WS_MAX_SIZE": env.int("PARLEY_WS_MAX_SIZE", default=256 * 1024),
+    # Server pings: a half-open socket is closed within interval + timeout.
+    "WS_PING_INTERVAL": env.float("PARLEY_WS_PING_INTERVAL", default=30.0),
+    "WS_PING_TIMEOUT": env.float("PARLEY_WS_PING_TIMEOUT", default=30.0),
+    "WS_PER_MESSAGE_DEFLATE": env.bool("PARLEY_WS_DEFLATE", default=False),
+    "GRACEFUL_SHUTDOWN_SECONDS": env.int("PARLEY_GRACEFUL_SHUTDOWN_SECONDS", default=5),
+    "FORWARDED_ALLOW_IPS": env.str("FORWARDED_ALLOW_IPS", default="127.0.0.1"),
+    "ACCESS_LOG": env.bool("PARLEY_ACCESS_LOG", default=False),
+    "LOG_LEVEL": env.str("PARLEY_SERVER_LOG_LEVEL", default="info"),
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

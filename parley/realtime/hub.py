@@ -78,7 +78,7 @@ class Hub:
         self._fills: set[asyncio.Task] = set()
 
     async def start(self) -> None:
-        self.channel_name = await self.layer.new_channel("parley.process.")
+        self.channel_name = await self.layer.new_channel("parley.process")
         await self.layer.group_add(broadcast.CONTROL_GROUP, self.channel_name)
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._listen()), loop.create_task(self._sweep_forever())]

@@ -77,23 +77,7 @@ class LiveServer:
     def start(self, *, timeout: float = 30) -> None:
         self._ready.clear()
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "config.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--lifespan",
-                "off",
-                "--ws-max-size",
-                "262144",
-                "--timeout-graceful-shutdown",
-                "5",
-                "--no-access-log",
-            ],
+            [sys.executable, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.PIPE,
