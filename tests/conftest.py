@@ -43,6 +43,29 @@ def _clean_redis():
 
 
 @pytest.fixture
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Before the test database is dropped, end sessions left by server threads of past tests."""
+    yield
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
+@pytest.fixture(autouse=True)
+async def _stop_hub():
+    """Each test's event loop gets its own hub; stop it before the loop closes."""
+    yield
+    from parley.realtime.hub import stop_hub
+
+    await stop_hub()
+
+
+@pytest.fixture
 def user_factory(db):
     return UserFactory
 

@@ -1,3 +1,5 @@
+import uuid
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -21,7 +23,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 def make_room(owner=None, *, slug=None, name=None, visibility="public", staff_only=False):
     """A room made through the service: the owner is its member and seq 1 is their join."""
     owner = owner or UserFactory()
-    slug = slug or f"room-{factory.random.randgen.randint(1, 10**9)}"
+    slug = slug or f"room-{uuid.uuid4().hex[:12]}"
     return services.room_create(
         owner=owner,
         name=name or slug.title(),

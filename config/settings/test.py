@@ -3,8 +3,11 @@
 DATABASE_URL and REDIS_URL switch the suite to PostgreSQL and channels-redis like everywhere else.
 """
 
+import os
+import tempfile
+
 from .base import *  # noqa: F403
-from .base import PARLEY, STORAGES
+from .base import DATABASES, PARLEY, STORAGES
 
 SECRET_KEY = "test-only-secret-key-not-for-production"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -18,4 +21,12 @@ PARLEY = {**PARLEY}
 
 # The suite must not keep connections open in the database thread between tests (PostgreSQL
 # cannot drop a test database someone is still connected to).
-DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# A file, not SQLite's shared in-memory database: there a second writer fails at once with
+# "table is locked" instead of queuing on the busy timeout as the server's connections do.
+# One file per run, so concurrent runs on one machine do not meet.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"parley-test-{os.getpid()}.sqlite3")
+    }

@@ -5,7 +5,8 @@ import unicodedata
 
 # Bidirectional controls can make a name read differently from what it is ("evil\u202egnp.exe").
 BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
+# fullmatch, not match with `$`: `$` also matches before a trailing newline ("general\n").
+SLUG_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?")
 
 
 def strip_bidi_controls(text: str) -> str:
@@ -18,7 +19,7 @@ def clean_display_name(text: str) -> str:
 
 
 def is_valid_slug(slug: object) -> bool:
-    return isinstance(slug, str) and bool(SLUG_RE.match(slug))
+    return isinstance(slug, str) and SLUG_RE.fullmatch(slug) is not None
 
 
 def body_length(body: str) -> int:

@@ -257,8 +257,10 @@ class Hub:
                 self._schedule_fill(stream, upto=last_seq, grace=0)
 
     async def stop(self) -> None:
-        for task in [*self._tasks, *self._fills]:
+        tasks = [*self._tasks, *self._fills]
+        for task in tasks:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 _hubs: dict[asyncio.AbstractEventLoop, Hub] = {}
@@ -289,3 +291,10 @@ async def get_hub() -> Hub:
         raise
     finally:
         del _starting[loop]
+
+
+async def stop_hub() -> None:
+    """Stop the running loop's hub (tests; a server process simply exits)."""
+    hub = _hubs.pop(asyncio.get_running_loop(), None)
+    if hub is not None:
+        await hub.stop()

@@ -1,14 +1,57 @@
 """The admin: rooms, memberships and the timeline, changed through the same services.
 
 Adding a membership here announces the join to the room live, like joining from a page;
-removing one announces the leave. Timeline items are read-only: seq must stay gapless.
+removing one announces the leave. Timeline items are read-only: seq must stay gapless. The forms
+run the services' own checks, so a refused name, slug or member is a form error, not a 500.
 """
 
+from django import forms
 from django.contrib import admin, messages
 
 from parley.core.errors import ParleyError
 from parley.rooms import services
 from parley.rooms.models import Event, Membership, Message, Room
+from parley.rooms.services.memberships import check_can_be_member
+from parley.rooms.services.rooms import check_room_name, check_room_slug, check_staff_only
+
+
+def _check(check, *args, **kwargs):
+    """Run a service check as form validation: a refusal is a form error, not a server error."""
+    try:
+        return check(*args, **kwargs)
+    except ParleyError as exc:
+        raise forms.ValidationError(exc.message) from None
+
+
+class RoomAdminForm(forms.ModelForm):
+    class Meta:
+        model = Room
+        fields = "__all__"  # noqa: DJ007
+
+    def clean_name(self) -> str:
+        return _check(check_room_name, self.cleaned_data["name"])
+
+    def clean_slug(self) -> str:
+        # Only on the add form: the slug is read-only once the room exists.
+        return _check(check_room_slug, self.cleaned_data["slug"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None and cleaned.get("staff_only") and cleaned.get("owner"):
+            _check(check_staff_only, owner=cleaned["owner"], staff_only=True)
+        return cleaned
+
+
+class MembershipAdminForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = "__all__"  # noqa: DJ007
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None and cleaned.get("user") and cleaned.get("room"):
+            _check(check_can_be_member, user=cleaned["user"], room=cleaned["room"])
+        return cleaned
 
 
 class MembershipInline(admin.TabularInline):
@@ -24,6 +67,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Room)
 class RoomAdmin(admin.ModelAdmin):
+    form = RoomAdminForm
     list_display = ("name", "slug", "visibility", "staff_only", "owner", "last_seq", "created_at")
     list_filter = ("visibility", "staff_only")
     search_fields = ("name", "slug")
@@ -36,7 +80,9 @@ class RoomAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            # Only the edited fields: a full save would write back the last_seq read when this
+            # request began, and a message posted meanwhile would then get a duplicate seq.
+            obj.save(update_fields=form.changed_data)
             return
         owner = obj.owner or request.user
         try:
@@ -56,6 +102,7 @@ class RoomAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    form = MembershipAdminForm
     list_display = ("room", "user", "joined_at")
     list_filter = ("room",)
     search_fields = ("room__slug", "user__username")

@@ -18,11 +18,14 @@ class MembershipChange:
     event: Item | None
 
 
-def _add(*, user, room: Room) -> MembershipChange:
+def check_can_be_member(*, user, room: Room) -> None:
     if room.staff_only and not user.is_staff:
         raise InvalidInput("Only staff can be members of a staff-only room.")
+
+
+def _add(*, user, room: Room) -> MembershipChange:
+    check_can_be_member(user=user, room=room)
     with transaction.atomic():
-        # Lock order is always room row first (inside next_seq) for every writer of a room.
         _, created = Membership.objects.get_or_create(room=room, user=user)
         if not created:
             return MembershipChange(room=room, changed=False, event=None)
@@ -76,8 +79,10 @@ def membership_add(*, actor, room: Room, username: str) -> MembershipChange:
 
 
 def membership_remove(*, actor, room: Room, username: str) -> MembershipChange:
-    """The owner (or staff) removes `username`; removing yourself is leaving."""
-    target = _user_by_username(username)
-    if target.pk != actor.pk:
+    """The owner (or staff) removes `username`; removing yourself is leaving.
+
+    Permission is checked before the lookup, so no one else learns which usernames exist.
+    """
+    if username != actor.get_username():
         check_can_manage_members(actor=actor, room=room)
-    return _remove(user=target, room=room)
+    return _remove(user=_user_by_username(username), room=room)

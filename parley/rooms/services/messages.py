@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from parley.core.errors import InvalidInput, NotAMember
-from parley.core.text import body_length
+from parley.core.text import body_length, is_valid_slug
 from parley.realtime import broadcast
 from parley.rooms.models import Item
 from parley.rooms.selectors import access_room, is_member
@@ -32,9 +32,14 @@ def check_message_body(body: str) -> None:
         raise InvalidInput("A message cannot contain NUL characters.")
 
 
+def is_valid_client_id(client_id: str) -> bool:
+    # NUL is refused like in a body: PostgreSQL text cannot hold it, not even in a lookup.
+    return 0 < len(client_id) <= CLIENT_ID_MAX and "\x00" not in client_id
+
+
 def check_client_id(client_id: str) -> None:
-    if not client_id or len(client_id) > CLIENT_ID_MAX:
-        raise InvalidInput(f"`client_id` is 1 to {CLIENT_ID_MAX} characters.")
+    if not is_valid_client_id(client_id):
+        raise InvalidInput(f"`client_id` is 1 to {CLIENT_ID_MAX} characters, without NUL.")
 
 
 def _existing(*, user, room_slug: str, client_id: str) -> Item | None:
@@ -51,10 +56,12 @@ def message_post(*, user, room_slug: str, body: str, client_id: str) -> PostResu
     A `client_id` this user already used in this room returns the stored item unchanged
     (created=False), whatever changed since; it is checked first. Otherwise the user must see the
     room (RoomNotFound) and be a member (NotAMember), and the body must be 1..MAX_BODY_CHARS
-    characters without NUL (InvalidInput). The item is stored with the room's next seq.
+    characters and the client_id 1..CLIENT_ID_MAX, both without NUL (InvalidInput). The item is
+    stored with the room's next seq.
     Emits, after commit: the `message` item to the room's subscribers.
     """
-    if client_id and len(client_id) <= CLIENT_ID_MAX:
+    # Only values that could have been stored are looked up: a NUL in a lookup fails on PostgreSQL.
+    if is_valid_client_id(client_id) and is_valid_slug(room_slug):
         existing = _existing(user=user, room_slug=room_slug, client_id=client_id)
         if existing is not None:
             return PostResult(item=existing, created=False)

@@ -1,5 +1,7 @@
 """Creating rooms."""
 
+import unicodedata
+
 from django.db import IntegrityError, transaction
 
 from parley.core.errors import InvalidInput
@@ -18,6 +20,9 @@ def check_room_name(name: str) -> str:
         raise InvalidInput("A room needs a name.")
     if len(cleaned) > ROOM_NAME_MAX:
         raise InvalidInput(f"A room name has at most {ROOM_NAME_MAX} characters.")
+    # NUL cannot be stored in PostgreSQL text; tabs, newlines and the like have no place in a name.
+    if any(unicodedata.category(char) == "Cc" for char in cleaned):
+        raise InvalidInput("A room name cannot contain control characters.")
     return cleaned
 
 
@@ -38,6 +43,11 @@ def check_visibility(visibility: str) -> str:
     return visibility
 
 
+def check_staff_only(*, owner, staff_only: bool) -> None:
+    if staff_only and not owner.is_staff:
+        raise InvalidInput("Only staff can create staff-only rooms.")
+
+
 def room_create(
     *, owner, name: str, slug: str, visibility: str = Room.Visibility.PUBLIC, staff_only=False
 ) -> Room:
@@ -45,8 +55,7 @@ def room_create(
     name = check_room_name(name)
     slug = check_room_slug(slug)
     visibility = check_visibility(visibility)
-    if staff_only and not owner.is_staff:
-        raise InvalidInput("Only staff can create staff-only rooms.")
+    check_staff_only(owner=owner, staff_only=staff_only)
     try:
         with transaction.atomic():
             room = Room.objects.create(
