@@ -9,4 +9,4 @@ from parley.realtime.broadcast import publish_user_sessions_ended
 @receiver(user_logged_out)
 def close_sockets_on_logout(sender, request, user, **kwargs) -> None:
     if user is not None:
-        publish_user_sessions_ended(user.pk)
+        publish_user_sessions_ended(user.pk, session_key=request.session.session_key)

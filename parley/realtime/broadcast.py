@@ -52,9 +52,12 @@ def publish_item_on_commit(item: Item, *, room: Room) -> None:
     transaction.on_commit(partial(publish_from_sync, room_group_name(room.pk), message))
 
 
-def publish_user_sessions_ended(user_id: int) -> None:
-    """Close every open socket of a user, in every process (logout)."""
-    publish_from_sync(CONTROL_GROUP, {"type": USER_SESSIONS_ENDED, "user_id": user_id})
+def publish_user_sessions_ended(user_id: int, *, session_key: str | None = None) -> None:
+    """Close the user's open sockets in every process: those of one session, or all of them."""
+    publish_from_sync(
+        CONTROL_GROUP,
+        {"type": USER_SESSIONS_ENDED, "user_id": user_id, "session_key": session_key},
+    )
 
 
 class _Publisher:

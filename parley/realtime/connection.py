@@ -54,6 +54,7 @@ class Connection:
         user_id: int,
         username: str,
         is_staff: bool,
+        session_key: str | None,
         send: Callable[[str], Awaitable[None]],
         close: Callable[[int], Awaitable[None]],
         max_queued: int,
@@ -61,6 +62,7 @@ class Connection:
         self.user_id = user_id
         self.username = username
         self.is_staff = is_staff
+        self.session_key = session_key
         self.subscriptions: dict[int, Subscription] = {}
         self._send = send
         self._close = close

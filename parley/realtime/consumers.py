@@ -106,6 +106,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             user_id=user.pk,
             username=user.username,
             is_staff=user.is_staff,
+            session_key=getattr(self.scope.get("session"), "session_key", None),
             send=self._send_text,
             close=self._close_socket,
             max_queued=settings.PARLEY["MAX_QUEUED_FRAMES"],

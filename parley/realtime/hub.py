@@ -218,8 +218,10 @@ class Hub:
         if kind == broadcast.ROOM_ITEM:
             self.offer(message["room_id"], message["seq"], message["frame"], message.get("revoke"))
         elif kind == broadcast.USER_SESSIONS_ENDED:
+            session_key = message.get("session_key")
             for conn in list(self.connections_by_user.get(message["user_id"], ())):
-                conn.close(CloseCode.SESSION_ENDED)
+                if session_key is None or conn.session_key == session_key:
+                    conn.close(CloseCode.SESSION_ENDED)
 
     async def _sweep_forever(self) -> None:
         interval = settings.PARLEY["SWEEP_SECONDS"]
