@@ -1,0 +1,102 @@
+// The home page: join and leave rooms over the socket, without a reload.
+//
+// Each room card has two plain POST forms (join, leave); without this script, or while the
+// socket is not live, they simply post. With it, a submit becomes a `join`/`leave` frame and
+// the answer flips the card.
+
+import { ParleySocket } from "./socket.js";
+import { bindIndicator } from "./status.js";
+
+const socket = new ParleySocket().start();
+bindIndicator(socket, document.querySelector("[data-conn]"));
+const announcer = document.getElementById("home-status");
+
+function announce(text) {
+  if (announcer) announcer.textContent = text;
+}
+
+function cardParts(card) {
+  return {
+    join: card.querySelector("form[data-action=join]"),
+    leave: card.querySelector("form[data-action=leave]"),
+    open: card.querySelector("[data-open]"),
+    count: card.querySelector("[data-member-count]"),
+    word: card.querySelector("[data-member-word]"),
+    error: card.querySelector("[data-error]"),
+    badge: card.querySelector("[data-member-badge]"),
+  };
+}
+
+function showError(card, text) {
+  const { error } = cardParts(card);
+  error.textContent = text;
+  error.hidden = !text;
+}
+
+function setMember(card, member) {
+  const parts = cardParts(card);
+  const was = card.dataset.member === "true";
+  card.dataset.member = String(member);
+  if (was !== member) {
+    const shown = Number.parseInt(parts.count.textContent, 10) || 0;
+    const count = Math.max(0, shown + (member ? 1 : -1));
+    parts.count.textContent = String(count);
+    parts.word.textContent = count === 1 ? "member" : "members";
+  }
+  if (parts.badge) parts.badge.hidden = !member;
+  if (!member && card.dataset.visibility === "private") {
+    // Only members see a private room: after leaving there is nothing left to open or join.
+    parts.join.hidden = true;
+    parts.leave.hidden = true;
+    if (parts.open) parts.open.hidden = true;
+    showError(card, "");
+    const note = card.querySelector("[data-left-note]");
+    if (note) note.hidden = false;
+    return;
+  }
+  parts.join.hidden = member;
+  parts.leave.hidden = !member;
+}
+
+async function onSubmit(event) {
+  const form = event.currentTarget;
+  const card = form.closest("[data-room]");
+  if (!card || !socket.isLive) return; // the plain form post does the job
+  event.preventDefault();
+  if (card.dataset.busy) return;
+  card.dataset.busy = "1";
+  const button = form.querySelector("button");
+  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
+  const action = form.dataset.action;
+  const room = card.dataset.room;
+  const name = card.dataset.name || room;
+  const reply = await socket.request({ type: action, room });
+  delete card.dataset.busy;
+  button.disabled = false;
+  button.removeAttribute("aria-busy");
+  if (reply.type === "joined" || reply.type === "left") {
+    const member = reply.type === "joined";
+    showError(card, "");
+    setMember(card, member);
+    announce(member ? `You joined ${name}.` : `You left ${name}.`);
+    // The pressed button is now hidden: keep the keyboard focus in the card.
+    const other = cardParts(card)[member ? "leave" : "join"];
+    const note = card.querySelector("[data-left-note]");
+    if (other && !other.hidden) {
+      other.querySelector("button").focus();
+    } else if (note) {
+      note.tabIndex = -1;
+      note.focus();
+    }
+  } else if (reply.client) {
+    // The socket dropped before an answer: post the form instead (joining twice is harmless).
+    form.submit();
+  } else {
+    showError(card, reply.message || `Could not ${action} this room (${reply.code}).`);
+  }
+}
+
+for (const form of document.querySelectorAll("[data-room] form[data-action]")) {
+  form.addEventListener("submit", onSubmit);
+}

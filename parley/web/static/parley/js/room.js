@@ -1,0 +1,633 @@
+// The room page: the live timeline, history, the members list and the composer.
+//
+// The server renders the latest items; this module takes over from the same data
+// (#initial-items), subscribes with `after` = the last seq it holds, and from then on keeps the
+// timeline whole: every seq shown once, in order, gaps filled with `history`.
+
+import { Members } from "./members.js";
+import { Outbox, newClientId } from "./outbox.js";
+import { ParleySocket } from "./socket.js";
+import { bindIndicator } from "./status.js";
+import { codePointLength } from "./text.js";
+import { Timeline, messageElement } from "./timeline.js";
+
+const HISTORY_PAGE = 50;
+const HISTORY_MAX = 200;
+// Missing more than this many items: show the newest page instead of loading them all; the
+// rest is one scroll up away.
+const JUMP_THRESHOLD = 1000;
+// Items published by the server reach the socket in order, but an ack may overtake the item
+// before it: wait a moment before asking for a "missing" one.
+const GAP_GRACE_MS = 300;
+const NEAR_BOTTOM_PX = 80;
+const NEAR_TOP_PX = 150;
+
+function readJson(id, fallback) {
+  const el = document.getElementById(id);
+  if (!el) return fallback;
+  try {
+    return JSON.parse(el.textContent);
+  } catch {
+    return fallback;
+  }
+}
+
+const data = readJson("room-data", null);
+if (data) start(data, readJson("initial-items", []));
+
+function start(room, initialItems) {
+  const $ = (selector) => document.querySelector(selector);
+  const scroller = $("#timeline-scroll");
+  const list = $("#timeline");
+  const pendingList = $("#pending");
+  const composer = $("#composer");
+  const textarea = $("#id_body");
+  const sendButton = composer.querySelector("button[type=submit]");
+  const composerNote = $("#composer-note");
+  const counter = $("#composer-counter");
+  const joinForm = $("#join-form");
+  const leaveForm = $("#leave-form");
+  const notice = $("#room-notice");
+  const olderButton = $("#load-older");
+  const olderStatus = $("#older-status");
+  const startMarker = $("#timeline-start");
+  const jumpButton = $("#jump-latest");
+  const membersList = $("#members");
+  const log = $("#timeline-log");
+
+  const me = room.username;
+  const slug = room.slug;
+  const socket = new ParleySocket();
+  const outbox = new Outbox(Outbox.keyFor(me, slug));
+  const timeline = new Timeline(list, { me, highWater: room.lastSeq || 0 });
+  const rendered = membersList.querySelectorAll("li[data-username]");
+  const members = new Members(membersList, {
+    me,
+    count: $("#member-count"),
+    initial: [...rendered].map((li) => li.dataset.username),
+    baseSeq: room.lastSeq || 0,
+  });
+
+  let hasMore = (room.firstSeq || 0) > 1;
+  let loadingOlder = false;
+  let knownLast = room.lastSeq || 0;
+  let fillTimer = null;
+  let fillDue = 0;
+  let filling = false;
+  let fillAgain = false;
+  let closed = false; // removed from the room, or it is gone: nothing more to do here
+  let leaving = false;
+  let unseen = 0;
+  const baseTitle = document.title;
+
+  // client_id -> {entry, el, status, timer, attempts}
+  const pending = new Map();
+  const inflight = new Set();
+
+  // -- the timeline ---------------------------------------------------------------------------
+
+  // Rebuilding what the server rendered (same items, local times, grouping) is not news.
+  busy(() => {
+    list.replaceChildren();
+    timeline.insertMany(initialItems);
+    for (const item of initialItems) settleIfMine(item);
+  });
+  scrollToBottom();
+
+  /** Run `fn` with the log marked busy, so screen readers do not read out bulk inserts. */
+  function busy(fn) {
+    log.setAttribute("aria-busy", "true");
+    try {
+      return fn();
+    } finally {
+      requestAnimationFrame(() => log.removeAttribute("aria-busy"));
+    }
+  }
+
+  function isNearBottom() {
+    return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
+  }
+
+  function scrollToBottom() {
+    scroller.scrollTop = scroller.scrollHeight;
+    jumpButton.hidden = true;
+  }
+
+  /** Show items (live, backlog, or a gap fill); keep the reader's place. */
+  function showItems(items, { live = true } = {}) {
+    const stick = isNearBottom();
+    // Only an item that goes in above the newest one can move what the reader is looking at.
+    const newest = timeline.last ?? 0;
+    const above = items.some((item) => item.seq < newest);
+    const anchor = stick || !above ? null : firstVisibleItem();
+    const anchorTop = anchor ? anchor.getBoundingClientRect().top : 0;
+    let newFromOthers = 0;
+    for (const item of items) {
+      if (item.room !== undefined && item.room !== slug) continue;
+      settleIfMine(item);
+      if (!timeline.insert(item)) continue;
+      if (item.type === "event") {
+        members.apply(item.kind, item.user?.username, item.seq);
+      }
+      if (live && item.type === "message" && item.author?.username !== me) newFromOthers += 1;
+      if (item.seq > knownLast) knownLast = item.seq;
+    }
+    updateMembership();
+    if (stick) {
+      scrollToBottom();
+    } else {
+      // Items inserted above what the reader is looking at (a gap fill) must not move it.
+      if (anchor) scroller.scrollTop += anchor.getBoundingClientRect().top - anchorTop;
+      if (newFromOthers) jumpButton.hidden = false;
+    }
+    if (newFromOthers && document.hidden) {
+      unseen += newFromOthers;
+      document.title = `(${unseen}) ${baseTitle}`;
+    }
+    if (timeline.last !== null && knownLast > timeline.highWater) scheduleFill(GAP_GRACE_MS);
+  }
+
+  function firstVisibleItem() {
+    const top = scroller.getBoundingClientRect().top;
+    for (const el of list.children) {
+      if (el.getBoundingClientRect().bottom > top) return el;
+    }
+    return null;
+  }
+
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden && unseen) {
+      unseen = 0;
+      document.title = baseTitle;
+    }
+  });
+
+  jumpButton.addEventListener("click", scrollToBottom);
+  scroller.addEventListener(
+    "scroll",
+    () => {
+      if (isNearBottom()) jumpButton.hidden = true;
+      if (scroller.scrollTop < NEAR_TOP_PX) loadOlder();
+    },
+    { passive: true },
+  );
+  olderButton.addEventListener("click", () => loadOlder());
+
+  function renderOlderState() {
+    olderButton.hidden = !hasMore;
+    startMarker.hidden = hasMore;
+  }
+  renderOlderState();
+
+  async function loadOlder() {
+    if (!hasMore || loadingOlder || closed || !socket.isLive) return;
+    loadingOlder = true;
+    olderButton.disabled = true;
+    olderStatus.textContent = "Loading older messages…";
+    const before = timeline.first ?? timeline.highWater + 1;
+    const frame = { type: "history", room: slug, before, limit: HISTORY_PAGE };
+    const reply = await socket.request(frame);
+    loadingOlder = false;
+    olderButton.disabled = false;
+    if (reply.type !== "history") {
+      olderStatus.textContent = reply.client ? "" : `Could not load older items: ${reply.message}`;
+      return;
+    }
+    olderStatus.textContent = "";
+    // Keep what the reader sees where it is while older items go in above it.
+    const height = scroller.scrollHeight;
+    const top = scroller.scrollTop;
+    busy(() => {
+      for (const item of reply.items) {
+        settleIfMine(item);
+        timeline.insert(item);
+        if (item.type === "event") members.apply(item.kind, item.user?.username, item.seq);
+      }
+    });
+    scroller.scrollTop = top + (scroller.scrollHeight - height);
+    hasMore = reply.has_more && reply.items.length > 0;
+    renderOlderState();
+    fillViewport();
+  }
+
+  /** A short timeline cannot be scrolled to its top: load older items until it can. */
+  function fillViewport() {
+    if (hasMore && scroller.scrollHeight <= scroller.clientHeight + NEAR_TOP_PX) loadOlder();
+  }
+
+  // -- gaps -----------------------------------------------------------------------------------
+
+  function scheduleFill(delay) {
+    const due = Date.now() + delay;
+    if (fillTimer !== null && fillDue <= due) return;
+    clearTimeout(fillTimer);
+    fillDue = due;
+    fillTimer = setTimeout(() => {
+      fillTimer = null;
+      fillGaps();
+    }, delay);
+  }
+
+  /** Fetch every seq between the cursor and the newest known one with `history`. */
+  async function fillGaps() {
+    if (filling) {
+      fillAgain = true;
+      return;
+    }
+    filling = true;
+    try {
+      do {
+        fillAgain = false;
+        while (!closed && socket.isLive) {
+          const target = Math.max(knownLast, timeline.last ?? 0);
+          if (target <= timeline.highWater) break;
+          if (target - timeline.highWater > JUMP_THRESHOLD) {
+            if (!(await jumpToNewest())) break;
+            continue;
+          }
+          const hole = timeline.highWater + 1;
+          const upper = timeline.nextShownAfter(timeline.highWater) ?? target + 1;
+          const limit = Math.min(HISTORY_MAX, upper - hole);
+          const reply = await socket.request({ type: "history", room: slug, before: upper, limit });
+          if (reply.type !== "history") break; // resubscribing after a reconnect resumes it
+          const returned = new Set(reply.items.map((item) => item.seq));
+          const before = timeline.highWater;
+          busy(() => showItems(reply.items, { live: false }));
+          // `history` answers with the newest items below `upper`: a seq in the answered range
+          // that is not in it does not exist (an admin deleted it).
+          const lowest = reply.has_more ? Math.min(...returned) : hole;
+          for (let seq = Math.max(hole, lowest); seq < upper; seq += 1) {
+            if (!returned.has(seq)) timeline.markAbsent(seq, seq);
+          }
+          if (timeline.highWater === before && !reply.items.some((i) => i.seq >= hole)) break;
+        }
+      } while (fillAgain && !closed);
+    } finally {
+      filling = false;
+    }
+  }
+
+  /** Far behind: show the newest page and let the reader scroll back for the rest. */
+  async function jumpToNewest() {
+    const reply = await socket.request({ type: "history", room: slug, limit: HISTORY_PAGE });
+    if (reply.type !== "history" || !reply.items.length) return false;
+    const seqs = reply.items.map((item) => item.seq);
+    const low = Math.min(...seqs);
+    const high = Math.max(...seqs);
+    timeline.dropBelow(low);
+    timeline.highWater = low - 1;
+    busy(() => showItems(reply.items, { live: false }));
+    timeline.markAbsent(low, high);
+    if (knownLast < high) knownLast = high;
+    hasMore = reply.has_more;
+    renderOlderState();
+    scrollToBottom();
+    return true;
+  }
+
+  // -- the socket -----------------------------------------------------------------------------
+
+  bindIndicator(socket, $("[data-conn]"));
+
+  socket.on("message", (frame) => frame.room === slug && showItems([frame]));
+  socket.on("event", (frame) => frame.room === slug && showItems([frame]));
+  socket.on("ack", (frame) => confirm(frame));
+  socket.on("backlog_truncated", (frame) => {
+    if (frame.room !== slug) return;
+    if (Number.isInteger(frame.last_seq) && frame.last_seq > knownLast) knownLast = frame.last_seq;
+    scheduleFill(0);
+  });
+  socket.on("unsubscribed", (frame) => {
+    if (frame.room === slug && frame.reason === "removed") {
+      closeRoom(
+        leaving
+          ? "You left this private room. Only its members can read it."
+          : "You were removed from this room. Only its members can read it.",
+      );
+    }
+  });
+  socket.on("state", ({ state }) => {
+    if (state !== "live") {
+      for (const [clientId, p] of pending) {
+        if (!p.failed && !p.timer) setStatus(clientId, "Waiting for the connection…");
+      }
+    }
+    updateComposer();
+  });
+
+  socket.watch(slug, {
+    after: () => timeline.highWater,
+    onSubscribed(reply) {
+      if (reply.type === "subscribed") {
+        members.reset(
+          (reply.members || []).map((m) => m.username),
+          reply.last_seq,
+        );
+        updateMembership();
+        // The backlog that follows covers up to last_seq; check a little later that it did.
+        if (reply.last_seq > knownLast) knownLast = reply.last_seq;
+        scheduleFill(1500);
+        resendAll();
+        fillViewport();
+      } else if (reply.code === "room_not_found") {
+        closeRoom("This room no longer exists, or you can no longer see it.");
+      } else if (!reply.client) {
+        showNotice(`Could not open the live room: ${reply.message}`);
+      }
+    },
+  });
+  socket.start();
+
+  function showNotice(text) {
+    notice.textContent = text;
+    notice.hidden = !text;
+  }
+
+  function closeRoom(text) {
+    closed = true;
+    socket.unwatch(slug, { unsubscribe: false });
+    showNotice(text);
+    joinForm.hidden = true;
+    leaveForm.hidden = true;
+    updateComposer();
+    for (const clientId of pending.keys()) {
+      setStatus(clientId, "Not sent: you can no longer post here.", [
+        actionButton("Discard", () => settle(clientId)),
+      ]);
+    }
+  }
+
+  // -- membership -----------------------------------------------------------------------------
+
+  function isMember() {
+    return members.has(me);
+  }
+
+  function updateMembership() {
+    if (closed) return;
+    joinForm.hidden = isMember();
+    leaveForm.hidden = !isMember();
+    updateComposer();
+  }
+
+  function updateComposer() {
+    const member = isMember() && !closed;
+    textarea.disabled = !member;
+    sendButton.disabled = !member;
+    composer.classList.toggle("is-disabled", !member);
+    if (closed) composerNote.textContent = "You cannot send messages here.";
+    else if (!member) composerNote.textContent = "Join the room to send messages.";
+    else if (!socket.isLive) composerNote.textContent = "Offline: sent once reconnected.";
+    else composerNote.textContent = "Enter sends, Shift+Enter adds a line.";
+  }
+
+  for (const [form, type] of [
+    [joinForm, "join"],
+    [leaveForm, "leave"],
+  ]) {
+    form.addEventListener("submit", async (event) => {
+      if (!socket.isLive) return; // the plain form post does it
+      event.preventDefault();
+      const button = form.querySelector("button");
+      button.disabled = true;
+      leaving = type === "leave";
+      const reply = await socket.request({ type, room: slug });
+      button.disabled = false;
+      if (reply.type === "joined" || reply.type === "left") {
+        // The join/leave event updates the members list; do not wait for it to flip the form.
+        members.set(me, reply.type === "joined");
+        showNotice("");
+        updateMembership();
+        (reply.type === "joined" ? textarea : joinForm.querySelector("button"))?.focus();
+      } else if (reply.client) {
+        form.submit();
+      } else {
+        showNotice(reply.message || `Could not ${type} the room.`);
+      }
+    });
+  }
+
+  // -- sending --------------------------------------------------------------------------------
+
+  for (const entry of outbox.list()) addPending(entry);
+  updateComposer();
+
+  composer.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const body = textarea.value;
+    if (!body.trim() || !isMember() || closed) return;
+    const length = codePointLength(body);
+    if (length > room.maxBody) {
+      composerNote.textContent = `At most ${room.maxBody} characters (this one has ${length}).`;
+      return;
+    }
+    const entry = { client_id: newClientId(), body, created: Date.now(), failed: null };
+    outbox.add(entry);
+    addPending(entry);
+    textarea.value = "";
+    resizeComposer();
+    updateCounter();
+    scrollToBottom();
+    transmit(entry);
+  });
+
+  textarea.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || event.isComposing || event.keyCode === 229) return;
+    if (event.shiftKey || event.altKey || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    composer.requestSubmit();
+  });
+  textarea.addEventListener("input", () => {
+    resizeComposer();
+    updateCounter();
+  });
+
+  function resizeComposer() {
+    textarea.style.height = "auto";
+    textarea.style.height = `${textarea.scrollHeight}px`;
+  }
+
+  function updateCounter() {
+    const length = codePointLength(textarea.value);
+    const near = length > room.maxBody * 0.9;
+    counter.hidden = !near;
+    counter.textContent = near ? `${length} / ${room.maxBody}` : "";
+    counter.classList.toggle("is-over", length > room.maxBody);
+  }
+
+  function addPending(entry) {
+    if (pending.has(entry.client_id)) return;
+    const el = messageElement(
+      {
+        type: "message",
+        author: { username: me },
+        body: entry.body,
+        ts: new Date(entry.created || Date.now()).toISOString(),
+      },
+      { me },
+    );
+    el.classList.add("is-pending");
+    el.dataset.clientId = entry.client_id;
+    const status = document.createElement("div");
+    status.className = "item__status";
+    status.setAttribute("role", "status");
+    el.append(status);
+    pendingList.append(el);
+    pending.set(entry.client_id, { entry, el, status, timer: null, attempts: 0, failed: false });
+    if (entry.failed) fail(entry.client_id, entry.failed);
+    else setStatus(entry.client_id, socket.isLive ? "Sending…" : "Waiting for the connection…");
+  }
+
+  function setStatus(clientId, text, actions = []) {
+    const p = pending.get(clientId);
+    if (!p) return;
+    const label = document.createElement("span");
+    label.textContent = text;
+    p.status.replaceChildren(label, ...actions);
+  }
+
+  function actionButton(text, onClick) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "link-button";
+    button.textContent = text;
+    button.addEventListener("click", onClick);
+    return button;
+  }
+
+  function fail(clientId, error) {
+    const p = pending.get(clientId);
+    if (!p) return;
+    p.failed = true;
+    p.el.classList.add("is-failed");
+    outbox.update(clientId, { failed: { code: error.code, message: error.message } });
+    const reason = error.message || error.code;
+    setStatus(clientId, `Not sent (${error.code}): ${reason}`, [
+      actionButton("Retry", () => {
+        p.failed = false;
+        p.el.classList.remove("is-failed");
+        outbox.update(clientId, { failed: null });
+        transmit(p.entry);
+      }),
+      actionButton("Edit", () => {
+        if (!textarea.value.trim()) {
+          textarea.value = p.entry.body;
+          resizeComposer();
+          updateCounter();
+        }
+        settle(clientId);
+        textarea.focus();
+      }),
+      actionButton("Discard", () => settle(clientId)),
+    ]);
+  }
+
+  function retryLater(clientId, seconds, text) {
+    const p = pending.get(clientId);
+    if (!p) return;
+    clearTimeout(p.timer);
+    setStatus(clientId, text);
+    p.timer = setTimeout(() => {
+      p.timer = null;
+      transmit(p.entry);
+    }, seconds * 1000);
+  }
+
+  async function transmit(entry) {
+    const clientId = entry.client_id;
+    const p = pending.get(clientId);
+    if (!p || p.failed || p.timer || inflight.has(clientId) || closed) return;
+    if (!socket.isLive) {
+      setStatus(clientId, "Waiting for the connection…");
+      return;
+    }
+    inflight.add(clientId);
+    setStatus(clientId, "Sending…");
+    const reply = await socket.request({
+      type: "send",
+      room: slug,
+      body: entry.body,
+      client_id: clientId,
+    });
+    inflight.delete(clientId);
+    if (!pending.has(clientId)) return; // settled meanwhile (its ack or its live item)
+    if (reply.type === "ack") {
+      confirm(reply);
+      return;
+    }
+    p.attempts += 1;
+    switch (reply.code) {
+      case "disconnected":
+        setStatus(clientId, "Waiting for the connection…");
+        break; // resent after the next `subscribed`
+      case "timeout":
+        retryLater(clientId, 3, "No answer yet; trying again…");
+        break;
+      case "rate_limited": {
+        const wait = Math.max(1, Math.ceil(Number(reply.retry_after) || 5));
+        retryLater(clientId, wait, `Sending too fast: retrying in ${wait} s.`);
+        break;
+      }
+      case "unavailable": {
+        const wait = Math.min(30, 2 ** Math.min(p.attempts, 5));
+        retryLater(clientId, wait, `The server cannot store it now; retrying in ${wait} s.`);
+        break;
+      }
+      default:
+        fail(clientId, reply);
+    }
+  }
+
+  function resendAll() {
+    for (const entry of outbox.list()) {
+      if (!pending.has(entry.client_id)) addPending(entry); // queued in another tab
+      transmit(entry);
+    }
+  }
+
+  /** An `ack` for one of ours: its item goes into the timeline where its seq says. */
+  function confirm(ack) {
+    const p = pending.get(ack.client_id);
+    if (!p || !Number.isInteger(ack.seq)) return;
+    settle(ack.client_id);
+    // A re-sent message stored long ago is answered with its old seq: it belongs to history
+    // not yet loaded, and showing it here would leave a hole that paging up skips.
+    if (timeline.first !== null && ack.seq < timeline.first) return;
+    showItems(
+      [
+        {
+          type: "message",
+          room: slug,
+          seq: ack.seq,
+          id: ack.id,
+          author: { username: me },
+          body: p.entry.body,
+          ts: ack.ts,
+          client_id: ack.client_id,
+        },
+      ],
+      { live: true },
+    );
+  }
+
+  /** A message of ours reached the timeline: it is no longer pending. */
+  function settleIfMine(item) {
+    if (item.type === "message" && item.client_id && item.author?.username === me) {
+      if (pending.has(item.client_id)) settle(item.client_id);
+      else outbox.remove(item.client_id);
+    }
+  }
+
+  function settle(clientId) {
+    const p = pending.get(clientId);
+    outbox.remove(clientId);
+    if (!p) return;
+    clearTimeout(p.timer);
+    p.el.remove();
+    pending.delete(clientId);
+  }
+
+  // Narrow screens start with the members list folded.
+  const details = $("#members-details");
+  if (details && window.matchMedia("(max-width: 47.99rem)").matches) details.open = false;
+}

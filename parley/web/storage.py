@@ -1,0 +1,10 @@
+from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+
+class StaticFilesStorage(CompressedManifestStaticFilesStorage):
+    """Hashed, compressed static files, with ES module imports rewritten to hashed names too.
+
+    Without it a browser could pair a new room.js with a cached old socket.js after a deploy.
+    """
+
+    support_js_module_import_aggregation = True
