@@ -1,9 +1,9 @@
 """One client socket as the hub sees it: its subscriptions and one ordered outbound queue.
 
-Every frame to a socket (replies, backlog, live items) goes through `push`, and one writer
+Every frame to a socket (replies, backlog, live items) goes through one queue, and one writer
 task sends them in order, so a slow socket never blocks the hub or other sockets. A socket
-that lets MAX_QUEUED_FRAMES pile up is closed (CloseCode.SLOW_READER) and resumes from the
-database when it reconnects: memory stays bounded and nothing is lost.
+that lets MAX_QUEUED_FRAMES live items pile up is closed (CloseCode.SLOW_READER) and resumes
+from the database when it reconnects: memory stays bounded and nothing is lost.
 """
 
 from __future__ import annotations
@@ -67,7 +67,8 @@ class Connection:
         self._send = send
         self._close = close
         self._max_queued = max_queued
-        self._queue: asyncio.Queue[str | int] = asyncio.Queue()
+        self._queue: asyncio.Queue[str] = asyncio.Queue()
+        self._closer: asyncio.Task | None = None
         self.closing = False
         self._writer = asyncio.get_running_loop().create_task(self._write())
 
@@ -78,36 +79,45 @@ class Connection:
         return None
 
     def push(self, frame: str) -> None:
-        if self.closing:
-            return
+        """Queue a reply or backlog frame: bounded by the request that asked for it."""
+        if not self.closing:
+            self._queue.put_nowait(frame)
+
+    def _push_live(self, frame: str) -> None:
+        """Queue a live item; a socket this far behind is closed and resumes from the database."""
         if self._queue.qsize() >= self._max_queued:
             log.info("closing slow reader user=%s queued=%s", self.user_id, self._queue.qsize())
             self.close(CloseCode.SLOW_READER)
             return
-        self._queue.put_nowait(frame)
+        self.push(frame)
 
     def deliver(self, room_id: int, seq: int, frame: str) -> None:
         subscription = self.subscriptions.get(room_id)
         if subscription is not None:
-            subscription.deliver(seq, frame, self.push)
+            subscription.deliver(seq, frame, self._push_live)
 
     def close(self, code: int) -> None:
-        """Close after nothing more: frames not yet sent are dropped, the client will resume."""
+        """Close now; frames not yet sent are dropped (the client resumes with `after`).
+
+        The writer may be blocked on this very socket (a reader that stopped reading), so the
+        close does not queue behind it: the writer is cancelled and the close sent on its own.
+        """
         if self.closing:
             return
         self.closing = True
-        while not self._queue.empty():
-            self._queue.get_nowait()
-        self._queue.put_nowait(code)
+        self._writer.cancel()
+        self._closer = asyncio.get_running_loop().create_task(self._close_now(code))
+
+    async def _close_now(self, code: int) -> None:
+        try:
+            await self._close(code)
+        except Exception:
+            log.debug("socket already gone at close", exc_info=True)
 
     async def _write(self) -> None:
         try:
             while True:
-                frame = await self._queue.get()
-                if isinstance(frame, int):
-                    await self._close(frame)
-                    return
-                await self._send(frame)
+                await self._send(await self._queue.get())
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -1,0 +1,111 @@
+"""Private instances of the real services for live tests that break them on purpose.
+
+A fresh PostgreSQL database per test (so an outage or a restart touches nothing else) and a
+private `redis-server` on a free port (so restarting it leaves the machine's Redis alone).
+Without the service: skip with the reason, or fail under CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import urllib.parse
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from tests.conftest import skip_or_fail
+from tests.e2e.live import free_port
+from tests.run_suites import DEFAULT_DATABASE_URL, reachable
+
+
+def postgres_admin_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL", "")
+    return url if url.startswith("postgres") else DEFAULT_DATABASE_URL
+
+
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped afterwards."""
+    admin_url = postgres_admin_url()
+    problem = reachable(admin_url, 5432)
+    if problem:
+        skip_or_fail(f"PostgreSQL is needed: {problem}")
+    import psycopg
+
+    name = f"parley_live_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    parts = urllib.parse.urlsplit(admin_url)
+    try:
+        yield urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def set_database_accepting(database_url: str, accepting: bool) -> None:
+    """Open or shut a database: shut, it refuses new connections and loses the open ones."""
+    import psycopg
+
+    name = urllib.parse.urlsplit(database_url).path.lstrip("/")
+    with psycopg.connect(postgres_admin_url(), autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(accepting).lower()}')
+        if not accepting:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                [name],
+            )
+
+
+class RedisServer:
+    """A private redis-server process that a test may stop and start again on the same port."""
+
+    def __init__(self) -> None:
+        self.binary = shutil.which("redis-server")
+        if self.binary is None:
+            skip_or_fail("redis-server is needed for this test")
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+                "--loglevel",
+                "warning",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        import redis
+
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
+        for _ in range(100):
+            try:
+                if client.ping():
+                    return
+            except redis.ConnectionError:
+                if self.process.wait(timeout=0.05) if self.process.poll() is not None else False:
+                    break
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
