@@ -37,8 +37,9 @@ log = logging.getLogger(__name__)
 GAP_GRACE_SECONDS = 0.1
 # A room nobody here subscribes to keeps its group membership this long, then is dropped.
 IDLE_ROOM_SECONDS = 60.0
-# channels-redis forgets group members after a day; the hub renews well before.
-GROUP_RENEW_SECONDS = 3600.0
+# Group memberships are renewed this often: channels-redis forgets members after a day, and a
+# restarted Redis has forgotten them all (after a layer error the hub rejoins at the next sweep).
+GROUP_RENEW_SECONDS = 30.0
 
 
 @dataclass(slots=True)
@@ -53,7 +54,6 @@ class RoomStream:
     # The database's last seq at the previous sweep: items up to it are overdue if not forwarded.
     seen_last_seq: int | None = None
     idle_since: float | None = None
-    added_at: float = 0.0
 
 
 def _fetch_rendered(room_id: int, after: int, upto: int) -> list[tuple[int, str, int | None]]:
@@ -76,10 +76,12 @@ class Hub:
         self.connections_by_user: dict[int, set[Connection]] = {}
         self._tasks: list[asyncio.Task] = []
         self._fills: set[asyncio.Task] = set()
+        self._rejoin_needed = False
+        self._renewed_at = time.monotonic()
 
     async def start(self) -> None:
         self.channel_name = await self.layer.new_channel("parley.process")
-        await self.layer.group_add(broadcast.CONTROL_GROUP, self.channel_name)
+        await self._join_group(broadcast.CONTROL_GROUP)
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._listen()), loop.create_task(self._sweep_forever())]
 
@@ -102,8 +104,7 @@ class Hub:
         stream = self.rooms.get(room_id)
         if stream is None:
             stream = self.rooms[room_id] = RoomStream(room_id=room_id)
-            stream.added_at = time.monotonic()
-            await self.layer.group_add(broadcast.room_group_name(room_id), self.channel_name)
+            await self._join_group(broadcast.room_group_name(room_id))
         stream.subscribers.add(conn)
         stream.idle_since = None
         return stream
@@ -197,6 +198,20 @@ class Hub:
 
     # -- the layer ---------------------------------------------------------------------------
 
+    async def _join_group(self, group: str) -> None:
+        """Join a group; if the layer is down, the sweep rejoins and refills meanwhile."""
+        try:
+            await self.layer.group_add(group, self.channel_name)
+        except Exception:
+            log.warning("channel layer group_add failed; serving from the database", exc_info=True)
+            self._rejoin_needed = True
+
+    async def _rejoin_groups(self) -> None:
+        for group in [broadcast.CONTROL_GROUP, *map(broadcast.room_group_name, self.rooms)]:
+            await self.layer.group_add(group, self.channel_name)
+        self._rejoin_needed = False
+        self._renewed_at = time.monotonic()
+
     async def _listen(self) -> None:
         while True:
             try:
@@ -204,8 +219,10 @@ class Hub:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                # Redis restarting: keep trying; the sweep refills whatever passed meanwhile.
+                # Redis restarting: keep trying; the sweep rejoins the groups Redis forgot and
+                # refills whatever passed meanwhile.
                 log.warning("channel layer receive failed; retrying", exc_info=True)
+                self._rejoin_needed = True
                 await asyncio.sleep(1.0)
                 continue
             try:
@@ -238,13 +255,18 @@ class Hub:
         """Refill items the layer never delivered; drop idle rooms; renew group memberships."""
         now = time.monotonic()
         for stream in list(self.rooms.values()):
-            group = broadcast.room_group_name(stream.room_id)
             if stream.idle_since is not None and now - stream.idle_since > IDLE_ROOM_SECONDS:
                 del self.rooms[stream.room_id]
-                await self.layer.group_discard(group, self.channel_name)
-            elif now - stream.added_at > GROUP_RENEW_SECONDS:
-                stream.added_at = now
-                await self.layer.group_add(group, self.channel_name)
+                group = broadcast.room_group_name(stream.room_id)
+                try:
+                    await self.layer.group_discard(group, self.channel_name)
+                except Exception:
+                    log.warning("channel layer group_discard failed", exc_info=True)
+        if self._rejoin_needed or now - self._renewed_at > GROUP_RENEW_SECONDS:
+            try:
+                await self._rejoin_groups()
+            except Exception:
+                log.warning("rejoining channel layer groups failed; will retry", exc_info=True)
         active = [s for s in self.rooms.values() if s.cursor is not None and s.subscribers]
         if not active:
             return

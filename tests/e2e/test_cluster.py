@@ -1,0 +1,126 @@
+"""Two real server processes sharing PostgreSQL and Redis: one chat, whichever process serves."""
+
+import asyncio
+import json
+from contextlib import AsyncExitStack
+
+import pytest
+from websockets.asyncio.client import connect
+
+from tests.e2e.live import HttpSession, LiveServer
+from tests.e2e.services import RedisServer, fresh_postgres_database
+from tests.e2e.test_live_server import next_of
+
+pytestmark = pytest.mark.live
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    with fresh_postgres_database() as database_url:
+        redis = RedisServer()
+        redis.start()
+        env = {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis.url,
+            # One secret for the cluster: a session made on one process is valid on the other.
+            "SECRET_KEY": "cluster-test-secret-key-of-sufficient-length-0123456789",
+            "PARLEY_SWEEP_SECONDS": "0.5",
+        }
+        servers = [LiveServer(tmp_path / f"p{n}", env=env) for n in range(2)]
+        try:
+            for server in servers:
+                server.prepare()
+                server.start()
+            yield servers, redis
+        finally:
+            for server in servers:
+                server.stop()
+            redis.stop()
+
+
+def sessions(server, names):
+    result = []
+    for name in names:
+        session = HttpSession(server.base_url)
+        session.signup(name)
+        result.append(session)
+    return result
+
+
+async def open_clients(stack, servers, users):
+    """One socket per user, alternating between the processes, each joined and subscribed."""
+    sockets = []
+    for n, user in enumerate(users):
+        server = servers[n % len(servers)]
+        headers = {**user.ws_headers(), "Origin": server.base_url}
+        ws = await stack.enter_async_context(connect(server.ws_url, additional_headers=headers))
+        await ws.send(json.dumps({"type": "join", "room": "town"}))
+        await next_of(ws, "joined")
+        await ws.send(json.dumps({"type": "subscribe", "room": "town"}))
+        await next_of(ws, "subscribed")
+        sockets.append(ws)
+    return sockets
+
+
+async def send_all(ws, prefix, count):
+    for n in range(count):
+        body = f"{prefix}-{n}"
+        await ws.send(json.dumps({"type": "send", "room": "town", "body": body, "client_id": body}))
+
+
+async def messages(ws, count, *, timeout=30):
+    """The next `count` message items this socket receives, skipping other frames."""
+    received = []
+    async with asyncio.timeout(timeout):
+        while len(received) < count:
+            frame = json.loads(await ws.recv())
+            if frame["type"] == "message":
+                received.append(frame)
+    return received
+
+
+def assert_one_order(streams, expected_bodies):
+    """Every socket saw every message once, in strictly increasing seq, all in the same order."""
+    first = streams[0]
+    for stream in streams:
+        seqs = [item["seq"] for item in stream]
+        assert seqs == sorted(set(seqs)), "out of order or duplicated"
+        assert [item["id"] for item in stream] == [item["id"] for item in first]
+        assert sorted(item["body"] for item in stream) == sorted(expected_bodies)
+
+
+async def test_messages_through_either_process_reach_every_subscriber_once_in_order(cluster):
+    servers, _ = cluster
+    owner, *others = sessions(servers[0], ["owner", "u1", "u2", "u3"])
+    owner.post_form("/rooms/new/", {"name": "Town", "slug": "town", "visibility": "public"})
+    async with AsyncExitStack() as stack:
+        sockets = await open_clients(stack, servers, [owner, *others])
+        await asyncio.gather(*(send_all(ws, f"w{n}", 15) for n, ws in enumerate(sockets)))
+        streams = await asyncio.gather(*(messages(ws, 60) for ws in sockets))
+    assert_one_order(streams, [f"w{n}-{i}" for n in range(4) for i in range(15)])
+
+
+async def test_a_redis_restart_loses_nothing_and_the_processes_recover(cluster):
+    servers, redis = cluster
+    owner, other = sessions(servers[0], ["owner", "other"])
+    owner.post_form("/rooms/new/", {"name": "Town", "slug": "town", "visibility": "public"})
+    async with AsyncExitStack() as stack:
+        a, b = await open_clients(stack, servers, [owner, other])
+        await send_all(a, "before", 5)
+        first = await asyncio.gather(messages(a, 5), messages(b, 5))
+
+        redis.stop()
+        # Stored and acked without Redis; delivered from the database by each process's sweep.
+        await send_all(a, "during", 5)
+        await send_all(b, "during-b", 5)
+        during = await asyncio.gather(messages(a, 10), messages(b, 10))
+
+        redis.start()
+        await send_all(b, "after", 5)
+        after = await asyncio.gather(messages(a, 5), messages(b, 5))
+    streams = [first[n] + during[n] + after[n] for n in range(2)]
+    expected = [f"{p}-{i}" for p in ("before", "during", "during-b", "after") for i in range(5)]
+    assert_one_order(streams, expected)
+    # Both processes are still serving.
+    for server in servers:
+        assert HttpSession(server.base_url).get("/healthz")[0] == 200
