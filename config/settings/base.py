@@ -102,6 +102,17 @@ def channel_layers_from_env(redis_url: str) -> dict:
     Anything the layer still drops is refilled from the database by sequence number.
     """
     capacity = env.int("PARLEY_LAYER_CAPACITY", default=10_000)
+    if redis_url and env.str("PARLEY_REDIS_LAYER", default="core") == "pubsub":
+        # One PUBLISH per group_send, no capacity, no expiry (docs/deployment.md compares).
+        return {
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {
+                    "hosts": [redis_url],
+                    "prefix": env.str("PARLEY_REDIS_PREFIX", default="parley"),
+                },
+            }
+        }
     if redis_url:
         return {
             "default": {
