@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test lint install install-dev migrate serve clean
+.PHONY: run test lint install install-dev browser migrate serve cluster chaos clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,14 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install-dev: $(VENV)/.installed-dev browser
+
+# Debian's Chromium for the browser tests (tests/e2e/browser); without it they skip.
+browser:
+	@if command -v chromium >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "chromium is missing and cannot be installed here (needs root and apt-get): browser tests will skip"; fi
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -33,13 +40,23 @@ serve:
 
 run: migrate serve
 
+# N processes on PORT, PORT+1, … sharing DATABASE_URL and REDIS_URL (REDIS_URL required).
+N ?= 2
+cluster: migrate
+	$(BIN)/python manage.py cluster --processes $(N) --host $(HOST) --port $(PORT)
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 # The suite twice: SQLite + in-process layer, then PostgreSQL + Redis (tests/run_suites.py).
-test: lint
+test: lint browser
 	$(BIN)/python -m tests.run_suites $(PYTEST_ARGS)
+
+# A live server killed, restarted and cut off under steady chat traffic; nothing may be lost,
+# doubled or reordered (tests/e2e/chaos.py). With REDIS_URL set, Redis is restarted too.
+chaos: install-dev
+	$(BIN)/python -m tests.e2e.chaos $(CHAOS_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

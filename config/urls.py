@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from parley.core.views import metrics
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("metrics", metrics, name="metrics"),
     path("accounts/", include("parley.accounts.urls")),
     path("", include("parley.web.urls")),
 ]

@@ -180,6 +180,9 @@ PARLEY = {
     "SWEEP_SECONDS": env.float("PARLEY_SWEEP_SECONDS", default=2.0),
 }
 
+# /metrics is served to staff sessions, or to a scraper sending `Authorization: Bearer <token>`.
+PARLEY_METRICS_TOKEN = env.str("PARLEY_METRICS_TOKEN", default="")
+
 # The ASGI server (`manage.py serve`, which runs uvicorn).
 PARLEY_SERVER = {
     "WS_MAX_SIZE": env.int("PARLEY_WS_MAX_SIZE", default=256 * 1024),
@@ -193,13 +196,27 @@ PARLEY_SERVER = {
     "LOG_LEVEL": env.str("PARLEY_SERVER_LOG_LEVEL", default="info"),
 }
 
+# Logs go to stderr, one line per record: `plain` for people, `json` for log shippers. Parley's
+# own events (connects, disconnects, refused sockets, error frames) carry an `event` field and
+# ids, never message bodies or secrets.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.channels.server": {"level": "WARNING"},

@@ -16,6 +16,7 @@ from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from parley.core import metrics
 from parley.realtime.serializers import render_item
 from parley.rooms.models import Item, Room
 
@@ -49,7 +50,15 @@ def item_message(item: Item, *, room: Room) -> dict:
 
 def publish_item_on_commit(item: Item, *, room: Room) -> None:
     message = item_message(item, room=room)
-    transaction.on_commit(partial(publish_from_sync, room_group_name(room.pk), message))
+    transaction.on_commit(
+        partial(_committed, room_group_name(room.pk), message, item.kind == Item.Kind.MESSAGE)
+    )
+
+
+def _committed(group: str, message: dict, is_message: bool) -> None:
+    if is_message:
+        metrics.messages_stored.inc()
+    publish_from_sync(group, message)
 
 
 def publish_user_sessions_ended(user_id: int, *, session_key: str | None = None) -> None:
@@ -69,13 +78,20 @@ class _Publisher:
 
     async def _run(self) -> None:
         layer = get_channel_layer()
+        loop = asyncio.get_running_loop()
         while True:
             group, message = await self.queue.get()
+            began = loop.time()
             try:
                 await layer.group_send(group, message)
             except Exception:
                 # Redis down or the like: the item is stored; subscribers' hubs refill it.
+                metrics.layer_errors.labels("group_send").inc()
                 log.warning("channel layer publish to %s failed", group, exc_info=True)
+            else:
+                metrics.layer_publish_seconds.observe(loop.time() - began)
+                if message.get("type") == ROOM_ITEM:
+                    metrics.items_published.inc()
 
 
 _publishers: dict[asyncio.AbstractEventLoop, _Publisher] = {}

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from parley.core import metrics
 from parley.realtime.protocol import CloseCode
 
 log = logging.getLogger(__name__)
@@ -86,9 +87,16 @@ class Connection:
     def _push_live(self, frame: str) -> None:
         """Queue a live item; a socket this far behind is closed and resumes from the database."""
         if self._queue.qsize() >= self._max_queued:
-            log.info("closing slow reader user=%s queued=%s", self.user_id, self._queue.qsize())
+            if not self.closing:
+                metrics.slow_readers_closed.inc()
+                log.info(
+                    "slow reader closed",
+                    extra={"event": "slow_reader", "user_id": self.user_id,
+                           "queued": self._queue.qsize()},
+                )  # fmt: skip
             self.close(CloseCode.SLOW_READER)
             return
+        metrics.deliveries.inc()
         self.push(frame)
 
     def deliver(self, room_id: int, seq: int, frame: str) -> None:

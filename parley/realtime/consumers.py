@@ -15,7 +15,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError
 
-from parley.core.errors import ParleyError
+from parley.core.errors import ParleyError, RoomNotFound
 from parley.realtime import protocol
 from parley.realtime.connection import Connection, Subscription
 from parley.realtime.hub import Hub, get_hub
@@ -38,8 +38,11 @@ def _room_for_subscribe(user, slug: str, after: int | None) -> tuple[int, str]:
 
 
 @database_sync_to_async
-def _backlog(room_id: int, slug: str, after: int | None, limit: int):
+def _backlog(user, room_id: int, slug: str, after: int | None, limit: int):
     backlog = selectors.room_backlog(room_id, after=after, limit=limit)
+    # Access again, after the read: for a user removed before `last_seq` was read, the leave
+    # event may be behind this subscription's cursor already and would never end it.
+    selectors.access_room(user=user, slug=slug)
     frames = [render_item(item, room_slug=slug) for item in backlog.items]
     return backlog, frames
 
@@ -167,7 +170,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             subscription.begin_replay()
         try:
             backlog, frames = await _backlog(
-                room_id, slug, cmd.after, settings.PARLEY["REPLAY_LIMIT"]
+                self.user, room_id, slug, cmd.after, settings.PARLEY["REPLAY_LIMIT"]
             )
         except BaseException:
             if is_new:
@@ -175,6 +178,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
             else:
                 subscription.end_replay(subscription.cursor, conn.push)
             raise
+        if conn.subscriptions.get(room_id) is not subscription:
+            # Removed from the room while its backlog was read: the hub ended the subscription
+            # and sent `unsubscribed`; a `subscribed` now would contradict it.
+            raise RoomNotFound()
         conn.push(
             protocol.reply(
                 "subscribed",

@@ -24,6 +24,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from parley.core import metrics
 from parley.realtime import broadcast
 from parley.realtime.connection import Connection
 from parley.realtime.protocol import CloseCode, reply
@@ -89,8 +90,10 @@ class Hub:
 
     def connect(self, conn: Connection) -> None:
         self.connections_by_user.setdefault(conn.user_id, set()).add(conn)
+        metrics.open_connections.inc()
 
     def disconnect(self, conn: Connection) -> None:
+        metrics.open_connections.dec()
         for room_id in list(conn.subscriptions):
             self.detach(conn, room_id)
         user_connections = self.connections_by_user.get(conn.user_id)
@@ -187,6 +190,7 @@ class Hub:
                 )
                 for seq, frame, revoke in rows:
                     if seq == stream.cursor + 1:
+                        metrics.refilled_items.inc()
                         self._forward(stream, seq, frame, revoke)
         except Exception:
             log.warning(
@@ -203,6 +207,7 @@ class Hub:
         try:
             await self.layer.group_add(group, self.channel_name)
         except Exception:
+            metrics.layer_errors.labels("group_add").inc()
             log.warning("channel layer group_add failed; serving from the database", exc_info=True)
             self._rejoin_needed = True
 
@@ -221,6 +226,7 @@ class Hub:
             except Exception:
                 # Redis restarting: keep trying; the sweep rejoins the groups Redis forgot and
                 # refills whatever passed meanwhile.
+                metrics.layer_errors.labels("receive").inc()
                 log.warning("channel layer receive failed; retrying", exc_info=True)
                 self._rejoin_needed = True
                 await asyncio.sleep(1.0)

@@ -200,15 +200,12 @@ def test_check_visibility():
 def test_room_create_publishes_the_join_once_after_commit(django_capture_on_commit_callbacks):
     ada = UserFactory(username="ada")
 
-    with (
-        mock.patch.object(broadcast, "publish_from_sync") as publish,
-        django_capture_on_commit_callbacks() as callbacks,
-    ):
-        room = create(ada, slug="general")
-
-    assert len(callbacks) == 1
-    publish.assert_not_called()  # registered for after the commit, not sent from inside it
-    callbacks[0]()
+    with mock.patch.object(broadcast, "publish_from_sync") as publish:
+        with django_capture_on_commit_callbacks() as callbacks:
+            room = create(ada, slug="general")
+        assert len(callbacks) == 1
+        publish.assert_not_called()  # registered for after the commit, not sent from inside it
+        callbacks[0]()
     publish.assert_called_once()
     group, message = publish.call_args.args
     assert group == f"parley.room.{room.pk}"

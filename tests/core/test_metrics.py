@@ -1,0 +1,55 @@
+import pytest
+from channels.db import database_sync_to_async
+
+from tests.conftest import receive_until, ws_client
+from tests.factories import UserFactory, make_room
+
+
+def metric_value(text: str, name: str) -> float:
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    raise AssertionError(f"{name} not in the metrics")
+
+
+@pytest.mark.django_db
+def test_metrics_are_not_public(client):
+    assert client.get("/metrics").status_code == 404
+    client.force_login(UserFactory())
+    assert client.get("/metrics").status_code == 404
+
+
+@pytest.mark.django_db
+def test_staff_and_the_bearer_token_may_read_metrics(client, settings):
+    settings.PARLEY_METRICS_TOKEN = "scrape-me"
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 404
+    response = client.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-me")
+    assert response.status_code == 200
+    assert "parley_open_connections" in response.content.decode()
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get("/metrics").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_metrics_count_stored_messages_deliveries_and_sockets(client):
+    staff = await database_sync_to_async(UserFactory)(username="ops", is_staff=True)
+    await database_sync_to_async(make_room)(staff, slug="ops")
+    await database_sync_to_async(client.force_login)(staff)
+
+    async def scrape() -> str:
+        response = await database_sync_to_async(client.get)("/metrics")
+        return response.content.decode()
+
+    before = await scrape()
+    async with ws_client(staff) as ws:
+        await ws.send_json_to({"type": "subscribe", "room": "ops"})
+        await ws.receive_json_from()
+        during = await scrape()
+        await ws.send_json_to({"type": "send", "room": "ops", "body": "hi", "client_id": "m1"})
+        await receive_until(ws, lambda f: f["type"] == "message")
+        after = await scrape()
+    assert metric_value(during, "parley_open_connections") == (
+        metric_value(before, "parley_open_connections") + 1
+    )
+    for name in ("parley_messages_stored_total", "parley_deliveries_total"):
+        assert metric_value(after, name) == metric_value(before, name) + 1
