@@ -10,7 +10,7 @@ from tests.e2e.browser.tooling import EXPECT_TIMEOUT_MS, Person, launch, missing
 from tests.e2e.live import LiveServer
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     reason = missing()
     if reason:
@@ -28,7 +28,8 @@ def browser():
 
 @pytest.fixture(scope="module")
 def _server(browser, tmp_path_factory):
-    live = LiveServer(tmp_path_factory.mktemp("browser"))
+    # Not a rate-limit test: seeding a long history must not be throttled.
+    live = LiveServer(tmp_path_factory.mktemp("browser"), env={"PARLEY_RATE_LIMITS": "off"})
     live.prepare()
     live.start()
     try:
