@@ -4,9 +4,11 @@ Everything an operator may change is read from the environment here, with a safe
 single machine. The README's configuration table lists each variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -30,6 +32,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
+    "axes",
+    "csp",
     "parley.core",
     "parley.accounts",
     "parley.rooms",
@@ -38,6 +42,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -46,6 +51,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it turns a lock-out found by the authentication backend into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -145,6 +152,28 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Log-in throttling (django-axes): after AXES_FAILURE_LIMIT failed log-ins for one username from
+# one address, that pair is locked out for the cool-off time, whether or not the user exists;
+# every failure during a lock-out starts the cool-off again. Attempts live in the database, so
+# every server process counts them together.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env.bool("PARLEY_LOGIN_LOCKOUT", default=True)
+AXES_FAILURE_LIMIT = env.int("PARLEY_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("PARLEY_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "parley.accounts.lockout.lockout_response"
+# The address is REMOTE_ADDR only: behind a proxy, uvicorn (--proxy-headers with
+# FORWARDED_ALLOW_IPS) has already put the client's address there; a raw X-Forwarded-For
+# header from the client would let anyone pick a fresh address per guess.
+AXES_CLIENT_IP_CALLABLE = "parley.accounts.lockout.client_address"
+# Successful log-ins are not recorded: Parley keeps no login history.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
 # Sessions live in the database, so they survive a server restart.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
@@ -162,10 +191,30 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 
+# Security headers on every response (SecurityMiddleware, XFrameOptionsMiddleware, django-csp).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Scripts, styles, images and sockets come from this host only: no inline script or style can
+# run, so markup that slipped into a page could still not execute. Page data reaches scripts
+# through json_script (<script type="application/json">), which is not executed. `'self'` covers
+# ws:// and wss:// to the page's own host in connect-src (CSP Level 3; docs/security.md).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Parley's own limits (PROTOCOL.md defaults).
 PARLEY = {
@@ -176,12 +225,37 @@ PARLEY = {
     # Frames queued for one socket before it counts as a slow reader and is closed; it then
     # resumes from the database with `after`, so nothing is lost and memory stays bounded.
     "MAX_QUEUED_FRAMES": env.int("PARLEY_MAX_QUEUED_FRAMES", default=2000),
+    # Largest upload, inclusive (PROTOCOL.md: 25 MiB).
+    "MAX_UPLOAD_BYTES": env.int("PARLEY_MAX_UPLOAD_BYTES", default=25 * 1024 * 1024),
     # How often each process checks the database for items its channel layer never delivered.
     "SWEEP_SECONDS": env.float("PARLEY_SWEEP_SECONDS", default=2.0),
 }
 
 # /metrics is served to staff sessions, or to a scraper sending `Authorization: Bearer <token>`.
 PARLEY_METRICS_TOKEN = env.str("PARLEY_METRICS_TOKEN", default="")
+
+# Rate limits (parley/core/ratelimit.py), each "BURST,COUNT/PERIOD" or "off": BURST requests at
+# once, then COUNT per PERIOD (s, m, h, e.g. 10m). Counted in Redis when REDIS_URL is set (shared
+# by every process), else in each process. PARLEY_RATE_LIMITS=off turns off every limit and cap
+# below, for load tests and for operators who limit at their proxy.
+PARLEY_RATE_LIMITS = {
+    "ENABLED": env.bool("PARLEY_RATE_LIMITS", default=True),
+    "RATES": {
+        "send": env.str("PARLEY_RATE_SEND", default="20,5/s"),
+        "membership": env.str("PARLEY_RATE_JOIN", default="10,1/s"),
+        "room_create": env.str("PARLEY_RATE_ROOM_CREATE", default="5,5/10m"),
+        "read": env.str("PARLEY_RATE_READ", default="100,20/s"),
+        "connect_user": env.str("PARLEY_RATE_CONNECT_USER", default="30,1/s"),
+        "connect_address": env.str("PARLEY_RATE_CONNECT_ADDRESS", default="200,10/s"),
+    },
+    # A socket refused this many times in a row with rate_limited is closed with 4429 at the
+    # next refusal: a client that ignores retry_after.
+    "MAX_STRIKES": env.int("PARLEY_RATE_MAX_STRIKES", default=20),
+    # Open sockets at once per user and per client address, in each server process.
+    "MAX_SOCKETS_PER_USER": env.int("PARLEY_MAX_SOCKETS_PER_USER", default=50),
+    "MAX_SOCKETS_PER_ADDRESS": env.int("PARLEY_MAX_SOCKETS_PER_ADDRESS", default=200),
+    "KEY_PREFIX": env.str("PARLEY_REDIS_PREFIX", default="parley") + ":rate",
+}
 
 # The ASGI server (`manage.py serve`, which runs uvicorn).
 PARLEY_SERVER = {

@@ -4,11 +4,16 @@ Start with DJANGO_SETTINGS_MODULE=config.settings.production and at least SECRET
 ALLOWED_HOSTS and DATABASE_URL set (docs/deployment.md).
 """
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import LOGGING, env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
+if len(SECRET_KEY) < 50:
+    # Sessions, CSRF tokens and password reset links are signed with it.
+    raise ImproperlyConfigured("SECRET_KEY must be at least 50 random characters.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -7,7 +7,7 @@ import os
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import DATABASES, PARLEY, STORAGES
+from .base import DATABASES, PARLEY, PARLEY_RATE_LIMITS, STORAGES
 
 SECRET_KEY = "test-only-secret-key-not-for-production"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -30,3 +30,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": os.path.join(tempfile.gettempdir(), f"parley-test-{os.getpid()}.sqlite3")
     }
+
+# Uploaded files of a test run go to a folder of their own.
+MEDIA_ROOT = os.path.join(tempfile.gettempdir(), f"parley-test-media-{os.getpid()}")
+
+# Rate limits and log-in lock-outs are off for the suite, which sends bursts and logs in with
+# Client.login() (no request for django-axes); tests/security turns them on where it proves them.
+PARLEY_RATE_LIMITS = {**PARLEY_RATE_LIMITS, "ENABLED": False}
+AXES_ENABLED = False

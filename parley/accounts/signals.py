@@ -1,12 +1,67 @@
-"""Sockets outlive the HTTP session that opened them; logging out must end them too."""
+"""Sockets outlive the HTTP session that opened them: whatever ends a session ends its sockets.
 
+- Log-out: that session's sockets.
+- A new password (the password change page, the admin, `manage.py changepassword`) or a
+  deactivated account: every socket of the user, because Django has just made every other
+  session of the user invalid. The one exception is the session that changed its own password
+  on the password change page: Django keeps it signed in, so its sockets stay open too.
+- A deleted user: every socket.
+
+Sockets are closed with 4403 (CloseCode.SESSION_ENDED) in every server process, after commit.
+"""
+
+from functools import partial
+
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_out
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from parley.realtime.broadcast import publish_user_sessions_ended
+
+# Changing these ends the user's sessions (the password is part of Django's session hash).
+CREDENTIAL_FIELDS = {"password", "is_active"}
 
 
 @receiver(user_logged_out)
 def close_sockets_on_logout(sender, request, user, **kwargs) -> None:
     if user is not None:
         publish_user_sessions_ended(user.pk, session_key=request.session.session_key)
+
+
+def spare_session(user, session_key: str | None) -> None:
+    """Keep `session_key`'s sockets open when `user`'s next save changes their password."""
+    user._parley_spared_session_key = session_key
+
+
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL)
+def _note_credential_change(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+    instance._parley_sessions_end = False
+    if raw or instance.pk is None:
+        return
+    if update_fields is not None and not CREDENTIAL_FIELDS & set(update_fields):
+        return  # e.g. last_login at every log-in: no query
+    before = sender._default_manager.filter(pk=instance.pk).values("password", "is_active").first()
+    if before is None:
+        return
+    # A first password (the field was empty, as while a factory builds a user) ends nothing.
+    new_password = bool(before["password"]) and before["password"] != instance.password
+    instance._parley_sessions_end = new_password or (before["is_active"] and not instance.is_active)
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def close_sockets_on_credential_change(sender, instance, raw=False, **kwargs) -> None:
+    if raw or not getattr(instance, "_parley_sessions_end", False):
+        return
+    instance._parley_sessions_end = False
+    spared = getattr(instance, "_parley_spared_session_key", None)
+    instance._parley_spared_session_key = None
+    transaction.on_commit(
+        partial(publish_user_sessions_ended, instance.pk, except_session_key=spared)
+    )
+
+
+@receiver(post_delete, sender=settings.AUTH_USER_MODEL)
+def close_sockets_on_delete(sender, instance, **kwargs) -> None:
+    transaction.on_commit(partial(publish_user_sessions_ended, instance.pk))

@@ -1,8 +1,11 @@
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import UserCreationForm
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
+
+from parley.accounts.signals import spare_session
 
 
 @login_not_required
@@ -17,3 +20,12 @@ def signup(request):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's page. The user's other sessions end, with their sockets (signals.py); this
+    session stays signed in (Django's update_session_auth_hash) and so do its sockets."""
+
+    def form_valid(self, form):
+        spare_session(form.user, self.request.session.session_key)
+        return super().form_valid(form)

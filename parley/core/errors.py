@@ -38,3 +38,19 @@ class InvalidInput(ParleyError):
 class Unavailable(ParleyError):
     code = "unavailable"
     default_message = "The server cannot store that right now; retry with the same client_id."
+
+
+class TooLarge(ParleyError):
+    code = "too_large"
+    default_message = "That is too large."
+
+
+class RateLimited(ParleyError):
+    """Over a rate limit: nothing was done; the same request passes after `retry_after` seconds."""
+
+    code = "rate_limited"
+    default_message = "Too many requests; slow down."
+
+    def __init__(self, message: str | None = None, *, retry_after: float) -> None:
+        super().__init__(message or f"{self.default_message} Retry in {retry_after:g} s.")
+        self.retry_after = retry_after

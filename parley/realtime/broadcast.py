@@ -61,11 +61,19 @@ def _committed(group: str, message: dict, is_message: bool) -> None:
     publish_from_sync(group, message)
 
 
-def publish_user_sessions_ended(user_id: int, *, session_key: str | None = None) -> None:
-    """Close the user's open sockets in every process: those of one session, or all of them."""
+def publish_user_sessions_ended(
+    user_id: int, *, session_key: str | None = None, except_session_key: str | None = None
+) -> None:
+    """Close the user's open sockets in every process: those of one session, or all of them
+    (but those of `except_session_key`, the session that changed its own password)."""
     publish_from_sync(
         CONTROL_GROUP,
-        {"type": USER_SESSIONS_ENDED, "user_id": user_id, "session_key": session_key},
+        {
+            "type": USER_SESSIONS_ENDED,
+            "user_id": user_id,
+            "session_key": session_key,
+            "except_session_key": except_session_key,
+        },
     )
 
 

@@ -59,8 +59,10 @@ class Connection:
         send: Callable[[str], Awaitable[None]],
         close: Callable[[int], Awaitable[None]],
         max_queued: int,
+        address: str | None = None,
     ) -> None:
         self.user_id = user_id
+        self.address = address  # the client's IP address, for the per-address socket cap
         self.username = username
         self.is_staff = is_staff
         self.session_key = session_key
@@ -68,7 +70,8 @@ class Connection:
         self._send = send
         self._close = close
         self._max_queued = max_queued
-        self._queue: asyncio.Queue[str] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[str, bool]] = asyncio.Queue()
+        self._live_waiting = 0
         self._closer: asyncio.Task | None = None
         self.closing = False
         self._writer = asyncio.get_running_loop().create_task(self._write())
@@ -82,11 +85,15 @@ class Connection:
     def push(self, frame: str) -> None:
         """Queue a reply or backlog frame: bounded by the request that asked for it."""
         if not self.closing:
-            self._queue.put_nowait(frame)
+            self._queue.put_nowait((frame, False))
 
     def _push_live(self, frame: str) -> None:
-        """Queue a live item; a socket this far behind is closed and resumes from the database."""
-        if self._queue.qsize() >= self._max_queued:
+        """Queue a live item; a socket this far behind is closed and resumes from the database.
+
+        Only live items waiting count: a backlog the client asked for (several rooms resumed at
+        once) does not make it a slow reader.
+        """
+        if self._live_waiting >= self._max_queued:
             if not self.closing:
                 metrics.slow_readers_closed.inc()
                 log.info(
@@ -96,8 +103,10 @@ class Connection:
                 )  # fmt: skip
             self.close(CloseCode.SLOW_READER)
             return
-        metrics.deliveries.inc()
-        self.push(frame)
+        if not self.closing:
+            metrics.deliveries.inc()
+            self._live_waiting += 1
+            self._queue.put_nowait((frame, True))
 
     def deliver(self, room_id: int, seq: int, frame: str) -> None:
         subscription = self.subscriptions.get(room_id)
@@ -125,7 +134,10 @@ class Connection:
     async def _write(self) -> None:
         try:
             while True:
-                await self._send(await self._queue.get())
+                frame, live = await self._queue.get()
+                await self._send(frame)
+                if live:
+                    self._live_waiting -= 1
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -15,7 +15,8 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError
 
-from parley.core.errors import ParleyError, RoomNotFound
+from parley.core import ratelimit
+from parley.core.errors import ParleyError, RateLimited, RoomNotFound
 from parley.realtime import protocol
 from parley.realtime.connection import Connection, Subscription
 from parley.realtime.hub import Hub, get_hub
@@ -30,8 +31,15 @@ log = logging.getLogger(__name__)
 NO_CONSUMER_CHANNEL = "parley.no-consumer-channel"
 
 
+def _count_read(user) -> None:
+    """subscribe, history, and unsubscribe of a room not subscribed count against the read limit
+    (docs/protocol.md), before the room is looked up."""
+    ratelimit.check(ratelimit.Action.READ, user=user)
+
+
 @database_sync_to_async
 def _room_for_subscribe(user, slug: str, after: int | None) -> tuple[int, str]:
+    _count_read(user)
     room = selectors.access_room(user=user, slug=slug)
     selectors.check_cursor(after, name="after")
     return room.pk, room.slug
@@ -49,16 +57,12 @@ def _backlog(user, room_id: int, slug: str, after: int | None, limit: int):
 
 @database_sync_to_async
 def _join(user, slug: str) -> str:
-    room = selectors.access_room(user=user, slug=slug)
-    services.room_join(user=user, room=room)
-    return room.slug
+    return services.room_join_by_slug(user=user, slug=slug).room.slug
 
 
 @database_sync_to_async
 def _leave(user, slug: str) -> str:
-    room = selectors.access_room(user=user, slug=slug)
-    services.room_leave(user=user, room=room)
-    return room.slug
+    return services.room_leave_by_slug(user=user, slug=slug).room.slug
 
 
 @database_sync_to_async
@@ -71,6 +75,7 @@ def _post(user, cmd: protocol.Send) -> str:
 
 @database_sync_to_async
 def _history(user, cmd: protocol.History) -> str:
+    _count_read(user)
     room, page = selectors.room_history(
         user=user, slug=cmd.room, before=cmd.before, limit=cmd.limit
     )
@@ -80,7 +85,40 @@ def _history(user, cmd: protocol.History) -> str:
 
 @database_sync_to_async
 def _check_visible(user, slug: str) -> str:
+    _count_read(user)
     return selectors.access_room(user=user, slug=slug).slug
+
+
+def _client_address(scope) -> str | None:
+    """The client's IP address: uvicorn sets it from trusted proxies' headers only."""
+    client = scope.get("client")
+    return client[0] if client else None
+
+
+# A socket refused for the per-process socket caps may try again after this many seconds.
+SOCKET_CAP_RETRY_SECONDS = 10.0
+
+
+async def _admit(hub: Hub, user, address: str | None) -> None:
+    """A new socket counts against its user's and address's handshake limits, then must fit
+    within this process's caps on open sockets; RateLimited otherwise."""
+    await ratelimit.acheck(ratelimit.Action.CONNECT_USER, user=user)
+    await ratelimit.acheck(ratelimit.Action.CONNECT_ADDRESS, address=address)
+    config = settings.PARLEY_RATE_LIMITS
+    if ratelimit.enabled() and not hub.has_room_for(
+        user_id=user.pk,
+        address=address,
+        max_per_user=config["MAX_SOCKETS_PER_USER"],
+        max_per_address=config["MAX_SOCKETS_PER_ADDRESS"],
+    ):
+        raise RateLimited(
+            "Too many open connections; close some and retry.",
+            retry_after=SOCKET_CAP_RETRY_SECONDS,
+        )
+
+
+def _rate_limited_frame(exc: RateLimited, ref: str | None) -> str:
+    return protocol.error(exc.code, exc.message, ref, retry_after=exc.retry_after)
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
@@ -88,6 +126,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     conn: Connection | None = None
     hub: Hub | None = None
+    # rate_limited refusals in a row; past MAX_STRIKES the socket is closed (4429).
+    strikes = 0
 
     async def dispatch(self, message):
         # Channels >= 4.2 hops to the database thread before every handler to close stale
@@ -105,6 +145,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         self.user = user
         self.hub = await get_hub()
+        address = _client_address(self.scope)
+        try:
+            await _admit(self.hub, user, address)
+        except RateLimited as exc:
+            # The client learns why and when to come back, then the socket is closed.
+            await self.send(text_data=_rate_limited_frame(exc, None))
+            await self.close(CloseCode.RATE_LIMITED)
+            return
         self.conn = Connection(
             user_id=user.pk,
             username=user.username,
@@ -113,7 +161,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
             send=self._send_text,
             close=self._close_socket,
             max_queued=settings.PARLEY["MAX_QUEUED_FRAMES"],
+            address=address,
         )
+        # No await between _admit's cap check and this: no other handshake took the place.
         self.hub.connect(self.conn)
 
     async def _send_text(self, text: str) -> None:
@@ -136,6 +186,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
             command = protocol.parse_frame(text_data, max_bytes=settings.PARLEY["MAX_FRAME_BYTES"])
             ref = command.ref
             await self.HANDLERS[type(command)](self, command)
+        except RateLimited as exc:
+            self.strikes += 1
+            if self.strikes > settings.PARLEY_RATE_LIMITS["MAX_STRIKES"]:
+                log.info("closing a socket that ignores rate limits user=%s", conn.user_id)
+                conn.close(CloseCode.RATE_LIMITED)
+            else:
+                conn.push(_rate_limited_frame(exc, ref))
         except protocol.FrameError as exc:
             conn.push(protocol.error(exc.code, exc.message, exc.ref))
         except ParleyError as exc:
@@ -152,6 +209,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         except Exception:
             log.exception("frame handling failed")
             conn.push(protocol.error(ErrorCode.UNAVAILABLE, "Something went wrong; retry.", ref))
+        else:
+            if not isinstance(command, protocol.Ping):
+                self.strikes = 0  # answered without an error: the client slowed down
 
     # -- commands ------------------------------------------------------------------------------
 

@@ -75,6 +75,7 @@ class Hub:
         self.channel_name: str = ""
         self.rooms: dict[int, RoomStream] = {}
         self.connections_by_user: dict[int, set[Connection]] = {}
+        self.connections_by_address: dict[str, int] = {}
         self._tasks: list[asyncio.Task] = []
         self._fills: set[asyncio.Task] = set()
         self._rejoin_needed = False
@@ -88,12 +89,32 @@ class Hub:
 
     # -- sockets -----------------------------------------------------------------------------
 
+    def has_room_for(
+        self, *, user_id: int, address: str | None, max_per_user: int, max_per_address: int
+    ) -> bool:
+        """Whether one more socket of this user and address stays within this process's caps.
+
+        Call `connect` right after, with no await in between, so two handshakes cannot both
+        take the last place.
+        """
+        if len(self.connections_by_user.get(user_id, ())) >= max_per_user:
+            return False
+        return not address or self.connections_by_address.get(address, 0) < max_per_address
+
     def connect(self, conn: Connection) -> None:
         self.connections_by_user.setdefault(conn.user_id, set()).add(conn)
+        if conn.address:
+            self.connections_by_address[conn.address] = (
+                self.connections_by_address.get(conn.address, 0) + 1
+            )
         metrics.open_connections.inc()
 
     def disconnect(self, conn: Connection) -> None:
         metrics.open_connections.dec()
+        if conn.address and conn.address in self.connections_by_address:
+            self.connections_by_address[conn.address] -= 1
+            if not self.connections_by_address[conn.address]:
+                del self.connections_by_address[conn.address]
         for room_id in list(conn.subscriptions):
             self.detach(conn, room_id)
         user_connections = self.connections_by_user.get(conn.user_id)
@@ -242,9 +263,13 @@ class Hub:
             self.offer(message["room_id"], message["seq"], message["frame"], message.get("revoke"))
         elif kind == broadcast.USER_SESSIONS_ENDED:
             session_key = message.get("session_key")
+            spared = message.get("except_session_key")
             for conn in list(self.connections_by_user.get(message["user_id"], ())):
-                if session_key is None or conn.session_key == session_key:
-                    conn.close(CloseCode.SESSION_ENDED)
+                if session_key is not None and conn.session_key != session_key:
+                    continue
+                if spared is not None and conn.session_key == spared:
+                    continue
+                conn.close(CloseCode.SESSION_ENDED)
 
     async def _sweep_forever(self) -> None:
         interval = settings.PARLEY["SWEEP_SECONDS"]

@@ -34,6 +34,7 @@ class CloseCode(IntEnum):
     UNAUTHENTICATED = 4401  # no valid session
     SESSION_ENDED = 4403  # the user logged out or changed password
     SLOW_READER = 4408  # the socket fell too far behind; reconnect and resume with `after`
+    RATE_LIMITED = 4429  # too many refusals in a row, or too many sockets: back off, reconnect
 
 
 class FrameError(Exception):
@@ -105,6 +106,10 @@ def _optional_int(frame: dict, key: str, ref: str | None) -> int | None:
     value = frame.get(key)
     if value is None:
         return None
+    # orjson reads integers outside 64 bits as floats: such a whole number is still an integer
+    # (beyond any seq or limit, so judged by the bounds checks), not a field of the wrong type.
+    if isinstance(value, float) and value.is_integer() and abs(value) >= 2**63:
+        return int(value)
     # bool is an int in Python, but `true` is not a seq.
     if not isinstance(value, int) or isinstance(value, bool):
         raise FrameError(ErrorCode.BAD_FRAME, f"`{key}` must be an integer.", ref)
@@ -213,9 +218,17 @@ def format_ts(moment: datetime) -> str:
 
 
 def message_item(
-    *, room: str, seq: int, id: int, username: str | None, body: str, ts: str, client_id: str | None
+    *,
+    room: str,
+    seq: int,
+    id: int,
+    username: str | None,
+    body: str,
+    ts: str,
+    client_id: str | None,
+    attachment: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    return {
+    item = {
         "type": "message",
         "room": room,
         "seq": seq,
@@ -225,6 +238,9 @@ def message_item(
         "ts": ts,
         "client_id": client_id,
     }
+    if attachment is not None:
+        item["attachment"] = attachment
+    return item
 
 
 def event_item(

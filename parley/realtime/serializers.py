@@ -2,8 +2,19 @@
 
 from typing import Any
 
+from django.urls import reverse
+
 from parley.realtime import protocol
-from parley.rooms.models import Item
+from parley.rooms.models import Attachment, Item
+
+
+def attachment_payload(attachment: Attachment) -> dict[str, Any]:
+    return {
+        "name": attachment.name,
+        "size": attachment.size,
+        "content_type": attachment.content_type,
+        "url": reverse("attachment", args=[attachment.pk, attachment.name]),
+    }
 
 
 def item_payload(item: Item, *, room_slug: str) -> dict[str, Any]:
@@ -18,6 +29,7 @@ def item_payload(item: Item, *, room_slug: str) -> dict[str, Any]:
             body=item.body,
             ts=ts,
             client_id=item.client_id,
+            attachment=attachment_payload(item.attachment) if item.has_attachment else None,
         )
     return protocol.event_item(
         room=room_slug, seq=item.seq, id=item.pk, kind=item.kind, username=username, ts=ts

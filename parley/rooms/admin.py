@@ -92,6 +92,7 @@ class RoomAdmin(admin.ModelAdmin):
                 slug=obj.slug,
                 visibility=obj.visibility,
                 staff_only=obj.staff_only,
+                actor=request.user,
             )
         except ParleyError as exc:
             self.message_user(request, exc.message, level=messages.ERROR)

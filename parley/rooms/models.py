@@ -78,6 +78,8 @@ class Item(models.Model):
     body = models.TextField(blank=True, default="")
     # NULL for events: the partial unique constraint below covers only real client ids.
     client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    # Set when an Attachment belongs to this message: serialisers read it without a query.
+    has_attachment = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -95,6 +97,29 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return f"{self.room_id}#{self.seq} {self.kind}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    """Stored under a generated name: the uploaded name is only ever shown, never used as a path."""
+    import uuid
+
+    return f"attachments/{instance.item.room_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file posted into a room: the message item it belongs to carries it."""
+
+    item = models.OneToOneField(Item, on_delete=models.CASCADE, related_name="attachment")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    # The sanitised name shown to people; the content type found by reading the content.
+    name = models.CharField(max_length=200)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    # True only for images of a safe type whose content matches it: shown inline.
+    inline = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class MessageManager(models.Manager):

@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from parley.core.errors import InvalidInput, RoomNotFound
 from parley.core.text import is_valid_slug
-from parley.rooms.models import Item, Membership, Room
+from parley.rooms.models import Attachment, Item, Membership, Room
 
 HISTORY_MAX_LIMIT = 200
 
@@ -67,7 +67,7 @@ def room_members(room_id: int) -> list[str]:
 
 
 def _items(room_id: int) -> QuerySet[Item]:
-    return Item.objects.filter(room_id=room_id).select_related("user")
+    return Item.objects.filter(room_id=room_id).select_related("user", "attachment")
 
 
 def room_latest_items(room_id: int, *, limit: int) -> list[Item]:
@@ -133,3 +133,13 @@ def room_items_between(room_id: int, *, after: int, upto: int) -> list[Item]:
 
 def room_last_seqs(room_ids: list[int]) -> dict[int, int]:
     return dict(Room.objects.filter(pk__in=room_ids).values_list("pk", "last_seq"))
+
+
+def access_attachment(*, user, attachment_id: int) -> Attachment:
+    """An attachment of a room `user` may read; otherwise RoomNotFound, like the room itself."""
+    try:
+        attachment = Attachment.objects.select_related("item__room").get(pk=attachment_id)
+    except Attachment.DoesNotExist:
+        raise RoomNotFound() from None
+    access_room(user=user, slug=attachment.item.room.slug)
+    return attachment

@@ -4,7 +4,7 @@ from django import forms
 
 from parley.core.errors import InvalidInput
 from parley.rooms.models import Room
-from parley.rooms.services.rooms import check_room_name, check_room_slug, check_visibility
+from parley.rooms.services.rooms import check_room_name, check_slug_format, check_visibility
 
 
 def _check(check, value):
@@ -27,7 +27,9 @@ class RoomCreateForm(forms.Form):
         return _check(check_room_name, self.cleaned_data["name"])
 
     def clean_slug(self) -> str:
-        return _check(check_room_slug, self.cleaned_data["slug"])
+        # The format only: whether the slug is taken is the service's answer, given after the
+        # attempt is counted against the room limit (slug probing is throttled).
+        return _check(check_slug_format, self.cleaned_data["slug"])
 
     def clean_visibility(self) -> str:
         return _check(check_visibility, self.cleaned_data["visibility"])

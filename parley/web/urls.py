@@ -1,12 +1,14 @@
 from django.urls import path
 
-from parley.web import views
+from parley.web import files, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("rooms/new/", views.room_create, name="room_create"),
     path("rooms/<str:slug>/", views.room_detail, name="room"),
+    path("rooms/<str:slug>/files/", files.room_upload, name="room_upload"),
+    path("files/<int:attachment_id>/<str:name>", files.attachment_download, name="attachment"),
     path("rooms/<str:slug>/settings/", views.room_settings, name="room_settings"),
     path("rooms/<str:slug>/join/", views.room_membership, {"action": "join"}, name="room_join"),
     path("rooms/<str:slug>/leave/", views.room_membership, {"action": "leave"}, name="room_leave"),

@@ -1,17 +1,38 @@
 """Pages. Each view looks up through selectors and changes through services, nothing more."""
 
+import math
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from parley.core.errors import Forbidden, InvalidInput, RoomNotFound
+from parley.core.errors import Forbidden, InvalidInput, RateLimited, RoomNotFound
 from parley.realtime.serializers import item_payload
 from parley.rooms import selectors, services
 from parley.rooms.services.memberships import check_can_manage_members
 from parley.web.forms import MemberForm, RoomCreateForm
+
+
+def _too_many_requests(request, exc: RateLimited, *, back_url: str):
+    """429 with a page that says how long to wait, and Retry-After for other clients."""
+    response = render(
+        request,
+        "parley/rate_limited.html",
+        {"message": exc.message, "back_url": back_url},
+        status=429,
+    )
+    return _with_retry_after(response, exc)
+
+
+def _with_retry_after(response, exc: RateLimited | None):
+    if exc is not None:
+        response.status_code = 429
+        response["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
+    return response
 
 
 def _room_or_404(user, slug):
@@ -30,14 +51,18 @@ def home(request):
 @require_http_methods(["GET", "POST"])
 def room_create(request):
     form = RoomCreateForm(request.POST or None)
+    refusal = None
     if request.method == "POST" and form.is_valid():
         try:
             room = services.room_create(owner=request.user, **form.cleaned_data)
+        except RateLimited as exc:
+            form.add_error(None, exc.message)
+            refusal = exc
         except InvalidInput as exc:
             form.add_error(None, exc.message)
         else:
             return redirect("room", slug=room.slug)
-    return render(request, "parley/room_new.html", {"form": form})
+    return _with_retry_after(render(request, "parley/room_new.html", {"form": form}), refusal)
 
 
 @require_GET
@@ -76,29 +101,38 @@ def room_settings(request, slug):
     except Forbidden as exc:
         return HttpResponseForbidden(exc.message)
     form = MemberForm(request.POST or None)
+    refusal = None
     if request.method == "POST" and form.is_valid():
         action = request.POST.get("action", "add")
         service = services.membership_remove if action == "remove" else services.membership_add
         try:
             service(actor=request.user, room=room, username=form.cleaned_data["username"])
+        except RateLimited as exc:
+            form.add_error(None, exc.message)
+            refusal = exc
         except (InvalidInput, Forbidden) as exc:
             form.add_error("username", exc.message)
         else:
             return redirect("room_settings", slug=room.slug)
     members = selectors.room_members(room.pk)
-    return render(
+    page = render(
         request, "parley/room_settings.html", {"room": room, "members": members, "form": form}
     )
+    return _with_retry_after(page, refusal)
 
 
 @require_POST
 def room_membership(request, slug, action):
     """Join or leave from a plain form post (the pages use the socket; this works without JS)."""
-    room = _room_or_404(request.user, slug)
+    service = services.room_join_by_slug if action == "join" else services.room_leave_by_slug
+    try:
+        change = service(user=request.user, slug=slug)
+    except RoomNotFound:
+        raise Http404("No such room.") from None
+    except RateLimited as exc:
+        return _too_many_requests(request, exc, back_url=reverse("home"))
     if action == "join":
-        services.room_join(user=request.user, room=room)
-        return redirect("room", slug=room.slug)
-    services.room_leave(user=request.user, room=room)
+        return redirect("room", slug=change.room.slug)
     return redirect("home")
 
 

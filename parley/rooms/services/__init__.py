@@ -5,16 +5,27 @@ change state. Each one validates and authorises (`check_*`), writes in one trans
 publishes its events to live clients only after the transaction commits.
 """
 
-from .memberships import membership_add, membership_remove, room_join, room_leave
+from .files import attachment_post
+from .memberships import (
+    membership_add,
+    membership_remove,
+    room_join,
+    room_join_by_slug,
+    room_leave,
+    room_leave_by_slug,
+)
 from .messages import PostResult, message_post
 from .rooms import room_create
 
 __all__ = [
     "PostResult",
+    "attachment_post",
     "membership_add",
     "membership_remove",
     "message_post",
     "room_create",
     "room_join",
+    "room_join_by_slug",
     "room_leave",
+    "room_leave_by_slug",
 ]

@@ -5,9 +5,11 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from parley.core import ratelimit
 from parley.core.errors import Forbidden, InvalidInput
 from parley.realtime import broadcast
 from parley.rooms.models import Item, Membership, Room
+from parley.rooms.selectors import access_room
 from parley.rooms.services.sequence import item_append
 
 
@@ -59,6 +61,31 @@ def room_leave(*, user, room: Room) -> MembershipChange:
     return _remove(user=user, room=room)
 
 
+def check_membership_rate(*, user) -> None:
+    """One more membership change asked for by `user`: RateLimited when they ask too often.
+
+    Joins, leaves and an owner's additions and removals share one limit: each writes a timeline
+    event that every subscriber receives. Changes made in the admin are not counted.
+    """
+    ratelimit.check(ratelimit.Action.MEMBERSHIP, user=user)
+
+
+def room_join_by_slug(*, user, slug: object) -> MembershipChange:
+    """`user` asks to join the room `slug` (socket or page), in the contract's order of checks.
+
+    RateLimited first (a refused join is counted too), then RoomNotFound for a room the user
+    may not see, then `room_join`.
+    """
+    check_membership_rate(user=user)
+    return room_join(user=user, room=access_room(user=user, slug=slug))
+
+
+def room_leave_by_slug(*, user, slug: object) -> MembershipChange:
+    """`user` asks to leave the room `slug`: RateLimited, RoomNotFound, then `room_leave`."""
+    check_membership_rate(user=user)
+    return room_leave(user=user, room=access_room(user=user, slug=slug))
+
+
 def check_can_manage_members(*, actor, room: Room) -> None:
     if not (actor.is_staff or (room.owner_id is not None and room.owner_id == actor.pk)):
         raise Forbidden("Only the room's owner can manage its members.")
@@ -73,7 +100,11 @@ def _user_by_username(username: str):
 
 
 def membership_add(*, actor, room: Room, username: str) -> MembershipChange:
-    """The owner (or staff) adds `username` to the room, as for a private room's invitations."""
+    """The owner (or staff) adds `username` to the room, as for a private room's invitations.
+
+    Counts against the actor's membership limit (RateLimited) before anything else.
+    """
+    check_membership_rate(user=actor)
     check_can_manage_members(actor=actor, room=room)
     return _add(user=_user_by_username(username), room=room)
 
@@ -81,8 +112,10 @@ def membership_add(*, actor, room: Room, username: str) -> MembershipChange:
 def membership_remove(*, actor, room: Room, username: str) -> MembershipChange:
     """The owner (or staff) removes `username`; removing yourself is leaving.
 
-    Permission is checked before the lookup, so no one else learns which usernames exist.
+    Counts against the actor's membership limit (RateLimited) first. Permission is checked before
+    the lookup, so no one else learns which usernames exist.
     """
+    check_membership_rate(user=actor)
     if username != actor.get_username():
         check_can_manage_members(actor=actor, room=room)
     return _remove(user=_user_by_username(username), room=room)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from parley.core import ratelimit
 from parley.core.errors import InvalidInput, NotAMember
 from parley.core.text import body_length, is_valid_slug
 from parley.realtime import broadcast
@@ -54,10 +55,11 @@ def message_post(*, user, room_slug: str, body: str, client_id: str) -> PostResu
     """Post `body` to a room as `user`, once per `client_id`.
 
     A `client_id` this user already used in this room returns the stored item unchanged
-    (created=False), whatever changed since; it is checked first. Otherwise the user must see the
-    room (RoomNotFound) and be a member (NotAMember), and the body must be 1..MAX_BODY_CHARS
-    characters and the client_id 1..CLIENT_ID_MAX, both without NUL (InvalidInput). The item is
-    stored with the room's next seq.
+    (created=False), whatever changed since; it is checked first and counts against no limit.
+    Otherwise the post counts against the user's send limit (RateLimited, whatever else is wrong
+    with it), the user must see the room (RoomNotFound) and be a member (NotAMember), and the
+    body must be 1..MAX_BODY_CHARS characters and the client_id 1..CLIENT_ID_MAX, both without
+    NUL (InvalidInput). The item is stored with the room's next seq.
     Emits, after commit: the `message` item to the room's subscribers.
     """
     # Only values that could have been stored are looked up: a NUL in a lookup fails on PostgreSQL.
@@ -65,6 +67,7 @@ def message_post(*, user, room_slug: str, body: str, client_id: str) -> PostResu
         existing = _existing(user=user, room_slug=room_slug, client_id=client_id)
         if existing is not None:
             return PostResult(item=existing, created=False)
+    ratelimit.check(ratelimit.Action.SEND, user=user)
     room = access_room(user=user, slug=room_slug)
     if not is_member(user=user, room=room):
         raise NotAMember()

@@ -4,6 +4,7 @@ import unicodedata
 
 from django.db import IntegrityError, transaction
 
+from parley.core import ratelimit
 from parley.core.errors import InvalidInput
 from parley.core.text import clean_display_name, is_valid_slug
 from parley.realtime import broadcast
@@ -26,12 +27,17 @@ def check_room_name(name: str) -> str:
     return cleaned
 
 
-def check_room_slug(slug: str) -> str:
+def check_slug_format(slug: str) -> str:
     if not is_valid_slug(slug):
         raise InvalidInput(
             "A slug is 1 to 50 lowercase letters, digits and dashes, "
             "starting and ending with a letter or digit."
         )
+    return slug
+
+
+def check_room_slug(slug: str) -> str:
+    check_slug_format(slug)
     if Room.objects.filter(slug=slug).exists():
         raise InvalidInput("That slug is taken.")
     return slug
@@ -48,10 +54,31 @@ def check_staff_only(*, owner, staff_only: bool) -> None:
         raise InvalidInput("Only staff can create staff-only rooms.")
 
 
+def check_room_create_rate(*, actor) -> None:
+    """One more room asked for by `actor`: RateLimited when too many. Staff are not limited.
+
+    Every attempt that reaches the service counts, a taken slug included: slugs are one
+    namespace, so "taken" would otherwise let anyone probe for private rooms' slugs unthrottled.
+    """
+    if not actor.is_staff:
+        ratelimit.check(ratelimit.Action.ROOM_CREATE, user=actor)
+
+
 def room_create(
-    *, owner, name: str, slug: str, visibility: str = Room.Visibility.PUBLIC, staff_only=False
+    *,
+    owner,
+    name: str,
+    slug: str,
+    visibility: str = Room.Visibility.PUBLIC,
+    staff_only=False,
+    actor=None,
 ) -> Room:
-    """Create a room; its creator becomes its owner and first member (the join event is seq 1)."""
+    """Create a room; its creator becomes its owner and first member (the join event is seq 1).
+
+    `actor` is who asks: the owner, unless staff create the room for someone in the admin. The
+    attempt counts against the actor's room limit (RateLimited) before anything is judged.
+    """
+    check_room_create_rate(actor=actor or owner)
     name = check_room_name(name)
     slug = check_room_slug(slug)
     visibility = check_visibility(visibility)

@@ -26,10 +26,18 @@ def next_seq(room_id: int) -> int:
     return int(row[0])
 
 
-def item_append(*, room: Room, kind: str, user, body: str = "", client_id=None) -> Item:
+def item_append(
+    *, room: Room, kind: str, user, body: str = "", client_id=None, has_attachment=False
+) -> Item:
     """Append one item to the room's timeline with the next seq. Must run inside a transaction."""
     seq = next_seq(room.pk)
     room.last_seq = seq
     return Item.objects.create(
-        room=room, seq=seq, kind=kind, user=user, body=body, client_id=client_id
+        room=room,
+        seq=seq,
+        kind=kind,
+        user=user,
+        body=body,
+        client_id=client_id,
+        has_attachment=has_attachment,
     )

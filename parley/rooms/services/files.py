@@ -1,0 +1,115 @@
+"""Posting files into rooms.
+
+The uploaded name is only shown (sanitised), never used as a path; the stored name is generated.
+The content type is found from the content, never taken from the client, and only images of a
+safe type whose bytes match it are ever shown inline.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from parley.core import ratelimit
+from parley.core.errors import InvalidInput, NotAMember, TooLarge
+from parley.core.text import strip_bidi_controls
+from parley.realtime import broadcast
+from parley.rooms.models import Attachment, Item
+from parley.rooms.selectors import access_room, is_member
+from parley.rooms.services.messages import PostResult
+from parley.rooms.services.sequence import item_append
+
+NAME_MAX = 200
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    content_type: str
+    inline: bool
+
+
+# Magic numbers of the image types shown inline. SVG is never among them: it can carry script.
+IMAGE_SIGNATURES = [
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+]
+
+
+def sniff(head: bytes) -> Sniffed:
+    """The content type of a file from its first bytes."""
+    for signature, content_type in IMAGE_SIGNATURES:
+        if head.startswith(signature):
+            return Sniffed(content_type, inline=True)
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return Sniffed("image/webp", inline=True)
+    if head.startswith(b"%PDF-"):
+        return Sniffed("application/pdf", inline=False)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return Sniffed("application/octet-stream", inline=False)
+    # Text, HTML included: always a download, served as plain text with nosniff.
+    return (
+        Sniffed("text/plain", inline=False)
+        if b"\x00" not in head
+        else Sniffed("application/octet-stream", inline=False)
+    )
+
+
+def clean_file_name(name: str) -> str:
+    """The last path segment, without control or bidi characters, at most NAME_MAX long."""
+    name = re.split(r"[\\/]", name or "")[-1]
+    name = CONTROL_CHARS.sub("", strip_bidi_controls(unicodedata.normalize("NFC", name))).strip()
+    name = name.lstrip(".") or "file"
+    if len(name) > NAME_MAX:
+        stem, dot, extension = name.rpartition(".")
+        if dot and 0 < len(extension) <= 16:
+            name = stem[: NAME_MAX - len(extension) - 1] + "." + extension
+        else:
+            name = name[:NAME_MAX]
+    return name
+
+
+def check_upload_size(size: int) -> None:
+    limit = settings.PARLEY["MAX_UPLOAD_BYTES"]
+    if size > limit:
+        raise TooLarge(f"Files are at most {limit} bytes.")
+
+
+def attachment_post(*, user, room_slug: str, upload: UploadedFile) -> PostResult:
+    """Store `upload` in a room and post it as a message item carrying the attachment.
+
+    An upload counts as a send for the rate limit (RateLimited). The user must see the room
+    (RoomNotFound) and be a member (NotAMember); the file must be 1..MAX_UPLOAD_BYTES bytes
+    (TooLarge, InvalidInput). Emits, after commit: the `message` item, with its `attachment`, to
+    the room's subscribers.
+    """
+    ratelimit.check(ratelimit.Action.SEND, user=user)
+    room = access_room(user=user, slug=room_slug)
+    if not is_member(user=user, room=room):
+        raise NotAMember()
+    check_upload_size(upload.size)
+    if upload.size == 0:
+        raise InvalidInput("The file is empty.")
+    upload.seek(0)
+    sniffed = sniff(upload.read(16))
+    upload.seek(0)
+    with transaction.atomic():
+        item = item_append(room=room, kind=Item.Kind.MESSAGE, user=user, has_attachment=True)
+        attachment = Attachment(
+            item=item,
+            name=clean_file_name(upload.name),
+            size=upload.size,
+            content_type=sniffed.content_type,
+            inline=sniffed.inline,
+        )
+        attachment.file.save("upload", upload, save=False)
+        attachment.save()
+        broadcast.publish_item_on_commit(item, room=room)
+    return PostResult(item=item, created=True)

@@ -1,0 +1,58 @@
+"""Upload and download of room files (PROTOCOL.md, "Uploads")."""
+
+from django.http import FileResponse, Http404, JsonResponse
+from django.views.decorators.http import require_GET, require_POST
+
+from parley.core.errors import InvalidInput, NotAMember, RateLimited, RoomNotFound, TooLarge
+from parley.realtime.serializers import item_payload
+from parley.rooms import selectors, services
+
+UPLOAD_STATUS = {
+    RateLimited: 429,
+    RoomNotFound: 404,
+    NotAMember: 403,
+    TooLarge: 413,
+    InvalidInput: 400,
+}
+
+
+@require_POST
+def room_upload(request, slug):
+    """Multipart field `file`; answers 201 {"item": …} with the posted message item."""
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            # Membership and size come first, as for messages; then the missing file.
+            selectors.access_room(user=request.user, slug=slug)
+            raise InvalidInput("Send the file in the multipart field `file`.")
+        result = services.attachment_post(user=request.user, room_slug=slug, upload=upload)
+    except tuple(UPLOAD_STATUS) as exc:
+        status = next(s for kind, s in UPLOAD_STATUS.items() if isinstance(exc, kind))
+        error = {"code": exc.code, "message": exc.message}
+        if isinstance(exc, RateLimited):
+            error["retry_after"] = exc.retry_after
+        response = JsonResponse({"error": error}, status=status)
+        if isinstance(exc, RateLimited):
+            response["Retry-After"] = str(max(1, round(exc.retry_after)))
+        return response
+    item = item_payload(result.item, room_slug=slug)
+    return JsonResponse({"item": item}, status=201)
+
+
+@require_GET
+def attachment_download(request, attachment_id, name):
+    """The file, to whoever may read its room; 404 for anyone else (anonymous: log in)."""
+    try:
+        attachment = selectors.access_attachment(user=request.user, attachment_id=attachment_id)
+    except RoomNotFound:
+        raise Http404("No such file.") from None
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not attachment.inline,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+    # Even an inline image is a document of its own: no script, no plugins, no framing.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

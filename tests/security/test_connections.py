@@ -1,0 +1,127 @@
+"""New sockets: a handshake rate per user and per address, and caps on open sockets.
+
+Over any of them the socket is accepted, told `rate_limited` with `retry_after`, and closed with
+4429; it was never registered, so it counts against nothing. Anonymous sockets are closed with
+4401 before any of this and receive no data.
+"""
+
+import pytest
+
+from parley.realtime.protocol import CloseCode
+from tests.security.data import make_user
+from tests.security.socket import Socket, open_socket
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def assert_refused_with_4429(client: Socket) -> dict:
+    code, frames = await client.wait_closed()
+    assert code == CloseCode.RATE_LIMITED == 4429
+    assert len(frames) == 1, frames
+    (error,) = frames
+    assert error["type"] == "error" and error["code"] == "rate_limited"
+    assert error["retry_after"] > 0
+    return error
+
+
+async def test_handshakes_over_the_per_user_rate_are_closed_with_4429(rate_limits):
+    rate_limits.configure(connect_user="3,1/m")
+    ada = await make_user("ada")
+    for _ in range(3):
+        async with open_socket(ada) as client:
+            await client.ping_works()
+    async with open_socket(ada) as client:
+        error = await assert_refused_with_4429(client)
+    assert error["retry_after"] == pytest.approx(60.0)
+
+    rate_limits.advance(60.0)
+    async with open_socket(ada) as client:
+        await client.ping_works()
+
+
+async def test_the_per_user_handshake_rate_does_not_touch_other_users(rate_limits):
+    rate_limits.configure(connect_user="1,1/m")
+    ada, bob = await make_user("ada"), await make_user("bob")
+    async with open_socket(ada) as client:
+        await client.ping_works()
+    async with open_socket(ada) as client:
+        await assert_refused_with_4429(client)
+    async with open_socket(bob) as client:
+        await client.ping_works()
+
+
+async def test_handshakes_over_the_per_address_rate_are_closed_with_4429(rate_limits):
+    rate_limits.configure(connect_address="2,1/m")
+    users = [await make_user(f"user{n}") for n in range(4)]
+    async with open_socket(users[0], address="198.51.100.7") as client:
+        await client.ping_works()
+    async with open_socket(users[1], address="198.51.100.7") as client:
+        await client.ping_works()
+    async with open_socket(users[2], address="198.51.100.7") as client:
+        await assert_refused_with_4429(client)
+    async with open_socket(users[3], address="198.51.100.8") as client:
+        await client.ping_works()
+
+
+async def test_open_sockets_per_user_are_capped(rate_limits):
+    rate_limits.configure(MAX_SOCKETS_PER_USER=3)
+    ada = await make_user("ada")
+    async with (
+        open_socket(ada) as first,
+        open_socket(ada, address="192.0.2.11") as second,
+        open_socket(ada, address="192.0.2.12") as third,
+    ):
+        async with open_socket(ada, address="192.0.2.13") as fourth:
+            await assert_refused_with_4429(fourth)
+        for client in (first, second, third):
+            await client.ping_works()
+    # Closed sockets free their places.
+    async with open_socket(ada) as again:
+        await again.ping_works()
+
+
+async def test_open_sockets_per_address_are_capped(rate_limits):
+    rate_limits.configure(MAX_SOCKETS_PER_ADDRESS=2)
+    ada, bob, cyd = await make_user("ada"), await make_user("bob"), await make_user("cyd")
+    async with (
+        open_socket(ada, address="203.0.113.5") as a,
+        open_socket(bob, address="203.0.113.5"),
+    ):
+        async with open_socket(cyd, address="203.0.113.5") as refused:
+            await assert_refused_with_4429(refused)
+        async with open_socket(cyd, address="203.0.113.6") as elsewhere:
+            await elsewhere.ping_works()
+        await a.ping_works()
+
+
+async def test_a_refused_socket_does_not_take_a_place(rate_limits):
+    rate_limits.configure(MAX_SOCKETS_PER_USER=1)
+    ada = await make_user("ada")
+    async with open_socket(ada) as first:
+        for _ in range(3):
+            async with open_socket(ada) as refused:
+                await assert_refused_with_4429(refused)
+        await first.ping_works()
+    async with open_socket(ada) as next_one:
+        await next_one.ping_works()
+
+
+async def test_anonymous_sockets_get_4401_and_no_data_before_any_limit(rate_limits):
+    rate_limits.configure(connect_address="1,1/m", MAX_SOCKETS_PER_ADDRESS=1)
+    ada = await make_user("ada")
+    async with open_socket(ada, address="192.0.2.99") as signed_in:
+        for _ in range(3):
+            async with open_socket(None, address="192.0.2.99") as anonymous:
+                code, frames = await anonymous.wait_closed()
+                assert (code, frames) == (CloseCode.UNAUTHENTICATED, [])
+        await signed_in.ping_works()
+
+
+async def test_limits_off_lifts_the_caps_and_the_handshake_rates(rate_limits):
+    rate_limits.configure(
+        enabled=False, connect_user="1,1/m", connect_address="1,1/m", MAX_SOCKETS_PER_USER=1
+    )
+    ada = await make_user("ada")
+    async with open_socket(ada) as first, open_socket(ada) as second, open_socket(ada) as third:
+        for client in (first, second, third):
+            await client.ping_works()

@@ -1,0 +1,160 @@
+"""Whatever ends a session ends its open sockets (4403), and nothing else does.
+
+A socket keeps the user it was opened with (Channels fixes `scope["user"]` at the handshake), so
+the server pushes the end of a session to it: log-out, a password change (the page or the
+admin), deactivation, deletion.
+"""
+
+import pytest
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client as HttpClient
+
+from parley.realtime.protocol import CloseCode
+from tests.security.data import make_user
+from tests.security.socket import open_socket
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "s3cret-pass-123"
+NEW_PASSWORD = "an0ther-Long-passphrase"
+
+
+def browser(user) -> tuple[HttpClient, bytes]:
+    """A signed-in HTTP client and the Cookie header its socket would carry."""
+    http = HttpClient()
+    http.force_login(user)
+    return http, cookie_of(http)
+
+
+def cookie_of(http: HttpClient) -> bytes:
+    name = settings.SESSION_COOKIE_NAME
+    return f"{name}={http.cookies[name].value}".encode()
+
+
+def change_password_on_the_page(http: HttpClient) -> None:
+    response = http.post(
+        "/accounts/password_change/",
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302, response.content
+
+
+async def test_a_password_change_closes_the_other_sessions_sockets_and_keeps_this_ones():
+    ada = await make_user("ada")
+    http, this_cookie = await database_sync_to_async(browser)(ada)
+    _, other_cookie = await database_sync_to_async(browser)(ada)
+
+    async with (
+        open_socket(cookie=this_cookie) as this_tab,
+        open_socket(cookie=this_cookie) as this_other_tab,
+        open_socket(cookie=other_cookie) as other_device,
+    ):
+        await database_sync_to_async(change_password_on_the_page)(http)
+
+        assert await other_device.closes_within(2) == CloseCode.SESSION_ENDED == 4403
+        assert await this_tab.closes_within(0.3) is None
+        await this_tab.ping_works()
+        await this_other_tab.ping_works()
+
+    # The other session is over for good: its cookie now opens only anonymous sockets...
+    async with open_socket(cookie=other_cookie) as again:
+        assert await again.wait_closed() == (CloseCode.UNAUTHENTICATED, [])
+    # ...while this browser, whose session key Django renewed, carries on.
+    async with open_socket(cookie=cookie_of(http)) as renewed:
+        await renewed.ping_works()
+
+
+async def test_a_password_set_in_the_admin_closes_every_socket_of_the_user():
+    ada = await make_user("ada")
+    root = await make_user("root", is_staff=True, is_superuser=True)
+    admin, _ = await database_sync_to_async(browser)(root)
+
+    def set_password_in_admin():
+        response = admin.post(
+            f"/admin/auth/user/{ada.pk}/password/",
+            {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+        )
+        assert response.status_code == 302, response.content
+
+    async with open_socket(ada) as first, open_socket(ada) as second, open_socket(root) as staff:
+        await database_sync_to_async(set_password_in_admin)()
+        assert await first.closes_within(2) == CloseCode.SESSION_ENDED
+        assert await second.closes_within(2) == CloseCode.SESSION_ENDED
+        await staff.ping_works()
+
+
+async def test_deactivating_a_user_closes_their_sockets():
+    ada, bob = await make_user("ada"), await make_user("bob")
+
+    def deactivate():
+        user = get_user_model().objects.get(pk=ada.pk)
+        user.is_active = False
+        user.save()
+
+    async with open_socket(ada) as client, open_socket(bob) as other:
+        await database_sync_to_async(deactivate)()
+        assert await client.closes_within(2) == CloseCode.SESSION_ENDED
+        await other.ping_works()
+    async with open_socket(ada) as again:
+        assert await again.wait_closed() == (CloseCode.UNAUTHENTICATED, [])
+
+
+async def test_deleting_a_user_closes_their_sockets():
+    ada = await make_user("ada")
+    async with open_socket(ada) as client:
+        await database_sync_to_async(get_user_model().objects.filter(pk=ada.pk).delete)()
+        assert await client.closes_within(2) == CloseCode.SESSION_ENDED
+
+
+async def test_logging_out_closes_only_that_sessions_sockets():
+    ada = await make_user("ada")
+    http, cookie = await database_sync_to_async(browser)(ada)
+    _, other_cookie = await database_sync_to_async(browser)(ada)
+    async with open_socket(cookie=cookie) as this_tab, open_socket(cookie=other_cookie) as other:
+        await database_sync_to_async(http.post)("/accounts/logout/")
+        assert await this_tab.closes_within(2) == CloseCode.SESSION_ENDED
+        assert await other.closes_within(0.3) is None
+        await other.ping_works()
+
+
+async def test_logging_in_elsewhere_or_saving_the_user_closes_nothing():
+    ada = await make_user("ada")
+
+    def log_in_and_rename():
+        http = HttpClient()
+        response = http.post("/accounts/login/", {"username": "ada", "password": PASSWORD})
+        assert response.status_code == 302
+        user = get_user_model().objects.get(pk=ada.pk)
+        user.first_name = "Ada"
+        user.save()
+
+    async with open_socket(ada) as client:
+        await database_sync_to_async(log_in_and_rename)()
+        assert await client.closes_within(0.5) is None
+        await client.ping_works()
+
+
+def test_logging_in_gives_a_new_session_key(db):
+    """Session fixation: a key planted before the log-in is not the key after it."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    get_user_model().objects.create_user("ada", password=PASSWORD)
+    planted = SessionStore()
+    planted["planted"] = True
+    planted.create()
+    http = HttpClient()
+    http.cookies[settings.SESSION_COOKIE_NAME] = planted.session_key
+
+    response = http.post("/accounts/login/", {"username": "ada", "password": PASSWORD})
+
+    assert response.status_code == 302
+    key = http.cookies[settings.SESSION_COOKIE_NAME].value
+    assert key and key != planted.session_key
+    assert http.session.get("_auth_user_id")
+    assert not SessionStore().exists(planted.session_key)
+
+
+def test_session_cookies_are_http_only():
+    assert settings.SESSION_COOKIE_HTTPONLY is True
