@@ -109,13 +109,16 @@ def channel_layers_from_env(redis_url: str) -> dict:
     Anything the layer still drops is refilled from the database by sequence number.
     """
     capacity = env.int("PARLEY_LAYER_CAPACITY", default=10_000)
+    # redis-py reads with a 5 s socket timeout by default, exactly channels-redis's blocking
+    # receive (BRPOP 5 s): an idle listener would fail every 5 s (channels_redis#422). Longer.
+    host = {"address": redis_url, "socket_timeout": 15}
     if redis_url and env.str("PARLEY_REDIS_LAYER", default="core") == "pubsub":
         # One PUBLISH per group_send, no capacity, no expiry (docs/deployment.md compares).
         return {
             "default": {
                 "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
                 "CONFIG": {
-                    "hosts": [redis_url],
+                    "hosts": [host],
                     "prefix": env.str("PARLEY_REDIS_PREFIX", default="parley"),
                 },
             }
@@ -125,7 +128,7 @@ def channel_layers_from_env(redis_url: str) -> dict:
             "default": {
                 "BACKEND": "channels_redis.core.RedisChannelLayer",
                 "CONFIG": {
-                    "hosts": [redis_url],
+                    "hosts": [host],
                     "capacity": capacity,
                     "expiry": 30,
                     "prefix": env.str("PARLEY_REDIS_PREFIX", default="parley"),

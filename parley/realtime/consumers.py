@@ -7,7 +7,9 @@ It holds no rules of its own.
 
 from __future__ import annotations
 
+import functools
 import logging
+import time
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -15,7 +17,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError
 
-from parley.core import ratelimit
+from parley.core import metrics, ratelimit
 from parley.core.errors import ParleyError, RateLimited, RoomNotFound
 from parley.realtime import protocol
 from parley.realtime.connection import Connection, Subscription
@@ -25,6 +27,24 @@ from parley.realtime.serializers import ack_frame, item_payload, render_item
 from parley.rooms import selectors, services
 
 log = logging.getLogger(__name__)
+# Parley's own operational events: parseable, with ids and codes, never bodies or secrets.
+events = logging.getLogger("parley.events")
+
+
+def timed_database(func):
+    """`database_sync_to_async`, with the call's time (queue wait included) in the metrics."""
+    call = database_sync_to_async(func)
+
+    @functools.wraps(func)
+    async def timed(*args, **kwargs):
+        began = time.perf_counter()
+        try:
+            return await call(*args, **kwargs)
+        finally:
+            metrics.database_seconds.observe(time.perf_counter() - began)
+
+    return timed
+
 
 # No per-socket channel: the hub listens once for the whole process (see hub.py). Channels
 # creates a consumer channel only for an alias that names a configured layer.
@@ -37,7 +57,7 @@ def _count_read(user) -> None:
     ratelimit.check(ratelimit.Action.READ, user=user)
 
 
-@database_sync_to_async
+@timed_database
 def _room_for_subscribe(user, slug: str, after: int | None) -> tuple[int, str]:
     _count_read(user)
     room = selectors.access_room(user=user, slug=slug)
@@ -45,7 +65,7 @@ def _room_for_subscribe(user, slug: str, after: int | None) -> tuple[int, str]:
     return room.pk, room.slug
 
 
-@database_sync_to_async
+@timed_database
 def _backlog(user, room_id: int, slug: str, after: int | None, limit: int):
     backlog = selectors.room_backlog(room_id, after=after, limit=limit)
     # Access again, after the read: for a user removed before `last_seq` was read, the leave
@@ -55,17 +75,17 @@ def _backlog(user, room_id: int, slug: str, after: int | None, limit: int):
     return backlog, frames
 
 
-@database_sync_to_async
+@timed_database
 def _join(user, slug: str) -> str:
     return services.room_join_by_slug(user=user, slug=slug).room.slug
 
 
-@database_sync_to_async
+@timed_database
 def _leave(user, slug: str) -> str:
     return services.room_leave_by_slug(user=user, slug=slug).room.slug
 
 
-@database_sync_to_async
+@timed_database
 def _post(user, cmd: protocol.Send) -> str:
     result = services.message_post(
         user=user, room_slug=cmd.room, body=cmd.body, client_id=cmd.client_id
@@ -73,7 +93,7 @@ def _post(user, cmd: protocol.Send) -> str:
     return ack_frame(result.item, room_slug=result.item.room.slug, ref=cmd.ref)
 
 
-@database_sync_to_async
+@timed_database
 def _history(user, cmd: protocol.History) -> str:
     _count_read(user)
     room, page = selectors.room_history(
@@ -83,7 +103,7 @@ def _history(user, cmd: protocol.History) -> str:
     return protocol.reply("history", cmd.ref, room=room.slug, items=items, has_more=page.has_more)
 
 
-@database_sync_to_async
+@timed_database
 def _check_visible(user, slug: str) -> str:
     _count_read(user)
     return selectors.access_room(user=user, slug=slug).slug
@@ -140,15 +160,25 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         await self.accept()
         user = self.scope.get("user")
+        address = _client_address(self.scope)
         if user is None or not user.is_authenticated:
+            metrics.connections.labels("unauthenticated").inc()
+            events.info(
+                "socket refused", extra={"event": "refused", "reason": "unauthenticated",
+                                         "address": address},
+            )  # fmt: skip
             await self.close(CloseCode.UNAUTHENTICATED)
             return
         self.user = user
         self.hub = await get_hub()
-        address = _client_address(self.scope)
         try:
             await _admit(self.hub, user, address)
         except RateLimited as exc:
+            metrics.connections.labels("rate_limited").inc()
+            events.info(
+                "socket refused", extra={"event": "refused", "reason": "rate_limited",
+                                         "user_id": user.pk, "address": address},
+            )  # fmt: skip
             # The client learns why and when to come back, then the socket is closed.
             await self.send(text_data=_rate_limited_frame(exc, None))
             await self.close(CloseCode.RATE_LIMITED)
@@ -165,6 +195,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         )
         # No await between _admit's cap check and this: no other handshake took the place.
         self.hub.connect(self.conn)
+        self.connected_at = time.monotonic()
+        metrics.connections.labels("accepted").inc()
+        events.info(
+            "socket opened", extra={"event": "connect", "user_id": user.pk, "address": address}
+        )
 
     async def _send_text(self, text: str) -> None:
         await self.send(text_data=text)
@@ -176,6 +211,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if self.conn is not None and self.hub is not None:
             self.hub.disconnect(self.conn)
             self.conn.stop()
+            events.info(
+                "socket closed",
+                extra={"event": "disconnect", "user_id": self.conn.user_id, "code": code,
+                       "seconds": round(time.monotonic() - self.connected_at, 3)},
+            )  # fmt: skip
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         conn = self.conn
@@ -188,30 +228,42 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.HANDLERS[type(command)](self, command)
         except RateLimited as exc:
             self.strikes += 1
+            metrics.errors.labels(ErrorCode.RATE_LIMITED).inc()
             if self.strikes > settings.PARLEY_RATE_LIMITS["MAX_STRIKES"]:
-                log.info("closing a socket that ignores rate limits user=%s", conn.user_id)
+                events.info(
+                    "socket ignores rate limits",
+                    extra={"event": "rate_limit_close", "user_id": conn.user_id},
+                )
                 conn.close(CloseCode.RATE_LIMITED)
             else:
+                events.info(
+                    "rate limited", extra={"event": "rate_limited", "user_id": conn.user_id}
+                )
                 conn.push(_rate_limited_frame(exc, ref))
         except protocol.FrameError as exc:
-            conn.push(protocol.error(exc.code, exc.message, exc.ref))
+            self._refuse(exc.code, exc.message, exc.ref)
         except ParleyError as exc:
-            conn.push(protocol.error(exc.code, exc.message, ref))
+            self._refuse(exc.code, exc.message, ref)
         except DatabaseError:
             log.warning("database unavailable", exc_info=True)
-            conn.push(
-                protocol.error(
-                    ErrorCode.UNAVAILABLE,
-                    "The server cannot store that right now; retry later.",
-                    ref,
-                )
+            self._refuse(
+                ErrorCode.UNAVAILABLE, "The server cannot store that right now; retry later.", ref
             )
         except Exception:
             log.exception("frame handling failed")
-            conn.push(protocol.error(ErrorCode.UNAVAILABLE, "Something went wrong; retry.", ref))
+            self._refuse(ErrorCode.UNAVAILABLE, "Something went wrong; retry.", ref)
         else:
             if not isinstance(command, protocol.Ping):
                 self.strikes = 0  # answered without an error: the client slowed down
+
+    def _refuse(self, code: str, message: str, ref: str | None) -> None:
+        """Answer a frame with an `error`; the socket stays open."""
+        assert self.conn is not None
+        metrics.errors.labels(str(code)).inc()
+        events.info(
+            "frame refused", extra={"event": "error", "code": str(code), "user_id": self.user.pk}
+        )
+        self.conn.push(protocol.error(code, message, ref))
 
     # -- commands ------------------------------------------------------------------------------
 

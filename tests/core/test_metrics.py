@@ -6,9 +6,12 @@ from tests.factories import UserFactory, make_room
 
 
 def metric_value(text: str, name: str) -> float:
+    """A sample's value; a labelled sample never seen yet counts as 0."""
     for line in text.splitlines():
         if line.startswith(name + " "):
             return float(line.split()[1])
+    if "{" in name:
+        return 0.0
     raise AssertionError(f"{name} not in the metrics")
 
 
@@ -47,9 +50,16 @@ async def test_metrics_count_stored_messages_deliveries_and_sockets(client):
         during = await scrape()
         await ws.send_json_to({"type": "send", "room": "ops", "body": "hi", "client_id": "m1"})
         await receive_until(ws, lambda f: f["type"] == "message")
+        await ws.send_json_to({"type": "history", "room": "ops", "limit": 0})
+        await receive_until(ws, lambda f: f["type"] == "error")
         after = await scrape()
     assert metric_value(during, "parley_open_connections") == (
         metric_value(before, "parley_open_connections") + 1
     )
-    for name in ("parley_messages_stored_total", "parley_deliveries_total"):
+    for name in (
+        "parley_messages_stored_total",
+        "parley_deliveries_total",
+        'parley_errors_total{code="invalid"}',
+        'parley_connections_total{outcome="accepted"}',
+    ):
         assert metric_value(after, name) == metric_value(before, name) + 1
