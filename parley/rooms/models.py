@@ -52,6 +52,8 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     joined_at = models.DateTimeField(default=timezone.now)
+    # The member's read pointer: the last seq they have read (never moves backwards).
+    last_read_seq = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -5,7 +5,8 @@ A room the user may not see is reported exactly like a room that does not exist.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from parley.core.errors import InvalidInput, RoomNotFound
 from parley.core.text import is_valid_slug
@@ -22,16 +23,45 @@ def room_visible_q(user) -> Q:
     return Q(staff_only=False) & (Q(visibility=Room.Visibility.PUBLIC) | member)
 
 
+def unread_count_q(user) -> Subquery:
+    """Messages after `user`'s read pointer in the outer room (0 where not a member)."""
+    pointer = Membership.objects.filter(room=OuterRef(OuterRef("pk")), user=user).values(
+        "last_read_seq"
+    )[:1]
+    unread = (
+        Item.objects.filter(room=OuterRef("pk"), kind=Item.Kind.MESSAGE)
+        .filter(seq__gt=Subquery(pointer))
+        .order_by()
+        .values("room")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
+
+
 def room_list_for_user(user) -> QuerySet[Room]:
-    """The rooms shown on the home page, each with `is_member` and `member_count`."""
+    """The rooms shown on the home page and the sidebar, each with `is_member`,
+    `member_count` and `unread` (messages after the user's read pointer; 0 for non-members)."""
     return (
         Room.objects.filter(room_visible_q(user))
         .annotate(
             is_member=Exists(Membership.objects.filter(room=OuterRef("pk"), user=user)),
             member_count=Count("memberships", distinct=True),
+            unread=unread_count_q(user),
         )
         .order_by("name")
     )
+
+
+def unread_count(*, user, room_id: int) -> tuple[int, int]:
+    """(last_read, unread) of `user` in a room: their pointer and the messages after it."""
+    last_read = (
+        Membership.objects.filter(room_id=room_id, user=user)
+        .values_list("last_read_seq", flat=True)
+        .first()
+    ) or 0
+    unread = Item.objects.filter(room_id=room_id, kind=Item.Kind.MESSAGE, seq__gt=last_read).count()
+    return last_read, unread
 
 
 def access_room(*, user, slug: object) -> Room:

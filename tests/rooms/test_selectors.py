@@ -350,3 +350,21 @@ def test_room_last_seqs(busy, owner):
         next_seq(other.pk)
 
     assert selectors.room_last_seqs([busy.pk, other.pk, 10**9]) == {busy.pk: 11, other.pk: 2}
+
+
+def test_room_list_counts_messages_after_each_members_read_pointer():
+    from parley.rooms.models import Membership
+    from parley.rooms.selectors import room_list_for_user, unread_count
+    from parley.rooms.services import message_post, room_join
+
+    ada, bob = UserFactory(username="ada-unread"), UserFactory(username="bob-unread")
+    room = make_room(ada, slug="unread")
+    room_join(user=bob, room=room)
+    for n in range(5):
+        message_post(user=ada, room_slug="unread", body=f"m{n}", client_id=f"u{n}")
+    Membership.objects.filter(room=room, user=bob).update(last_read_seq=4)  # read m0 and m1
+    by_slug = {r.slug: r for r in room_list_for_user(bob)}
+    assert by_slug["unread"].unread == 3
+    assert unread_count(user=bob, room_id=room.pk) == (4, 3)
+    outsider = UserFactory(username="carol-unread")
+    assert {r.slug: r.unread for r in room_list_for_user(outsider)}["unread"] == 0
