@@ -188,11 +188,38 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(DATA_DIR / "static")))
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
+
+
+def file_storage_from_env() -> dict:
+    """Uploads in MEDIA_ROOT, or in an S3-compatible bucket when PARLEY_S3_BUCKET is set.
+
+    S3 needs `pip install ".[s3]"` (django-storages). Files stay private either way: the bucket
+    is read with signed requests by the server only, and people download through Parley's own
+    authorising view, never from a bucket URL.
+    """
+    bucket = env.str("PARLEY_S3_BUCKET", default="")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env.str("PARLEY_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("PARLEY_S3_REGION", default="") or None,
+            "access_key": env.str("PARLEY_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("PARLEY_S3_SECRET_KEY", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": file_storage_from_env(),
     "staticfiles": {"BACKEND": "parley.web.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 
 # Security headers on every response (SecurityMiddleware, XFrameOptionsMiddleware, django-csp).
 SECURE_CONTENT_TYPE_NOSNIFF = True
