@@ -45,7 +45,8 @@ class RoomAdminForm(forms.ModelForm):
 class MembershipAdminForm(forms.ModelForm):
     class Meta:
         model = Membership
-        fields = "__all__"  # noqa: DJ007
+        # The read pointer belongs to the member's own reading, not to the admin.
+        fields = ("room", "user")
 
     def clean(self):
         cleaned = super().clean()
@@ -111,7 +112,9 @@ class MembershipAdmin(admin.ModelAdmin):
     actions = ["remove_selected"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ("room", "user", "joined_at") if obj else ("joined_at",)
+        if obj:
+            return ("room", "user", "joined_at", "last_read_seq")
+        return ("joined_at", "last_read_seq")
 
     def save_model(self, request, obj, form, change) -> None:
         if change:
