@@ -42,7 +42,7 @@ def _clean_redis():
             client.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Before the test database is dropped, end sessions left by server threads of past tests."""
     yield
@@ -110,11 +110,12 @@ def ws():
 
 
 async def request(communicator, frame: dict, *, timeout: float = 5) -> dict:
-    """Send a frame and return the next frame of type other than a live item."""
+    """Send a frame and return the next frame of type other than a live item or `presence`
+    (another member's socket opening announces it at a moment no test controls)."""
     await communicator.send_json_to(frame)
     while True:
         reply = await communicator.receive_json_from(timeout=timeout)
-        if reply["type"] not in {"message", "event"}:
+        if reply["type"] not in {"message", "event", "presence"}:
             return reply
 
 
