@@ -259,6 +259,25 @@ PARLEY = {
     "MAX_UPLOAD_BYTES": env.int("PARLEY_MAX_UPLOAD_BYTES", default=25 * 1024 * 1024),
     # How often each process checks the database for items its channel layer never delivered.
     "SWEEP_SECONDS": env.float("PARLEY_SWEEP_SECONDS", default=2.0),
+    # Presence (parley/realtime/presence.py; docs/protocol.md "Live features"). A user whose
+    # last socket closes is announced offline after the grace, unless a socket of theirs opens
+    # again meanwhile (a reload): a flap within the grace is never announced.
+    "PRESENCE_GRACE_SECONDS": env.float("PARLEY_PRESENCE_GRACE_SECONDS", default=5.0),
+    # With REDIS_URL: each process renews its presence entry every TTL/3; the users of a process
+    # that stopped renewing (killed) are reaped once its entry is TTL old, by one process, which
+    # checks every REAP seconds.
+    "PRESENCE_TTL_SECONDS": env.float("PARLEY_PRESENCE_TTL_SECONDS", default=40.0),
+    "PRESENCE_REAP_SECONDS": env.float("PARLEY_PRESENCE_REAP_SECONDS", default=5.0),
+    "PRESENCE_KEY_PREFIX": env.str("PARLEY_REDIS_PREFIX", default="parley") + ":presence",
+    # A user's presence changes are written and announced at most once per this interval;
+    # changes in between are coalesced into the latest state.
+    "PRESENCE_MIN_INTERVAL_SECONDS": env.float("PARLEY_PRESENCE_MIN_INTERVAL_SECONDS", default=1.0),
+    # One `typing` frame per user and room is forwarded per this interval (per process).
+    "TYPING_MIN_INTERVAL_SECONDS": env.float("PARLEY_TYPING_MIN_INTERVAL_SECONDS", default=2.0),
+    # A socket with more live frames than this waiting gets no `typing` frames (shed first).
+    "TYPING_SHED_QUEUE": env.int("PARLEY_TYPING_SHED_QUEUE", default=100),
+    # Rooms of at most this many members get read receipts (`read_by`, `receipt`); 0: none.
+    "RECEIPTS_MAX_MEMBERS": env.int("PARLEY_RECEIPTS_MAX_MEMBERS", default=20),
 }
 
 # /metrics is served to staff sessions, or to a scraper sending `Authorization: Bearer <token>`.
@@ -290,9 +309,10 @@ PARLEY_RATE_LIMITS = {
 # The ASGI server (`manage.py serve`, which runs uvicorn).
 PARLEY_SERVER = {
     "WS_MAX_SIZE": env.int("PARLEY_WS_MAX_SIZE", default=256 * 1024),
-    # Server pings: a half-open socket is closed within interval + timeout.
+    # Server pings: a half-open socket is closed within interval + timeout (50 s), so that its
+    # user is announced offline within 60 s with the presence grace (PARLEY["PRESENCE_*"]).
     "WS_PING_INTERVAL": env.float("PARLEY_WS_PING_INTERVAL", default=30.0),
-    "WS_PING_TIMEOUT": env.float("PARLEY_WS_PING_TIMEOUT", default=30.0),
+    "WS_PING_TIMEOUT": env.float("PARLEY_WS_PING_TIMEOUT", default=20.0),
     "WS_PER_MESSAGE_DEFLATE": env.bool("PARLEY_WS_DEFLATE", default=False),
     "GRACEFUL_SHUTDOWN_SECONDS": env.int("PARLEY_GRACEFUL_SHUTDOWN_SECONDS", default=5),
     "FORWARDED_ALLOW_IPS": env.str("FORWARDED_ALLOW_IPS", default="127.0.0.1"),

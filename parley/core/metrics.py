@@ -36,3 +36,19 @@ layer_publish_seconds = Histogram(
     buckets=LATENCY_BUCKETS,
 )
 layer_errors = Counter("parley_layer_errors_total", "Channel layer calls that failed.", ["call"])
+typing_frames = Counter(
+    "parley_typing_total",
+    "Client typing frames by outcome: forwarded to the room, throttled (too frequent), or "
+    "deliveries shed (a socket falling behind).",
+    ["outcome"],
+)
+presence_changes = Counter(
+    "parley_presence_changes_total",
+    "Presence changes of a user announced to their rooms (online, offline, idle, active).",
+)
+presence_store_errors = Counter(
+    "parley_presence_store_errors_total", "Presence store (Redis) calls that failed.", ["call"]
+)
+read_pointer_moves = Counter(
+    "parley_read_pointer_moves_total", "Read pointers moved (read frames and own messages)."
+)

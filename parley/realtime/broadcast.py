@@ -4,6 +4,19 @@ Parley publishes each timeline item once per room (the layer delivers it once pe
 process that has subscribers: see hub.py), already encoded as the frame clients receive.
 Services call the `*_on_commit` functions inside their transaction, so nothing is announced
 that was not stored. The layer may still drop; hub.py refills gaps from the database by seq.
+
+A message item also carries its author's new read pointer: the hub of each process it reaches
+sends `read` to the author's sockets there (not to the sending one), so a post costs no second
+publish. (A process with no subscriber of the room gets neither; its sockets do not see the
+room's items either, and learn the pointer at their next `subscribe`.)
+
+Live features that are not timeline items travel the same way, without a seq:
+
+- `room.ephemeral` (typing, presence, receipts) goes to the room's group, once per room; the
+  hub hands it to the room's local subscribers, but those of `exclude_user`. Nothing refills
+  them: a dropped one is simply not shown (presence is restated by the next `subscribed`).
+- `user.frame` (a `read` pointer) goes to the control group, once; each process hands it to
+  its local sockets of that user, but the socket `except_connection` (which had its answer).
 """
 
 from __future__ import annotations
@@ -17,6 +30,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from parley.core import metrics
+from parley.realtime import protocol
 from parley.realtime.serializers import render_item
 from parley.rooms.models import Item, Room
 
@@ -24,6 +38,8 @@ log = logging.getLogger(__name__)
 
 CONTROL_GROUP = "parley.control"
 ROOM_ITEM = "room.item"
+ROOM_EPHEMERAL = "room.ephemeral"
+USER_FRAME = "user.frame"
 USER_SESSIONS_ENDED = "user.sessions_ended"
 
 
@@ -38,18 +54,39 @@ def revoked_user_id(item: Item, *, room: Room) -> int | None:
     return None
 
 
-def item_message(item: Item, *, room: Room) -> dict:
+def author_read(item: Item, *, room: Room, origin: str | None = None) -> list | None:
+    """Whose read pointer an item moves, as [user id, `read` frame, socket to skip]: a message
+    moves its author's pointer to it (services/reads.py), and their sockets learn it with the
+    item itself, but the sending socket `origin`, which has its ack."""
+    if item.kind != Item.Kind.MESSAGE or item.user_id is None:
+        return None
+    return [item.user_id, protocol.reply("read", None, room=room.slug, seq=item.seq), origin]
+
+
+def joined_member(item: Item, *, room: Room) -> list | None:
+    """Who a join event adds, as [user id, room slug, username]: each process that forwards it
+    then tells the room's subscribers whether the new member is online (hub.py)."""
+    if item.kind != Item.Kind.JOIN or item.user_id is None:
+        return None
+    return [item.user_id, room.slug, item.user.get_username()]
+
+
+def item_message(item: Item, *, room: Room, origin: str | None = None) -> dict:
     return {
         "type": ROOM_ITEM,
         "room_id": room.pk,
         "seq": item.seq,
         "frame": render_item(item, room_slug=room.slug),
         "revoke": revoked_user_id(item, room=room),
+        "reader": author_read(item, room=room, origin=origin),
+        "joined": joined_member(item, room=room),
     }
 
 
-def publish_item_on_commit(item: Item, *, room: Room) -> None:
-    message = item_message(item, room=room)
+def publish_item_on_commit(item: Item, *, room: Room, origin: str | None = None) -> None:
+    """After commit, the item to the room's subscribers (and, for a message, `read` to its
+    author's sockets in the processes it reaches, but the socket `origin`)."""
+    message = item_message(item, room=room, origin=origin)
     transaction.on_commit(
         partial(_committed, room_group_name(room.pk), message, item.kind == Item.Kind.MESSAGE)
     )
@@ -75,6 +112,63 @@ def publish_user_sessions_ended(
             "except_session_key": except_session_key,
         },
     )
+
+
+def ephemeral_message(
+    room_id: int, frame: str, *, exclude_user: int | None = None, sheddable: bool = False
+) -> dict:
+    """A frame for a room's subscribers that is not a timeline item. `sheddable` frames
+    (typing) are the first dropped for a socket that is falling behind."""
+    return {
+        "type": ROOM_EPHEMERAL,
+        "room_id": room_id,
+        "frame": frame,
+        "exclude_user": exclude_user,
+        "sheddable": sheddable,
+    }
+
+
+async def publish_room_ephemeral(
+    room_id: int, frame: str, *, exclude_user: int | None = None, sheddable: bool = False
+) -> None:
+    await publish(
+        room_group_name(room_id),
+        ephemeral_message(room_id, frame, exclude_user=exclude_user, sheddable=sheddable),
+    )
+
+
+def publish_room_ephemeral_from_sync(
+    room_id: int, frame: str, *, exclude_user: int | None = None, sheddable: bool = False
+) -> None:
+    publish_from_sync(
+        room_group_name(room_id),
+        ephemeral_message(room_id, frame, exclude_user=exclude_user, sheddable=sheddable),
+    )
+
+
+def publish_room_ephemeral_on_commit(room_id: int, frame: str) -> None:
+    transaction.on_commit(partial(publish_room_ephemeral_from_sync, room_id, frame))
+
+
+def user_frame_message(
+    user_id: int, room_id: int, frame: str, *, except_connection: str | None
+) -> dict:
+    return {
+        "type": USER_FRAME,
+        "user_id": user_id,
+        "room_id": room_id,
+        "frame": frame,
+        "except_connection": except_connection,
+    }
+
+
+def publish_user_frame_on_commit(
+    user_id: int, room_id: int, frame: str, *, except_connection: str | None = None
+) -> None:
+    """After commit, `frame` (about the room `room_id`) to every socket of the user in every
+    process, but the one whose `Connection.token` is `except_connection`."""
+    message = user_frame_message(user_id, room_id, frame, except_connection=except_connection)
+    transaction.on_commit(partial(publish_from_sync, CONTROL_GROUP, message))
 
 
 class _Publisher:
@@ -103,6 +197,14 @@ class _Publisher:
 
 
 _publishers: dict[asyncio.AbstractEventLoop, _Publisher] = {}
+
+
+async def stop_publisher() -> None:
+    """Stop the running loop's publisher (tests; a server process simply exits)."""
+    publisher = _publishers.pop(asyncio.get_running_loop(), None)
+    if publisher is not None:
+        publisher.task.cancel()
+        await asyncio.wait([publisher.task], timeout=2.0)
 
 
 def _enqueue(group: str, message: dict) -> None:

@@ -4,12 +4,16 @@ Every frame to a socket (replies, backlog, live items) goes through one queue, a
 task sends them in order, so a slow socket never blocks the hub or other sockets. A socket
 that lets MAX_QUEUED_FRAMES live items pile up is closed (CloseCode.SLOW_READER) and resumes
 from the database when it reconnects: memory stays bounded and nothing is lost.
+
+Live frames that are not items (presence, typing, read pointers) count as live frames too;
+`typing` is shed instead, for a socket that already has many live frames waiting.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -27,9 +31,20 @@ class Subscription:
     cursor: int = 0
     # While the backlog is being replayed, live items wait here: (seq, frame).
     buffer: list[tuple[int, str]] | None = field(default_factory=list)
+    # While `subscribed` is being prepared, presence and receipts wait here (typing is dropped),
+    # so that they come after the snapshot of the room they update, never before.
+    held: list[str] | None = None
 
     def begin_replay(self) -> None:
         self.buffer = []
+
+    def hold_ephemeral(self) -> None:
+        self.held = []
+
+    def release_ephemeral(self, push: Callable[[str], None]) -> None:
+        held, self.held = self.held or [], None
+        for frame in held:
+            push(frame)
 
     def deliver(self, seq: int, frame: str, push: Callable[[str], None]) -> None:
         if self.buffer is not None:
@@ -62,6 +77,8 @@ class Connection:
         address: str | None = None,
     ) -> None:
         self.user_id = user_id
+        # Names this socket across processes: a frame for all of a user's sockets but this one.
+        self.token = secrets.token_hex(8)
         self.address = address  # the client's IP address, for the per-address socket cap
         self.username = username
         self.is_staff = is_staff
@@ -87,11 +104,12 @@ class Connection:
         if not self.closing:
             self._queue.put_nowait((frame, False))
 
-    def _push_live(self, frame: str) -> None:
-        """Queue a live item; a socket this far behind is closed and resumes from the database.
+    def _push_live(self, frame: str, *, item: bool = True) -> None:
+        """Queue a live frame; a socket this far behind is closed and resumes from the database.
 
-        Only live items waiting count: a backlog the client asked for (several rooms resumed at
-        once) does not make it a slow reader.
+        Only live frames waiting count: a backlog the client asked for (several rooms resumed at
+        once) does not make it a slow reader. `item` is False for frames that are not timeline
+        items (presence, typing, read pointers), which the delivery metric does not count.
         """
         if self._live_waiting >= self._max_queued:
             if not self.closing:
@@ -104,7 +122,8 @@ class Connection:
             self.close(CloseCode.SLOW_READER)
             return
         if not self.closing:
-            metrics.deliveries.inc()
+            if item:
+                metrics.deliveries.inc()
             self._live_waiting += 1
             self._queue.put_nowait((frame, True))
 
@@ -112,6 +131,38 @@ class Connection:
         subscription = self.subscriptions.get(room_id)
         if subscription is not None:
             subscription.deliver(seq, frame, self._push_live)
+
+    def push_live(self, frame: str) -> None:
+        """Queue a live frame that is not an item: bounded like items."""
+        self._push_live(frame, item=False)
+
+    def push_room_frame(self, room_id: int, frame: str) -> None:
+        """Queue a live frame about a room that is not an item (a read pointer), bounded like
+        items; while the room's `subscribed` is being prepared it waits until after it."""
+        subscription = self.subscriptions.get(room_id)
+        if subscription is not None and subscription.held is not None:
+            subscription.held.append(frame)
+        else:
+            self._push_live(frame, item=False)
+
+    def deliver_ephemeral(
+        self, room_id: int, frame: str, *, sheddable: bool, shed_above: int
+    ) -> bool:
+        """Queue a room's frame that is not an item, if this socket subscribes to the room.
+
+        A `sheddable` one (typing) is dropped, and False returned, while more than `shed_above`
+        live frames wait or while the room's `subscribed` is being prepared.
+        """
+        subscription = self.subscriptions.get(room_id)
+        if subscription is None:
+            return True
+        if sheddable and (subscription.held is not None or self._live_waiting > shed_above):
+            return False
+        if subscription.held is not None:
+            subscription.held.append(frame)
+        else:
+            self._push_live(frame, item=False)
+        return True
 
     def close(self, code: int) -> None:
         """Close now; frames not yet sent are dropped (the client resumes with `after`).

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from parley.core import metrics, ratelimit
-from parley.core.errors import ParleyError, RateLimited, RoomNotFound
+from parley.core.errors import InvalidInput, ParleyError, RateLimited, RoomNotFound
 from parley.realtime import protocol
 from parley.realtime.connection import Connection, Subscription
 from parley.realtime.hub import Hub, get_hub
@@ -72,7 +72,12 @@ def _backlog(user, room_id: int, slug: str, after: int | None, limit: int):
     # event may be behind this subscription's cursor already and would never end it.
     selectors.access_room(user=user, slug=slug)
     frames = [render_item(item, room_slug=slug) for item in backlog.items]
-    return backlog, frames
+    last_read, unread = selectors.unread_count(user=user, room_id=room_id, upto=backlog.last_seq)
+    reads = {"last_read": last_read, "unread": unread}
+    max_members = settings.PARLEY["RECEIPTS_MAX_MEMBERS"]
+    if max_members and len(backlog.members) <= max_members:
+        reads["read_by"] = selectors.room_read_pointers(room_id, max_members=max_members) or {}
+    return backlog, frames, reads
 
 
 @timed_database
@@ -86,11 +91,24 @@ def _leave(user, slug: str) -> str:
 
 
 @timed_database
-def _post(user, cmd: protocol.Send) -> str:
+def _post(user, cmd: protocol.Send, origin: str) -> str:
     result = services.message_post(
-        user=user, room_slug=cmd.room, body=cmd.body, client_id=cmd.client_id
+        user=user, room_slug=cmd.room, body=cmd.body, client_id=cmd.client_id, origin=origin
     )
     return ack_frame(result.item, room_slug=result.item.room.slug, ref=cmd.ref)
+
+
+@timed_database
+def _read(user, cmd: protocol.Read, origin: str) -> str:
+    pointer = services.read_pointer_move_by_slug(
+        user=user, slug=cmd.room, seq=cmd.seq, origin=origin
+    )
+    return protocol.reply("read", cmd.ref, room=pointer.room.slug, seq=pointer.seq)
+
+
+@timed_database
+def _typing(user, slug: str) -> None:
+    services.typing_notify(user=user, slug=slug)
 
 
 @timed_database
@@ -139,6 +157,10 @@ async def _admit(hub: Hub, user, address: str | None) -> None:
 
 def _rate_limited_frame(exc: RateLimited, ref: str | None) -> str:
     return protocol.error(exc.code, exc.message, ref, retry_after=exc.retry_after)
+
+
+# Frames whose success does not show the client slowed down: they reset no strike count.
+UNANSWERED = (protocol.Ping, protocol.Typing, protocol.Activity)
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
@@ -253,7 +275,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             log.exception("frame handling failed")
             self._refuse(ErrorCode.UNAVAILABLE, "Something went wrong; retry.", ref)
         else:
-            if not isinstance(command, protocol.Ping):
+            if not isinstance(command, UNANSWERED):
                 self.strikes = 0  # answered without an error: the client slowed down
 
     def _refuse(self, code: str, message: str, ref: str | None) -> None:
@@ -277,30 +299,41 @@ class ChatConsumer(AsyncWebsocketConsumer):
             subscription = conn.subscriptions[room_id] = Subscription(room_id=room_id, slug=slug)
             # Join the room's group before reading its last seq: every later item then reaches
             # the buffer, and the backlog covers everything up to that seq.
+            subscription.hold_ephemeral()
             await hub.attach(conn, room_id)
-        elif cmd.after is not None:
-            subscription.begin_replay()
+        else:
+            subscription.hold_ephemeral()
+            if cmd.after is not None:
+                subscription.begin_replay()
         try:
-            backlog, frames = await _backlog(
+            backlog, frames, reads = await _backlog(
                 self.user, room_id, slug, cmd.after, settings.PARLEY["REPLAY_LIMIT"]
             )
+            # Read after the group was joined: a change after this reaches the held frames.
+            presence = await hub.presence_of(backlog.member_ids)
         except BaseException:
             if is_new:
                 hub.detach(conn, room_id)
             else:
                 subscription.end_replay(subscription.cursor, conn.push)
+                subscription.release_ephemeral(conn.push_live)
             raise
         if conn.subscriptions.get(room_id) is not subscription:
             # Removed from the room while its backlog was read: the hub ended the subscription
             # and sent `unsubscribed`; a `subscribed` now would contradict it.
             raise RoomNotFound()
+        members = [
+            {"username": name, "online": presence[uid].online, "idle": presence[uid].idle}
+            for uid, name in zip(backlog.member_ids, backlog.members, strict=True)
+        ]
         conn.push(
             protocol.reply(
                 "subscribed",
                 cmd.ref,
                 room=slug,
                 last_seq=backlog.last_seq,
-                members=[{"username": name} for name in backlog.members],
+                members=members,
+                **reads,
             )
         )
         for frame in frames:
@@ -317,6 +350,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             )
         if is_new or cmd.after is not None:
             subscription.end_replay(backlog.last_seq, conn.push)
+        subscription.release_ephemeral(conn.push_live)
         hub.start_cursor(room_id, backlog.last_seq)
 
     async def on_unsubscribe(self, cmd: protocol.Unsubscribe) -> None:
@@ -341,7 +375,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def on_send(self, cmd: protocol.Send) -> None:
         assert self.conn is not None
-        self.conn.push(await _post(self.user, cmd))
+        self.conn.push(await _post(self.user, cmd, self.conn.token))
 
     async def on_history(self, cmd: protocol.History) -> None:
         assert self.conn is not None
@@ -351,6 +385,30 @@ class ChatConsumer(AsyncWebsocketConsumer):
         assert self.conn is not None
         self.conn.push(protocol.reply("pong", cmd.ref))
 
+    async def on_typing(self, cmd: protocol.Typing) -> None:
+        """No answer on success; one frame per user and room per interval goes on (per process)."""
+        assert self.hub is not None
+        if not self.hub.typing.claim(self.user.pk, cmd.room):
+            metrics.typing_frames.labels("throttled").inc()
+            return
+        try:
+            await _typing(self.user, cmd.room)
+        except BaseException:
+            self.hub.typing.release(self.user.pk, cmd.room)
+            raise
+        metrics.typing_frames.labels("forwarded").inc()
+
+    async def on_read(self, cmd: protocol.Read) -> None:
+        assert self.conn is not None
+        self.conn.push(await _read(self.user, cmd, self.conn.token))
+
+    async def on_activity(self, cmd: protocol.Activity) -> None:
+        """No answer on success: the user's presence changes once all their sockets agree."""
+        assert self.conn is not None and self.hub is not None
+        if cmd.state not in {state.value for state in protocol.ActivityState}:
+            raise InvalidInput("`state` is `active` or `idle`.")
+        self.hub.set_idle(self.conn, cmd.state == protocol.ActivityState.IDLE)
+
     HANDLERS = {
         protocol.Subscribe: on_subscribe,
         protocol.Unsubscribe: on_unsubscribe,
@@ -359,4 +417,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         protocol.Send: on_send,
         protocol.History: on_history,
         protocol.Ping: on_ping,
+        protocol.Typing: on_typing,
+        protocol.Read: on_read,
+        protocol.Activity: on_activity,
     }

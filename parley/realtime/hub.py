@@ -11,6 +11,10 @@ highest seq it has forwarded (`cursor`). A duplicate is dropped; an item that sk
 while the missing ones are fetched from the database (after a short grace, since items published
 by two processes may arrive out of order); and a periodic sweep compares cursors with the
 database so that a dropped last item is found even when nothing follows it.
+
+Frames that are not items (typing, presence, receipts: `room.ephemeral`; read pointers:
+`user.frame`) have no seq: the hub hands them on as they come. It also keeps the process's
+presence tracker (presence.py) informed of every socket that opens, closes or goes idle.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -27,8 +32,10 @@ from django.conf import settings
 from parley.core import metrics
 from parley.realtime import broadcast
 from parley.realtime.connection import Connection
-from parley.realtime.protocol import CloseCode, reply
+from parley.realtime.presence import PresenceTracker, Status, presence_tracker
+from parley.realtime.protocol import CloseCode, encode, presence_frame, reply
 from parley.realtime.serializers import render_item
+from parley.realtime.typing_throttle import TypingThrottle
 from parley.rooms.models import Room
 from parley.rooms.selectors import room_items_between, room_last_seqs
 
@@ -43,27 +50,42 @@ IDLE_ROOM_SECONDS = 60.0
 GROUP_RENEW_SECONDS = 30.0
 
 
+class Extras(NamedTuple):
+    """What forwarding an item does besides delivering it (see broadcast.item_message)."""
+
+    revoke: int | None = None  # the user whose subscriptions it ends
+    reader: list | None = None  # [author id, `read` frame, socket token to skip]
+    joined: list | None = None  # [new member's id, room slug, username]
+
+
+NO_EXTRAS = Extras()
+
+
 @dataclass(slots=True)
 class RoomStream:
     room_id: int
     subscribers: set[Connection] = field(default_factory=set)
     # Highest seq forwarded to local subscribers; None until the first subscriber reads it.
     cursor: int | None = None
-    # Items that arrived ahead of a gap (or before the cursor was known): seq -> (frame, revoke).
-    held: dict[int, tuple[str, int | None]] = field(default_factory=dict)
+    # Items that arrived ahead of a gap (or before the cursor was known): seq -> (frame, extras).
+    held: dict[int, tuple[str, Extras]] = field(default_factory=dict)
     filling: bool = False
     # The database's last seq at the previous sweep: items up to it are overdue if not forwarded.
     seen_last_seq: int | None = None
     idle_since: float | None = None
 
 
-def _fetch_rendered(room_id: int, after: int, upto: int) -> list[tuple[int, str, int | None]]:
+def _fetch_rendered(room_id: int, after: int, upto: int) -> list[tuple[int, str, Extras]]:
     room = Room.objects.get(pk=room_id)
     return [
         (
             item.seq,
             render_item(item, room_slug=room.slug),
-            broadcast.revoked_user_id(item, room=room),
+            Extras(
+                revoke=broadcast.revoked_user_id(item, room=room),
+                reader=broadcast.author_read(item, room=room),
+                joined=broadcast.joined_member(item, room=room),
+            ),
         )
         for item in room_items_between(room_id, after=after, upto=upto)
     ]
@@ -80,10 +102,15 @@ class Hub:
         self._fills: set[asyncio.Task] = set()
         self._rejoin_needed = False
         self._renewed_at = time.monotonic()
+        self.presence: PresenceTracker | None = None
+        self.typing = TypingThrottle(interval=settings.PARLEY["TYPING_MIN_INTERVAL_SECONDS"])
+        self._typing_shed_above = settings.PARLEY["TYPING_SHED_QUEUE"]
 
     async def start(self) -> None:
         self.channel_name = await self.layer.new_channel("parley.process")
         await self._join_group(broadcast.CONTROL_GROUP)
+        self.presence = presence_tracker(process=self.channel_name)
+        await self.presence.start()
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._listen()), loop.create_task(self._sweep_forever())]
 
@@ -108,6 +135,8 @@ class Hub:
                 self.connections_by_address.get(conn.address, 0) + 1
             )
         metrics.open_connections.inc()
+        if self.presence is not None:
+            self.presence.opened(conn.user_id, conn.token)
 
     def disconnect(self, conn: Connection) -> None:
         metrics.open_connections.dec()
@@ -122,6 +151,18 @@ class Hub:
             user_connections.discard(conn)
             if not user_connections:
                 del self.connections_by_user[conn.user_id]
+        if self.presence is not None:
+            self.presence.closed(conn.user_id, conn.token)
+
+    def set_idle(self, conn: Connection, idle: bool) -> None:
+        """The socket's client reports its user inactive (or active again)."""
+        if self.presence is not None:
+            self.presence.set_idle(conn.user_id, conn.token, idle)
+
+    async def presence_of(self, user_ids: list[int]) -> dict[int, Status]:
+        if self.presence is None:
+            return dict.fromkeys(user_ids, Status.OFFLINE)
+        return await self.presence.statuses(user_ids)
 
     async def attach(self, conn: Connection, room_id: int) -> RoomStream:
         """Route the room's items to `conn`; the room's group is joined before this returns."""
@@ -151,27 +192,74 @@ class Hub:
 
     # -- items -------------------------------------------------------------------------------
 
-    def offer(self, room_id: int, seq: int, frame: str, revoke: int | None) -> None:
+    def offer(self, room_id: int, seq: int, frame: str, extras: Extras = NO_EXTRAS) -> None:
         stream = self.rooms.get(room_id)
         if stream is None:
             return
         if stream.cursor is None or stream.filling or seq > stream.cursor + 1:
             if stream.cursor is None or seq > stream.cursor:
-                stream.held[seq] = (frame, revoke)
+                stream.held[seq] = (frame, extras)
             if stream.cursor is not None and not stream.filling:
                 self._schedule_fill(stream, upto=seq - 1, grace=GAP_GRACE_SECONDS)
             return
         if seq <= stream.cursor:
             return  # already forwarded: a duplicate from the layer or a refill
-        self._forward(stream, seq, frame, revoke)
+        self._forward(stream, seq, frame, extras)
         self._drain_held(stream)
 
-    def _forward(self, stream: RoomStream, seq: int, frame: str, revoke: int | None) -> None:
+    def offer_ephemeral(
+        self, room_id: int, frame: str, *, exclude_user: int | None, sheddable: bool
+    ) -> None:
+        """A room's frame that is not an item: to each local subscriber but `exclude_user`'s."""
+        stream = self.rooms.get(room_id)
+        if stream is None:
+            return
+        shed = 0
+        for conn in stream.subscribers:
+            if conn.user_id == exclude_user:
+                continue
+            if not conn.deliver_ephemeral(
+                room_id, frame, sheddable=sheddable, shed_above=self._typing_shed_above
+            ):
+                shed += 1
+        if shed:
+            metrics.typing_frames.labels("shed").inc(shed)
+
+    def deliver_to_user(
+        self, user_id: int, room_id: int, frame: str, *, except_connection: str | None
+    ) -> None:
+        """A frame about a room (a read pointer) to every local socket of a user but one."""
+        for conn in self.connections_by_user.get(user_id, ()):
+            if conn.token != except_connection:
+                conn.push_room_frame(room_id, frame)
+
+    def _forward(self, stream: RoomStream, seq: int, frame: str, extras: Extras) -> None:
         stream.cursor = seq
         for conn in stream.subscribers:
             conn.deliver(stream.room_id, seq, frame)
-        if revoke is not None:
-            self._revoke(stream, revoke)
+        if extras.revoke is not None:
+            self._revoke(stream, extras.revoke)
+        if extras.reader is not None:
+            author, read_frame, origin = extras.reader
+            self.deliver_to_user(author, stream.room_id, read_frame, except_connection=origin)
+        if extras.joined is not None:
+            self._spawn(self._tell_presence_of_new_member(stream.room_id, *extras.joined))
+
+    def _spawn(self, coroutine) -> None:
+        """Background work of the hub (like refills): cancelled by `stop`."""
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._fills.add(task)
+        task.add_done_callback(self._fills.discard)
+
+    async def _tell_presence_of_new_member(
+        self, room_id: int, user_id: int, slug: str, username: str
+    ) -> None:
+        """After a join event: the room's local subscribers learn whether the new member is
+        online (a member they were never told about is offline)."""
+        status = (await self.presence_of([user_id]))[user_id]
+        if status.online:
+            frame = presence_frame(room=slug, username=username, online=True, idle=status.idle)
+            self.offer_ephemeral(room_id, encode(frame), exclude_user=user_id, sheddable=False)
 
     def _revoke(self, stream: RoomStream, user_id: int) -> None:
         """The user left a private room: their sockets stop receiving it, after the leave event."""
@@ -186,8 +274,8 @@ class Hub:
         assert stream.cursor is not None
         while stream.cursor + 1 in stream.held:
             seq = stream.cursor + 1
-            frame, revoke = stream.held.pop(seq)
-            self._forward(stream, seq, frame, revoke)
+            frame, extras = stream.held.pop(seq)
+            self._forward(stream, seq, frame, extras)
         for seq in [seq for seq in stream.held if seq <= stream.cursor]:
             del stream.held[seq]
         if stream.held and not stream.filling:
@@ -209,10 +297,10 @@ class Hub:
                 rows = await database_sync_to_async(_fetch_rendered)(
                     stream.room_id, stream.cursor, upto
                 )
-                for seq, frame, revoke in rows:
+                for seq, frame, extras in rows:
                     if seq == stream.cursor + 1:
                         metrics.refilled_items.inc()
-                        self._forward(stream, seq, frame, revoke)
+                        self._forward(stream, seq, frame, extras)
         except Exception:
             log.warning(
                 "refill of room %s failed; the sweep retries", stream.room_id, exc_info=True
@@ -260,7 +348,26 @@ class Hub:
     def _dispatch(self, message: dict) -> None:
         kind = message.get("type")
         if kind == broadcast.ROOM_ITEM:
-            self.offer(message["room_id"], message["seq"], message["frame"], message.get("revoke"))
+            extras = Extras(
+                revoke=message.get("revoke"),
+                reader=message.get("reader"),
+                joined=message.get("joined"),
+            )
+            self.offer(message["room_id"], message["seq"], message["frame"], extras)
+        elif kind == broadcast.ROOM_EPHEMERAL:
+            self.offer_ephemeral(
+                message["room_id"],
+                message["frame"],
+                exclude_user=message.get("exclude_user"),
+                sheddable=bool(message.get("sheddable")),
+            )
+        elif kind == broadcast.USER_FRAME:
+            self.deliver_to_user(
+                message["user_id"],
+                message["room_id"],
+                message["frame"],
+                except_connection=message.get("except_connection"),
+            )
         elif kind == broadcast.USER_SESSIONS_ENDED:
             session_key = message.get("session_key")
             spared = message.get("except_session_key")
@@ -315,8 +422,14 @@ class Hub:
         tasks = [*self._tasks, *self._fills]
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        # A layer's receive may finish its blocking read before it yields to the cancel
+        # (channels-redis); do not wait for it longer than a moment.
+        await asyncio.wait(tasks, timeout=STOP_WAIT_SECONDS)
+        if self.presence is not None:
+            await self.presence.stop()
 
+
+STOP_WAIT_SECONDS = 2.0
 
 _hubs: dict[asyncio.AbstractEventLoop, Hub] = {}
 _starting: dict[asyncio.AbstractEventLoop, asyncio.Future] = {}
@@ -353,3 +466,4 @@ async def stop_hub() -> None:
     hub = _hubs.pop(asyncio.get_running_loop(), None)
     if hub is not None:
         await hub.stop()
+    await broadcast.stop_publisher()

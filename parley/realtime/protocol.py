@@ -15,6 +15,8 @@ from typing import Any
 import orjson
 
 MAX_REF_CHARS = 64
+# A client hides a typing indicator this long after the last `typing` frame (PROTOCOL.md).
+TYPING_DISPLAY_SECONDS = 6
 
 
 class ErrorCode(StrEnum):
@@ -92,6 +94,28 @@ class Ping(Command):
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class Typing(Command):
+    room: str
+
+
+@dataclass(frozen=True, slots=True)
+class Read(Command):
+    room: str
+    seq: int
+
+
+class ActivityState(StrEnum):
+    ACTIVE = "active"
+    IDLE = "idle"
+
+
+@dataclass(frozen=True, slots=True)
+class Activity(Command):
+    # Any string: a value outside ActivityState is `invalid`, judged after the size check.
+    state: str
+
+
 DEFAULT_HISTORY_LIMIT = 50
 
 
@@ -112,6 +136,13 @@ def _optional_int(frame: dict, key: str, ref: str | None) -> int | None:
         return int(value)
     # bool is an int in Python, but `true` is not a seq.
     if not isinstance(value, int) or isinstance(value, bool):
+        raise FrameError(ErrorCode.BAD_FRAME, f"`{key}` must be an integer.", ref)
+    return value
+
+
+def _int(frame: dict, key: str, ref: str | None) -> int:
+    value = _optional_int(frame, key, ref)
+    if value is None:
         raise FrameError(ErrorCode.BAD_FRAME, f"`{key}` must be an integer.", ref)
     return value
 
@@ -155,6 +186,18 @@ def _ping(f: dict, ref: str | None) -> Command:
     return Ping(ref=ref)
 
 
+def _typing(f: dict, ref: str | None) -> Command:
+    return Typing(ref=ref, room=_str(f, "room", ref))
+
+
+def _read(f: dict, ref: str | None) -> Command:
+    return Read(ref=ref, room=_str(f, "room", ref), seq=_int(f, "seq", ref))
+
+
+def _activity(f: dict, ref: str | None) -> Command:
+    return Activity(ref=ref, state=_str(f, "state", ref))
+
+
 PARSERS = {
     "subscribe": _subscribe,
     "unsubscribe": _unsubscribe,
@@ -163,6 +206,9 @@ PARSERS = {
     "send": _send,
     "history": _history,
     "ping": _ping,
+    "typing": _typing,
+    "read": _read,
+    "activity": _activity,
 }
 
 
@@ -255,3 +301,26 @@ def event_item(
         "user": {"username": username},
         "ts": ts,
     }
+
+
+def user_ref(username: str | None) -> dict[str, Any]:
+    return {"username": username}
+
+
+def typing_frame(*, room: str, username: str | None) -> dict[str, Any]:
+    """Someone is typing in `room`; clients hide it TYPING_DISPLAY_SECONDS after the last one."""
+    return {"type": "typing", "room": room, "user": user_ref(username)}
+
+
+def presence_frame(*, room: str, username: str | None, online: bool, idle: bool) -> dict[str, Any]:
+    return {
+        "type": "presence",
+        "room": room,
+        "user": user_ref(username),
+        "online": online,
+        "idle": idle,
+    }
+
+
+def receipt_frame(*, room: str, username: str | None, seq: int) -> dict[str, Any]:
+    return {"type": "receipt", "room": room, "user": user_ref(username), "seq": seq}

@@ -3,12 +3,12 @@
 A room the user may not see is reported exactly like a room that does not exist.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from parley.core.errors import InvalidInput, RoomNotFound
+from parley.core.errors import InvalidInput, NotAMember, RoomNotFound
 from parley.core.text import is_valid_slug
 from parley.rooms.models import Attachment, Item, Membership, Room
 
@@ -53,15 +53,18 @@ def room_list_for_user(user) -> QuerySet[Room]:
     )
 
 
-def unread_count(*, user, room_id: int) -> tuple[int, int]:
-    """(last_read, unread) of `user` in a room: their pointer and the messages after it."""
+def unread_count(*, user, room_id: int, upto: int | None = None) -> tuple[int, int]:
+    """(last_read, unread) of `user` in a room: their pointer and the messages after it
+    (up to seq `upto` when given: what a `subscribed` frame with that `last_seq` covers)."""
     last_read = (
         Membership.objects.filter(room_id=room_id, user=user)
         .values_list("last_read_seq", flat=True)
         .first()
     ) or 0
-    unread = Item.objects.filter(room_id=room_id, kind=Item.Kind.MESSAGE, seq__gt=last_read).count()
-    return last_read, unread
+    unread = Item.objects.filter(room_id=room_id, kind=Item.Kind.MESSAGE, seq__gt=last_read)
+    if upto is not None:
+        unread = unread.filter(seq__lte=upto)
+    return last_read, unread.count()
 
 
 def access_room(*, user, slug: object) -> Room:
@@ -78,6 +81,41 @@ def is_member(*, user, room: Room) -> bool:
     return Membership.objects.filter(room=room, user=user).exists()
 
 
+def access_room_as_member(*, user, slug: object) -> Room:
+    """The room `slug` for a member of it: RoomNotFound if `user` may not see it, then
+    NotAMember if they see it but do not belong to it (typing, read pointers)."""
+    room = access_room(user=user, slug=slug)
+    if not is_member(user=user, room=room):
+        raise NotAMember()
+    return room
+
+
+def user_presence_rooms(user_id: int) -> tuple[str | None, list[tuple[int, str]]]:
+    """A user's username and the (id, slug) of every room they are a member of: where their
+    presence is announced. (None, []) for a user in no room."""
+    rows = list(
+        Membership.objects.filter(user_id=user_id)
+        .order_by("room_id")
+        .values_list("room_id", "room__slug", "user__username")
+    )
+    if not rows:
+        return None, []
+    return rows[0][2], [(room_id, slug) for room_id, slug, _ in rows]
+
+
+def room_read_pointers(room_id: int, *, max_members: int) -> dict[str, int] | None:
+    """{username: last read seq} of a room's members, or None when it has more than
+    `max_members` (read receipts are for small rooms only)."""
+    rows = list(
+        Membership.objects.filter(room_id=room_id)
+        .order_by("user__username")
+        .values_list("user__username", "last_read_seq")[: max_members + 1]
+    )
+    if len(rows) > max_members:
+        return None
+    return dict(rows)
+
+
 def check_cursor(value: int | None, *, name: str) -> None:
     if value is not None and value < 0:
         raise InvalidInput(f"`{name}` must not be negative.")
@@ -89,10 +127,15 @@ def check_history_limit(limit: int) -> None:
 
 
 def room_members(room_id: int) -> list[str]:
+    return [username for _, username in room_member_rows(room_id)]
+
+
+def room_member_rows(room_id: int) -> list[tuple[int, str]]:
+    """(user id, username) of a room's members, by username."""
     return list(
         Membership.objects.filter(room_id=room_id)
         .order_by("user__username")
-        .values_list("user__username", flat=True)
+        .values_list("user_id", "user__username")
     )
 
 
@@ -134,6 +177,8 @@ class Backlog:
     members: list[str]
     items: list[Item]
     truncated: bool
+    # The members' user ids, in the order of `members` (for their presence).
+    member_ids: list[int] = field(default_factory=list)
 
 
 def room_backlog(room_id: int, *, after: int | None, limit: int) -> Backlog:
@@ -151,8 +196,13 @@ def room_backlog(room_id: int, *, after: int | None, limit: int) -> Backlog:
         )
         truncated = len(items) > limit
         items = items[:limit]
+    members = room_member_rows(room_id)
     return Backlog(
-        last_seq=last_seq, members=room_members(room_id), items=items, truncated=truncated
+        last_seq=last_seq,
+        members=[username for _, username in members],
+        items=items,
+        truncated=truncated,
+        member_ids=[user_id for user_id, _ in members],
     )
 
 

@@ -5,6 +5,7 @@ import math
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
+from django.db.models import Q
 from django.http import Http404, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,6 +36,18 @@ def _with_retry_after(response, exc: RateLimited | None):
     return response
 
 
+def size_label(size: int) -> str:
+    """A byte count for people: "512 bytes", "1.5 KiB", "25 MiB" (as timeline.js shows them)."""
+    if size < 1024:
+        return f"{size} byte{'' if size == 1 else 's'}"
+    for unit in ("KiB", "MiB", "GiB"):
+        size /= 1024
+        if size < 1024 or unit == "GiB":
+            break
+    text = f"{size:.1f}".removesuffix(".0") if size < 100 else f"{size:.0f}"
+    return f"{text} {unit}"
+
+
 def _room_or_404(user, slug):
     try:
         return selectors.access_room(user=user, slug=slug)
@@ -45,7 +58,8 @@ def _room_or_404(user, slug):
 @require_GET
 def home(request):
     rooms = selectors.room_list_for_user(request.user)
-    return render(request, "parley/home.html", {"rooms": rooms})
+    home_data = {"username": request.user.username}
+    return render(request, "parley/home.html", {"rooms": rooms, "home_data": home_data})
 
 
 @require_http_methods(["GET", "POST"])
@@ -71,12 +85,19 @@ def room_detail(request, slug):
     items = selectors.room_latest_items(room.pk, limit=settings.PARLEY["PAGE_ITEMS"])
     members = selectors.room_members(room.pk)
     is_member = request.user.username in members
+    last_read, unread = selectors.unread_count(user=request.user, room_id=room.pk)
+    # The sidebar: the user's rooms (and this one while reading it without being a member).
+    sidebar_rooms = selectors.room_list_for_user(request.user).filter(
+        Q(is_member=True) | Q(pk=room.pk)
+    )
     context = {
         "room": room,
         "items": items,
         "members": members,
         "is_member": is_member,
         "is_owner": room.owner_id == request.user.pk or request.user.is_staff,
+        "sidebar_rooms": sidebar_rooms,
+        "max_upload": size_label(settings.PARLEY["MAX_UPLOAD_BYTES"]),
         # Data for the client script, passed through json_script (never inline code).
         "room_data": {
             "slug": room.slug,
@@ -86,6 +107,10 @@ def room_detail(request, slug):
             "firstSeq": items[0].seq if items else 0,
             "isMember": is_member,
             "maxBody": settings.PARLEY["MAX_BODY_CHARS"],
+            "maxUpload": settings.PARLEY["MAX_UPLOAD_BYTES"],
+            "lastRead": last_read if is_member else 0,
+            "unread": unread if is_member else 0,
+            "uploadUrl": reverse("room_upload", args=[room.slug]),
         },
         "initial_items": [item_payload(item, room_slug=room.slug) for item in items],
     }

@@ -86,5 +86,8 @@ async def test_the_same_client_id_at_once_on_two_sockets_is_stored_once_with_one
                 second["ts"],
             )
         assert seqs(await reader.items("general", 10)) == list(range(2, 12))
+        # The reader is a tab of the author: each stored message moved its read pointer once.
+        reads = [await reader.wait_for(lambda f: f["type"] == "read") for _ in range(10)]
+        assert seqs(reads) == list(range(2, 12))
         await reader.assert_quiet()
     assert len(await stored_messages("general")) == 10

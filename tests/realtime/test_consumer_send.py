@@ -79,6 +79,10 @@ async def test_the_ack_goes_only_to_the_sending_socket_the_item_to_all_of_them(a
         for socket in (tab1, tab2, reader):
             item = await socket.item("general")
             assert (item["seq"], item["id"], item["body"]) == (3, ack["id"], "from tab 1")
+        # The author's other tab learns that its read pointer moved to the message.
+        read = await tab2.wait_for(lambda f: f["type"] == "read")
+        assert read == {"type": "read", "room": "general", "seq": 3}
+        for socket in (tab1, tab2, reader):
             await socket.assert_quiet()  # tab2 and the reader got no ack
 
 

@@ -19,6 +19,10 @@ async def test_two_users_chat_in_one_room():
         join_event = await a.receive_json_from(timeout=5)
         assert join_event["type"] == "event" and join_event["kind"] == "join"
         assert join_event["seq"] == 2
+        # The new member is online: the room's subscribers are told so after the join.
+        presence = await a.receive_json_from(timeout=5)
+        assert presence["type"] == "presence" and presence["user"] == {"username": "bob"}
+        assert presence["online"] is True
         await b.send_json_to({"type": "send", "room": "general", "body": "hi", "client_id": "c1"})
         got_a = await a.receive_json_from(timeout=5)
         assert got_a["type"] == "message" and got_a["body"] == "hi" and got_a["seq"] == 3

@@ -15,17 +15,23 @@ from .memberships import (
     room_leave_by_slug,
 )
 from .messages import PostResult, message_post
+from .reads import ReadPointer, read_pointer_move, read_pointer_move_by_slug
 from .rooms import room_create
+from .typing_notices import typing_notify
 
 __all__ = [
     "PostResult",
+    "ReadPointer",
     "attachment_post",
     "membership_add",
     "membership_remove",
     "message_post",
+    "read_pointer_move",
+    "read_pointer_move_by_slug",
     "room_create",
     "room_join",
     "room_join_by_slug",
     "room_leave",
     "room_leave_by_slug",
+    "typing_notify",
 ]

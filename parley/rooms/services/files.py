@@ -20,6 +20,7 @@ from parley.realtime import broadcast
 from parley.rooms.models import Attachment, Item
 from parley.rooms.selectors import access_room, is_member
 from parley.rooms.services.messages import PostResult
+from parley.rooms.services.reads import read_pointer_to_own_message
 from parley.rooms.services.sequence import item_append
 
 NAME_MAX = 200
@@ -88,7 +89,7 @@ def attachment_post(*, user, room_slug: str, upload: UploadedFile) -> PostResult
     An upload counts as a send for the rate limit (RateLimited). The user must see the room
     (RoomNotFound) and be a member (NotAMember); the file must be 1..MAX_UPLOAD_BYTES bytes
     (TooLarge, InvalidInput). Emits, after commit: the `message` item, with its `attachment`, to
-    the room's subscribers.
+    the room's subscribers; `read` to the author's sockets (their pointer moves to it).
     """
     ratelimit.check(ratelimit.Action.SEND, user=user)
     room = access_room(user=user, slug=room_slug)
@@ -112,4 +113,5 @@ def attachment_post(*, user, room_slug: str, upload: UploadedFile) -> PostResult
         attachment.file.save("upload", upload, save=False)
         attachment.save()
         broadcast.publish_item_on_commit(item, room=room)
+        read_pointer_to_own_message(user=user, room=room, seq=item.seq)
     return PostResult(item=item, created=True)

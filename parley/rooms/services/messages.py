@@ -11,6 +11,7 @@ from parley.core.text import body_length, is_valid_slug
 from parley.realtime import broadcast
 from parley.rooms.models import Item
 from parley.rooms.selectors import access_room, is_member
+from parley.rooms.services.reads import read_pointer_to_own_message
 from parley.rooms.services.sequence import item_append
 
 CLIENT_ID_MAX = 64
@@ -51,7 +52,9 @@ def _existing(*, user, room_slug: str, client_id: str) -> Item | None:
     )
 
 
-def message_post(*, user, room_slug: str, body: str, client_id: str) -> PostResult:
+def message_post(
+    *, user, room_slug: str, body: str, client_id: str, origin: str | None = None
+) -> PostResult:
     """Post `body` to a room as `user`, once per `client_id`.
 
     A `client_id` this user already used in this room returns the stored item unchanged
@@ -59,8 +62,10 @@ def message_post(*, user, room_slug: str, body: str, client_id: str) -> PostResu
     Otherwise the post counts against the user's send limit (RateLimited, whatever else is wrong
     with it), the user must see the room (RoomNotFound) and be a member (NotAMember), and the
     body must be 1..MAX_BODY_CHARS characters and the client_id 1..CLIENT_ID_MAX, both without
-    NUL (InvalidInput). The item is stored with the room's next seq.
-    Emits, after commit: the `message` item to the room's subscribers.
+    NUL (InvalidInput). The item is stored with the room's next seq, and the author's read
+    pointer moves to it in the same transaction.
+    Emits, after commit: the `message` item to the room's subscribers; `read` to the author's
+    sockets but the one named `origin` (an opaque socket token: the sender, which has its ack).
     """
     # Only values that could have been stored are looked up: a NUL in a lookup fails on PostgreSQL.
     if is_valid_client_id(client_id) and is_valid_slug(room_slug):
@@ -78,7 +83,8 @@ def message_post(*, user, room_slug: str, body: str, client_id: str) -> PostResu
             item = item_append(
                 room=room, kind=Item.Kind.MESSAGE, user=user, body=body, client_id=client_id
             )
-            broadcast.publish_item_on_commit(item, room=room)
+            broadcast.publish_item_on_commit(item, room=room, origin=origin)
+            read_pointer_to_own_message(user=user, room=room, seq=item.seq)
     except IntegrityError:
         # The same client_id won a race on another connection or process: answer with its row.
         existing = _existing(user=user, room_slug=room_slug, client_id=client_id)

@@ -27,9 +27,11 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def _server(browser, tmp_path_factory):
-    # Not a rate-limit test: seeding a long history must not be throttled.
-    live = LiveServer(tmp_path_factory.mktemp("browser"), env={"PARLEY_RATE_LIMITS": "off"})
+def _server(browser, tmp_path_factory, request):
+    # Not a rate-limit test: seeding a long history must not be throttled. A test module may add
+    # settings of its own with a module-level SERVER_ENV dict (each module gets its own server).
+    env = {"PARLEY_RATE_LIMITS": "off", **getattr(request.module, "SERVER_ENV", {})}
+    live = LiveServer(tmp_path_factory.mktemp("browser"), env=env)
     live.prepare()
     live.start()
     try:

@@ -7,7 +7,10 @@ is imported lazily so that this module imports on machines without it (the tests
 from __future__ import annotations
 
 import re
+import struct
 import uuid
+import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -51,6 +54,25 @@ def launch(playwright):
 
 def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:6]}"
+
+
+def png_bytes(width: int, height: int, pixel: Callable[[int, int], tuple[int, int, int]]) -> bytes:
+    """A real RGB PNG, `pixel(x, y)` -> (r, g, b), made here: nothing from disk or other hosts."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(
+        b"\x00" + b"".join(bytes(pixel(x, y)) for x in range(width)) for y in range(height)
+    )
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 class Person:
@@ -121,6 +143,12 @@ class Person:
         """Type a message and press Enter."""
         self.composer.fill(text)
         self.composer.press("Enter")
+
+    def attach(self, name: str, content: bytes, mime_type: str) -> None:
+        """Choose a file with the composer's attach button (it uploads at once)."""
+        self.page.set_input_files(
+            "#id_file", files=[{"name": name, "mimeType": mime_type, "buffer": content}]
+        )
 
     @property
     def bodies(self):

@@ -1,15 +1,41 @@
-// The home page: join and leave rooms over the socket, without a reload.
+// The home page: join and leave rooms over the socket, without a reload, and each room's
+// unread count, live.
 //
 // Each room card has two plain POST forms (join, leave); without this script, or while the
 // socket is not live, they simply post. With it, a submit becomes a `join`/`leave` frame and
-// the answer flips the card.
+// the answer flips the card. The page subscribes (without `after`) to the rooms the user is a
+// member of, so their unread badges count new messages as they come (unread.js).
 
+import { reportActivity } from "./activity.js";
 import { ParleySocket } from "./socket.js";
 import { bindIndicator } from "./status.js";
+import { UnreadTracker } from "./unread.js";
 
-const socket = new ParleySocket().start();
+const socket = new ParleySocket();
 bindIndicator(socket, document.querySelector("[data-conn]"));
 const announcer = document.getElementById("home-status");
+const me = readUsername();
+const unread = new UnreadTracker(socket, { me });
+
+function readUsername() {
+  try {
+    return JSON.parse(document.getElementById("home-data")?.textContent || "{}").username ?? "";
+  } catch {
+    return "";
+  }
+}
+
+function trackCard(card) {
+  unread.track(card.dataset.room, {
+    count: Number.parseInt(card.dataset.unread, 10) || 0,
+    lastSeq: Number.parseInt(card.dataset.lastSeq, 10) || 0,
+    follow: true,
+  });
+}
+
+for (const card of document.querySelectorAll("[data-room][data-member=true]")) trackCard(card);
+socket.start();
+reportActivity(socket);
 
 function announce(text) {
   if (announcer) announcer.textContent = text;
@@ -44,6 +70,8 @@ function setMember(card, member) {
     parts.word.textContent = count === 1 ? "member" : "members";
   }
   if (parts.badge) parts.badge.hidden = !member;
+  if (member && !was) trackCard(card);
+  if (!member && was) unread.untrack(card.dataset.room);
   if (!member && card.dataset.visibility === "private") {
     // Only members see a private room: after leaving there is nothing left to open or join.
     parts.join.hidden = true;

@@ -1,15 +1,31 @@
-// The room page: the live timeline, history, the members list and the composer.
+// The room page: the live timeline, history, the members list and the composer, the sidebar
+// of the user's rooms, typing, presence, read state and file uploads.
 //
 // The server renders the latest items; this module takes over from the same data
 // (#initial-items), subscribes with `after` = the last seq it holds, and from then on keeps the
 // timeline whole: every seq shown once, in order, gaps filled with `history`.
+//
+// Read state: while the room is visible and scrolled to its end, the page reports the last seq
+// it shows with a `read` frame (at most one per READ_EVERY_MS, and only when that moves the
+// pointer); the server answers every connection of the user with `read`, which clears badges
+// in other tabs too.
+//
+// The "New messages" marker: drawn when the page opens (or resubscribes after a reconnect) with
+// the pointer below the newest message, before the first message above the pointer. It stays where
+// it is while the page is open, also once those messages are read, so the reader keeps their
+// bearings; it moves only when new messages arrive unread (tab hidden, or scrolled up) after
+// everything at the old place was read, and it is gone when the page is left.
 
-import { Members } from "./members.js";
+import { reportActivity } from "./activity.js";
+import { Members, presenceOf } from "./members.js";
 import { Outbox, newClientId } from "./outbox.js";
 import { ParleySocket } from "./socket.js";
 import { bindIndicator } from "./status.js";
 import { codePointLength } from "./text.js";
 import { Timeline, messageElement } from "./timeline.js";
+import { TypingIndicator, TypingNotifier } from "./typing.js";
+import { UnreadTracker } from "./unread.js";
+import { Uploader, bindDropZone } from "./uploads.js";
 
 const HISTORY_PAGE = 50;
 const HISTORY_MAX = 200;
@@ -21,6 +37,8 @@ const JUMP_THRESHOLD = 1000;
 const GAP_GRACE_MS = 300;
 const NEAR_BOTTOM_PX = 80;
 const NEAR_TOP_PX = 150;
+// At most one `read` frame this often.
+const READ_EVERY_MS = 2000;
 
 function readJson(id, fallback) {
   const el = document.getElementById(id);
@@ -54,6 +72,11 @@ function start(room, initialItems) {
   const jumpButton = $("#jump-latest");
   const membersList = $("#members");
   const log = $("#timeline-log");
+  const chat = $("#room-chat");
+  const typingLine = $("#typing");
+  const fileInput = $("#id_file");
+  const sidebar = $("#sidebar");
+  const sidebarToggle = $("#sidebar-toggle");
 
   const me = room.username;
   const slug = room.slug;
@@ -79,10 +102,48 @@ function start(room, initialItems) {
   let leaving = false;
   let unseen = 0;
   const baseTitle = document.title;
+  // The user's read pointer as the server last told it, and the highest seq reported since.
+  let lastRead = room.lastRead || 0;
+  let readSent = lastRead;
+  let readTimer = null;
+  let readHeld = 0; // the seq a held-back report will carry
+  let readAt = -Infinity;
 
   // client_id -> {entry, el, status, timer, attempts}
   const pending = new Map();
   const inflight = new Set();
+
+  const typing = new TypingIndicator(typingLine, { me });
+  // A key pressed while the composer still has text (a held-back frame checks again).
+  const typingNotifier = new TypingNotifier(
+    () =>
+      textarea.value.trim() !== "" &&
+      isMember() &&
+      !closed &&
+      socket.send({ type: "typing", room: slug }),
+  );
+  const unread = new UnreadTracker(socket, {
+    me,
+    // This room needs no badge while it is read here, or read without being a member (no
+    // pointer, nothing unread).
+    reading: (name) => name === slug && (!isMember() || isReading()),
+    onChange: (tracker) => {
+      const dot = sidebarToggle?.querySelector("[data-unread-elsewhere]");
+      if (dot) dot.hidden = tracker.unreadElsewhere(slug) === 0;
+    },
+  });
+  for (const row of sidebar ? sidebar.querySelectorAll("[data-unread-room]") : []) {
+    const name = row.dataset.unreadRoom;
+    unread.track(name, {
+      count: Number.parseInt(row.dataset.unread, 10) || 0,
+      lastSeq: Number.parseInt(row.dataset.lastSeq, 10) || 0,
+      // This room is subscribed below (with `after`); the others only for their counts.
+      follow: name !== slug && row.dataset.member === "true",
+    });
+  }
+  if (!unread.has(slug)) {
+    unread.track(slug, { count: room.unread || 0, lastSeq: room.lastSeq || 0 });
+  }
 
   // -- the timeline ---------------------------------------------------------------------------
 
@@ -91,8 +152,13 @@ function start(room, initialItems) {
     list.replaceChildren();
     timeline.insertMany(initialItems);
     for (const item of initialItems) settleIfMine(item);
+    if (room.isMember && room.unread > 0 && lastRead < (room.lastSeq || 0)) {
+      timeline.setNewMarker(lastRead);
+    }
   });
   scrollToBottom();
+  showMarker();
+  unread.render(slug);
 
   /** Run `fn` with the log marked busy, so screen readers do not read out bulk inserts. */
   function busy(fn) {
@@ -113,6 +179,17 @@ function start(room, initialItems) {
     jumpButton.hidden = true;
   }
 
+  /** If the first unread item is above the view, bring it to the top (the reader starts there). */
+  function showMarker() {
+    const item = timeline.markerItem;
+    if (!item) return;
+    const offset = item.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
+    if (offset < 0) {
+      scroller.scrollTop += offset - 8;
+      jumpButton.hidden = false;
+    }
+  }
+
   /** Show items (live, backlog, or a gap fill); keep the reader's place. */
   function showItems(items, { live = true } = {}) {
     const stick = isNearBottom();
@@ -122,15 +199,28 @@ function start(room, initialItems) {
     const anchor = stick || !above ? null : firstVisibleItem();
     const anchorTop = anchor ? anchor.getBoundingClientRect().top : 0;
     let newFromOthers = 0;
+    let firstFromOthers = null;
     for (const item of items) {
       if (item.room !== undefined && item.room !== slug) continue;
       settleIfMine(item);
       if (!timeline.insert(item)) continue;
       if (item.type === "event") {
         members.apply(item.kind, item.user?.username, item.seq);
+        if (item.kind === "leave") typing.stop(item.user?.username);
       }
-      if (live && item.type === "message" && item.author?.username !== me) newFromOthers += 1;
+      if (item.type === "message") typing.stop(item.author?.username);
+      if (live && item.type === "message" && item.author?.username !== me) {
+        newFromOthers += 1;
+        if (firstFromOthers === null) firstFromOthers = item.seq;
+      }
       if (item.seq > knownLast) knownLast = item.seq;
+    }
+    // Unread news while nobody reads: mark where it starts (unless the marker still marks
+    // something unread).
+    if (firstFromOthers !== null && !(stick && isVisible()) && isMember()) {
+      if (timeline.markerAfter === null || timeline.markerAfter < lastRead) {
+        timeline.setNewMarker(Math.min(lastRead, firstFromOthers - 1));
+      }
     }
     updateMembership();
     if (stick) {
@@ -145,6 +235,67 @@ function start(room, initialItems) {
       document.title = `(${unseen}) ${baseTitle}`;
     }
     if (timeline.last !== null && knownLast > timeline.highWater) scheduleFill(GAP_GRACE_MS);
+    reportRead();
+  }
+
+  /** Keep the newest item in view when an image above it finishes loading. */
+  let pinned = true;
+  list.addEventListener(
+    "load",
+    (event) => {
+      if (event.target instanceof HTMLImageElement && pinned) {
+        scroller.scrollTop = scroller.scrollHeight;
+      }
+    },
+    true,
+  );
+
+  // -- read state -----------------------------------------------------------------------------
+
+  function isVisible() {
+    return document.visibilityState === "visible";
+  }
+
+  /** The room is on screen and scrolled to its end: what it shows is read. */
+  function isReading() {
+    return !closed && isVisible() && isNearBottom();
+  }
+
+  /** Report the last seq shown as read: throttled, and only when it moves the pointer. */
+  function reportRead() {
+    unread.render(slug);
+    if (!isMember() || !socket.isLive || !isReading()) return;
+    const seq = timeline.highWater;
+    if (seq <= Math.max(lastRead, readSent)) return;
+    const wait = readAt + READ_EVERY_MS - Date.now();
+    if (wait > 0) {
+      readHeld = seq;
+      if (readTimer === null) {
+        readTimer = setTimeout(() => {
+          readTimer = null;
+          readHeld = 0;
+          reportRead();
+        }, wait);
+      }
+      return;
+    }
+    sendRead(seq);
+  }
+
+  function sendRead(seq) {
+    readAt = Date.now();
+    readSent = seq;
+    socket.send({ type: "read", room: slug, seq });
+  }
+
+  /** Send a report the throttle is holding back, at once. */
+  function flushRead() {
+    if (readTimer === null) return;
+    clearTimeout(readTimer);
+    readTimer = null;
+    const seq = readHeld;
+    readHeld = 0;
+    if (seq > Math.max(lastRead, readSent) && socket.isLive) sendRead(seq);
   }
 
   function firstVisibleItem() {
@@ -160,14 +311,25 @@ function start(room, initialItems) {
       unseen = 0;
       document.title = baseTitle;
     }
+    if (document.hidden) flushRead();
+    else reportRead();
   });
+  window.addEventListener("focus", () => reportRead());
+  // Leaving the page (another room in the sidebar): what was read while the throttle held the
+  // report back is reported now, not lost with the page.
+  window.addEventListener("pagehide", () => flushRead());
 
-  jumpButton.addEventListener("click", scrollToBottom);
+  jumpButton.addEventListener("click", () => {
+    scrollToBottom();
+    reportRead();
+  });
   scroller.addEventListener(
     "scroll",
     () => {
-      if (isNearBottom()) jumpButton.hidden = true;
+      pinned = isNearBottom();
+      if (pinned) jumpButton.hidden = true;
       if (scroller.scrollTop < NEAR_TOP_PX) loadOlder();
+      reportRead();
     },
     { passive: true },
   );
@@ -289,6 +451,18 @@ function start(room, initialItems) {
 
   bindIndicator(socket, $("[data-conn]"));
 
+  socket.on("typing", (frame) => {
+    if (frame.room === slug && !closed) typing.saw(frame.user?.username);
+  });
+  socket.on("presence", (frame) => {
+    if (frame.room === slug) members.setPresence(frame.user?.username, presenceOf(frame));
+  });
+  socket.on("read", (frame) => {
+    if (frame.room !== slug || !Number.isInteger(frame.seq)) return;
+    if (frame.seq > lastRead) lastRead = frame.seq;
+    if (frame.seq > readSent) readSent = frame.seq;
+  });
+
   socket.on("message", (frame) => frame.room === slug && showItems([frame]));
   socket.on("event", (frame) => frame.room === slug && showItems([frame]));
   socket.on("ack", (frame) => confirm(frame));
@@ -319,16 +493,23 @@ function start(room, initialItems) {
     after: () => timeline.highWater,
     onSubscribed(reply) {
       if (reply.type === "subscribed") {
-        members.reset(
-          (reply.members || []).map((m) => m.username),
-          reply.last_seq,
-        );
+        members.reset(reply.members || [], reply.last_seq);
+        if (Number.isInteger(reply.last_read)) {
+          lastRead = reply.last_read;
+          readSent = lastRead; // a `read` lost with the old connection is sent again
+          // Back after a reconnect with news: mark where it starts (see the top of this file).
+          const news = Number.isInteger(reply.unread) && reply.unread > 0;
+          if (news && (timeline.markerAfter === null || timeline.markerAfter < lastRead)) {
+            timeline.setNewMarker(lastRead);
+          }
+        }
         updateMembership();
         // The backlog that follows covers up to last_seq; check a little later that it did.
         if (reply.last_seq > knownLast) knownLast = reply.last_seq;
         scheduleFill(1500);
         resendAll();
         fillViewport();
+        reportRead();
       } else if (reply.code === "room_not_found") {
         closeRoom("This room no longer exists, or you can no longer see it.");
       } else if (!reply.client) {
@@ -345,6 +526,7 @@ function start(room, initialItems) {
 
   function closeRoom(text) {
     closed = true;
+    typing.clear();
     socket.unwatch(slug, { unsubscribe: false });
     showNotice(text);
     joinForm.hidden = true;
@@ -374,6 +556,7 @@ function start(room, initialItems) {
     const member = isMember() && !closed;
     textarea.disabled = !member;
     sendButton.disabled = !member;
+    fileInput.disabled = !member;
     composer.classList.toggle("is-disabled", !member);
     if (closed) composerNote.textContent = "You cannot send messages here.";
     else if (!member) composerNote.textContent = "Join the room to send messages.";
@@ -396,6 +579,8 @@ function start(room, initialItems) {
       if (reply.type === "joined" || reply.type === "left") {
         // The join/leave event updates the members list; do not wait for it to flip the form.
         members.set(me, reply.type === "joined");
+        // Present here, of course (once the server has told presence at all).
+        if (reply.type === "joined" && members.knowsPresence) members.setPresence(me, "online");
         showNotice("");
         updateMembership();
         (reply.type === "joined" ? textarea : joinForm.querySelector("button"))?.focus();
@@ -425,6 +610,7 @@ function start(room, initialItems) {
     outbox.add(entry);
     addPending(entry);
     textarea.value = "";
+    typingNotifier.sent();
     resizeComposer();
     updateCounter();
     scrollToBottom();
@@ -440,6 +626,7 @@ function start(room, initialItems) {
   textarea.addEventListener("input", () => {
     resizeComposer();
     updateCounter();
+    if (textarea.value.trim()) typingNotifier.input();
   });
 
   function resizeComposer() {
@@ -626,6 +813,57 @@ function start(room, initialItems) {
     p.el.remove();
     pending.delete(clientId);
   }
+
+  // -- files ----------------------------------------------------------------------------------
+
+  const uploader = new Uploader({
+    url: room.uploadUrl,
+    maxBytes: room.maxUpload,
+    statusList: $("#uploads"),
+    errorEl: $("#upload-error"),
+    onItem(item) {
+      if (item.room !== slug) return;
+      scrollToBottom();
+      showItems([item]);
+    },
+  });
+  fileInput.addEventListener("change", () => {
+    const files = [...fileInput.files];
+    fileInput.value = ""; // choosing the same file again is a new upload
+    if (isMember() && !closed) uploader.add(files);
+  });
+  bindDropZone(chat, {
+    enabled: () => isMember() && !closed,
+    onFiles: (files) => uploader.add(files),
+  });
+
+  // -- the sidebar ------------------------------------------------------------------------------
+
+  if (sidebar && sidebarToggle) {
+    sidebarToggle.hidden = false;
+    const setOpen = (open, { focus = false } = {}) => {
+      sidebar.classList.toggle("is-open", open);
+      sidebarToggle.setAttribute("aria-expanded", String(open));
+      if (open && focus) sidebar.querySelector("a")?.focus();
+    };
+    sidebarToggle.addEventListener("click", () => {
+      setOpen(!sidebar.classList.contains("is-open"), { focus: true });
+    });
+    sidebar.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && sidebar.classList.contains("is-open")) {
+        setOpen(false);
+        sidebarToggle.focus();
+      }
+    });
+    // A click beside the open drawer closes it.
+    document.addEventListener("pointerdown", (event) => {
+      if (!sidebar.classList.contains("is-open")) return;
+      if (sidebar.contains(event.target) || sidebarToggle.contains(event.target)) return;
+      setOpen(false);
+    });
+  }
+
+  reportActivity(socket);
 
   // Narrow screens start with the members list folded.
   const details = $("#members-details");

@@ -7,8 +7,12 @@
 // `highWater` is the cursor the room resumes from: every seq up to it is shown or known not to
 // exist (an item deleted by an admin leaves a hole in the numbering). Anything shown above it is
 // past a gap that still has to be filled.
+//
+// The "New messages" marker is a divider inside the first message whose seq is above
+// `markerAfter` (the reader's pointer when it was set); it follows inserts, so it finds its
+// place when the first unread message arrives or is paged in later.
 
-import { renderText } from "./text.js";
+import { humanSize, renderText } from "./text.js";
 
 const GROUP_MS = 5 * 60 * 1000;
 
@@ -65,12 +69,75 @@ export function messageElement(item, { me }) {
   if (name === null) author.classList.add("is-deleted");
   meta.append(author, " ", item.ts ? timeElement(item.ts) : document.createElement("time"));
 
-  const body = document.createElement("div");
-  body.className = "item__body";
-  renderText(body, item.body ?? "");
-
-  li.append(meta, body);
+  li.append(meta);
+  const text = typeof item.body === "string" ? item.body : "";
+  const attachment = isAttachment(item.attachment) ? item.attachment : null;
+  if (text || !attachment) {
+    const body = document.createElement("div");
+    body.className = "item__body";
+    renderText(body, text);
+    li.append(body);
+  }
+  if (attachment) li.append(attachmentElement(attachment));
   return li;
+}
+
+// Shown inline (an <img>); the server serves only these inline, and only when the bytes match.
+export const PREVIEW_TYPES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
+
+function isAttachment(value) {
+  return Boolean(value) && typeof value === "object" && typeof value.url === "string";
+}
+
+/** The attachment's address if it is on this site (it always is); null for anything else. */
+export function sameOriginUrl(url, origin = window.location.origin) {
+  try {
+    const parsed = new URL(url, origin);
+    return parsed.origin === origin ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A file in the timeline: name, size and type; an inline preview for images. */
+export function attachmentElement(attachment) {
+  const name = typeof attachment.name === "string" && attachment.name ? attachment.name : "file";
+  const type = typeof attachment.content_type === "string" ? attachment.content_type : "";
+  const href = sameOriginUrl(attachment.url);
+  const image = href !== null && PREVIEW_TYPES.has(type);
+
+  const box = document.createElement("div");
+  box.className = image ? "attachment attachment--image" : "attachment";
+  if (image) {
+    const link = document.createElement("a");
+    link.className = "attachment__preview";
+    link.href = href;
+    link.target = "_blank";
+    link.rel = "noopener";
+    const img = document.createElement("img");
+    img.className = "attachment__image";
+    img.alt = name;
+    img.loading = "lazy";
+    img.decoding = "async";
+    img.src = href;
+    link.append(img);
+    box.append(link);
+  }
+  const meta = document.createElement("p");
+  meta.className = "attachment__meta";
+  const label = document.createElement(href === null ? "span" : "a");
+  label.className = "attachment__name";
+  label.textContent = name;
+  if (href !== null) {
+    label.href = href;
+    if (!image) label.setAttribute("download", "");
+  }
+  const info = document.createElement("span");
+  info.className = "attachment__info muted";
+  info.textContent = [humanSize(attachment.size), type].filter(Boolean).join(" · ");
+  meta.append(label, " ", info);
+  box.append(meta);
+  return box;
 }
 
 const EVENT_TEXT = { join: "joined the room", leave: "left the room" };
@@ -97,6 +164,59 @@ export class Timeline {
     this.seqs = []; // sorted
     this.absent = new Set(); // seqs known not to exist
     this.highWater = highWater;
+    this.markerAfter = null; // the "New messages" marker goes before the first seq above it
+    this.marker = null;
+  }
+
+  /** Draw "New messages" before the first message with seq > `afterSeq` (now or once it comes). */
+  setNewMarker(afterSeq) {
+    this.markerAfter = afterSeq;
+    if (!this.marker) {
+      this.marker = document.createElement("div");
+      this.marker.className = "new-marker";
+      this.marker.setAttribute("role", "separator");
+      const label = document.createElement("span");
+      label.textContent = "New messages";
+      this.marker.append(label);
+    }
+    this.placeMarker();
+  }
+
+  clearNewMarker() {
+    this.markerAfter = null;
+    this.placeMarker();
+  }
+
+  /** The element the marker is in, or null. */
+  get markerItem() {
+    return this.marker?.parentElement ?? null;
+  }
+
+  placeMarker() {
+    if (!this.marker) return;
+    const old = this.marker.parentElement;
+    let target = null;
+    if (this.markerAfter !== null) {
+      // Membership events are not unread: the marker goes before the first message.
+      for (let index = this.indexFor(this.markerAfter + 1); index < this.seqs.length; index += 1) {
+        const { item, el } = this.bySeq.get(this.seqs[index]);
+        if (item.type === "message") {
+          target = el;
+          break;
+        }
+      }
+    }
+    if (target === old) return;
+    if (target) {
+      const day = target.querySelector(":scope > .day-separator");
+      target.insertBefore(this.marker, day ? day.nextSibling : target.firstChild);
+    } else {
+      this.marker.remove();
+    }
+    for (const el of [old, target]) {
+      const seq = el ? Number(el.dataset.seq) : Number.NaN;
+      if (this.bySeq.has(seq)) this.decorate(this.indexFor(seq));
+    }
   }
 
   get first() {
@@ -130,6 +250,7 @@ export class Timeline {
     this.decorate(index);
     if (index + 1 < this.seqs.length) this.decorate(index + 1);
     this.advance();
+    if (this.markerAfter !== null) this.placeMarker();
     return true;
   }
 
@@ -167,6 +288,7 @@ export class Timeline {
     }
     for (const s of this.absent) if (s < seq) this.absent.delete(s);
     if (this.seqs.length) this.decorate(0);
+    this.placeMarker();
   }
 
   indexFor(seq) {
@@ -206,6 +328,7 @@ export class Timeline {
 
     const grouped =
       item.type === "message" &&
+      !el.querySelector(":scope > .new-marker") &&
       prev?.type === "message" &&
       !newDay &&
       authorName(item) !== null &&

@@ -1,0 +1,391 @@
+"""Presence: who is online (any open socket), idle (every socket reports idle) or offline.
+
+Each process tracks its own sockets per user (`PresenceTracker`) and writes one state per user
+to a store: this process's memory by default, Redis with REDIS_URL (presence_redis.py), where
+the states of every process combine into the user's status. When the combined status changes,
+the process that caused the change (or the one that reaped a dead process) announces it with
+one `presence` frame per room the user is a member of: O(rooms of that user), never per member.
+
+Coalescing, so that the rooms hear of real changes only:
+
+- a user whose last local socket closes keeps their state for PRESENCE_GRACE_SECONDS; a socket
+  that opens meanwhile (a reload, a reconnect to another process) means nothing is announced;
+- each user's state is written at most once per PRESENCE_MIN_INTERVAL_SECONDS; changes in
+  between are coalesced into the latest one (active → idle → active announces nothing).
+
+Everything here runs on the server's event loop; the store calls are the only awaits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from enum import StrEnum
+from typing import NamedTuple, Protocol
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from parley.core import metrics
+from parley.realtime import broadcast, protocol
+from parley.rooms import selectors
+
+log = logging.getLogger(__name__)
+
+# After a failed store call, the user's state is written again this much later.
+RETRY_SECONDS = 1.0
+
+
+class Status(StrEnum):
+    OFFLINE = "offline"
+    ACTIVE = "active"
+    IDLE = "idle"
+
+    @property
+    def online(self) -> bool:
+        return self is not Status.OFFLINE
+
+    @property
+    def idle(self) -> bool:
+        return self is Status.IDLE
+
+
+class Change(NamedTuple):
+    old: Status
+    new: Status
+
+
+class NotRegistered(Exception):
+    """The store has forgotten this process (reaped, or Redis restarted): write everything again."""
+
+
+class PresenceStore(Protocol):
+    """Where each process's per-user state lives, combined into each user's status.
+
+    `write(user_id, state)` sets this process's state of a user (None: no sockets here) and
+    returns the change of the user's combined status, if any. `shared` stores (Redis) also need
+    `heartbeat` (False: this process was forgotten; call `resync`) and `reap` (the changes of
+    users whose processes stopped renewing).
+    """
+
+    shared: bool
+
+    async def register(self) -> None: ...
+    async def write(self, user_id: int, state: Status | None) -> Change | None: ...
+    async def resync(self, states: dict[int, Status]) -> list[tuple[int, Change]]: ...
+    async def heartbeat(self) -> bool: ...
+    async def reap(self) -> list[tuple[int, Change]]: ...
+    async def statuses(self, user_ids: Iterable[int]) -> dict[int, Status]: ...
+    async def forget(self) -> None: ...
+    async def close(self) -> None: ...
+
+
+class MemoryPresenceStore:
+    """One process: its own states are the whole truth."""
+
+    shared = False
+
+    def __init__(self) -> None:
+        self._states: dict[int, Status] = {}
+
+    async def register(self) -> None:
+        pass
+
+    async def write(self, user_id: int, state: Status | None) -> Change | None:
+        old = self._states.get(user_id, Status.OFFLINE)
+        if state is None:
+            self._states.pop(user_id, None)
+        else:
+            self._states[user_id] = state
+        new = state or Status.OFFLINE
+        return Change(old, new) if old is not new else None
+
+    async def resync(self, states: dict[int, Status]) -> list[tuple[int, Change]]:
+        changes = [(uid, await self.write(uid, state)) for uid, state in states.items()]
+        return [(uid, change) for uid, change in changes if change is not None]
+
+    async def heartbeat(self) -> bool:
+        return True
+
+    async def reap(self) -> list[tuple[int, Change]]:
+        return []
+
+    async def statuses(self, user_ids: Iterable[int]) -> dict[int, Status]:
+        return {uid: self._states.get(uid, Status.OFFLINE) for uid in user_ids}
+
+    async def forget(self) -> None:
+        self._states.clear()
+
+    async def close(self) -> None:
+        pass
+
+
+Announce = Callable[[int, Status], Awaitable[None]]
+
+
+class PresenceTracker:
+    """This process's sockets per user, reconciled with the store by one worker task.
+
+    `opened`, `closed` and `set_idle` only record and schedule (no await), so the hub can call
+    them from anywhere; the worker writes each user's latest state in order and announces the
+    changes the store reports. Obligation of the caller: `start()` before use, `stop()` at the end.
+    """
+
+    def __init__(
+        self,
+        *,
+        store: PresenceStore,
+        announce: Announce,
+        grace: float,
+        min_interval: float,
+        heartbeat_every: float,
+        reap_every: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self._announce = announce
+        self._grace = grace
+        self._min_interval = min_interval
+        self._heartbeat_every = heartbeat_every
+        self._reap_every = reap_every
+        self._clock = clock
+        self._sockets: dict[int, dict[str, bool]] = {}  # user -> {socket token: idle}
+        self._written: dict[int, Status] = {}  # what the store holds for this process
+        self._leaving: dict[int, float] = {}  # user -> end of the grace after the last close
+        self._due: dict[int, float] = {}  # user -> when to reconcile
+        self._quiet_until: dict[int, float] = {}  # user -> next write allowed
+        self._resync_needed = False
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task] = []
+
+    # -- sockets (called by the hub) -----------------------------------------------------------
+
+    def opened(self, user_id: int, token: str) -> None:
+        self._sockets.setdefault(user_id, {})[token] = False
+        self._leaving.pop(user_id, None)
+        self._schedule(user_id, self._clock())
+
+    def closed(self, user_id: int, token: str) -> None:
+        sockets = self._sockets.get(user_id)
+        if sockets is None or sockets.pop(token, None) is None:
+            return
+        now = self._clock()
+        if sockets:
+            self._schedule(user_id, now)
+            return
+        del self._sockets[user_id]
+        self._leaving[user_id] = now + self._grace
+        self._schedule(user_id, now + self._grace)
+
+    def set_idle(self, user_id: int, token: str, idle: bool) -> None:
+        sockets = self._sockets.get(user_id)
+        if sockets is None or token not in sockets or sockets[token] == idle:
+            return
+        sockets[token] = idle
+        self._schedule(user_id, self._clock())
+
+    def local_state(self, user_id: int) -> Status | None:
+        sockets = self._sockets.get(user_id)
+        if not sockets:
+            return None
+        return Status.IDLE if all(sockets.values()) else Status.ACTIVE
+
+    async def statuses(self, user_ids: Iterable[int]) -> dict[int, Status]:
+        """Each user's status, for `subscribed`. Local sockets count even before the worker has
+        written them, so a user is never shown offline to a socket of their own process."""
+        user_ids = list(user_ids)
+        try:
+            found = await self.store.statuses(user_ids)
+        except Exception:
+            metrics.presence_store_errors.labels("statuses").inc()
+            log.warning("presence store unreachable; answering from this process", exc_info=True)
+            found = {}
+        result = {}
+        for uid in user_ids:
+            status = found.get(uid, Status.OFFLINE)
+            local = self.local_state(uid)
+            if local is Status.ACTIVE or (local is Status.IDLE and not status.online):
+                status = local
+            result[uid] = status
+        return result
+
+    # -- the worker ----------------------------------------------------------------------------
+
+    def _schedule(self, user_id: int, at: float) -> None:
+        due = self._due.get(user_id)
+        if due is None or at < due:
+            self._due[user_id] = at
+        self._wake.set()
+
+    async def start(self) -> None:
+        try:
+            await self.store.register()
+        except Exception:
+            metrics.presence_store_errors.labels("register").inc()
+            log.warning("presence store unreachable at start; retrying", exc_info=True)
+            self._resync_needed = True
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self._work())]
+        if self.store.shared:
+            self._tasks += [
+                loop.create_task(self._every(self._heartbeat_every, self._heartbeat)),
+                loop.create_task(self._every(self._reap_every, self._reap)),
+            ]
+
+    async def stop(self) -> None:
+        """Stop, and take this process's users out of the store without announcing anything
+        (a stopping server's users reconnect elsewhere; the others expire)."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await self.store.forget()
+        await self.store.close()
+
+    async def _work(self) -> None:
+        while True:
+            self._wake.clear()
+            if self._resync_needed:
+                await self._resync()
+            now = self._clock()
+            ready = sorted(uid for uid, at in self._due.items() if at <= now)
+            for uid in ready:
+                del self._due[uid]
+                await self._reconcile(uid)
+            if ready:
+                continue
+            delay = min(self._due.values()) - now if self._due else None
+            if self._resync_needed:
+                delay = RETRY_SECONDS if delay is None else min(delay, RETRY_SECONDS)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay)
+
+    async def _reconcile(self, user_id: int) -> None:
+        now = self._clock()
+        desired = self.local_state(user_id)
+        if desired is None:
+            leaving_until = self._leaving.get(user_id)
+            if leaving_until is not None and leaving_until > now:
+                self._schedule(user_id, leaving_until)
+                return
+            self._leaving.pop(user_id, None)
+        if desired == self._written.get(user_id):
+            return
+        quiet_until = self._quiet_until.get(user_id, 0.0)
+        if quiet_until > now:
+            self._schedule(user_id, quiet_until)
+            return
+        try:
+            change = await self.store.write(user_id, desired)
+        except NotRegistered:
+            self._resync_needed = True
+            self._schedule(user_id, now)
+            return
+        except Exception:
+            metrics.presence_store_errors.labels("write").inc()
+            log.warning("presence write failed for user %s; retrying", user_id, exc_info=True)
+            self._schedule(user_id, now + RETRY_SECONDS)
+            return
+        if desired is None:
+            self._written.pop(user_id, None)
+            self._quiet_until.pop(user_id, None)
+        else:
+            self._written[user_id] = desired
+            self._quiet_until[user_id] = now + self._min_interval
+        if change is not None:
+            await self._announce_safely(user_id, change.new)
+
+    async def _resync(self) -> None:
+        self._resync_needed = False
+        try:
+            changes = await self.store.resync(dict(self._written))
+        except Exception:
+            metrics.presence_store_errors.labels("resync").inc()
+            log.warning("presence resync failed; retrying", exc_info=True)
+            self._resync_needed = True
+            return
+        for uid, change in changes:
+            await self._announce_safely(uid, change.new)
+
+    async def _announce_safely(self, user_id: int, status: Status) -> None:
+        try:
+            await self._announce(user_id, status)
+        except Exception:
+            log.warning("presence announcement of user %s failed", user_id, exc_info=True)
+
+    # -- shared stores -------------------------------------------------------------------------
+
+    async def _every(self, interval: float, call: Callable[[], Awaitable[None]]) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await call()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("presence upkeep failed", exc_info=True)
+
+    async def _heartbeat(self) -> None:
+        try:
+            known = await self.store.heartbeat()
+        except Exception:
+            metrics.presence_store_errors.labels("heartbeat").inc()
+            raise
+        if not known:
+            log.info("presence store forgot this process; writing its users again")
+            self._resync_needed = True
+            self._wake.set()
+
+    async def _reap(self) -> None:
+        try:
+            changes = await self.store.reap()
+        except Exception:
+            metrics.presence_store_errors.labels("reap").inc()
+            raise
+        for uid, change in changes:
+            await self._announce_safely(uid, change.new)
+
+
+async def announce_presence(user_id: int, status: Status) -> None:
+    """`presence` {room, user, online, idle} to the subscribers of every room of the user, but
+    the user's own sockets (a client knows its own user is online)."""
+    username, rooms = await database_sync_to_async(selectors.user_presence_rooms)(user_id)
+    metrics.presence_changes.inc()
+    for room_id, slug in rooms:
+        frame = protocol.presence_frame(
+            room=slug, username=username, online=status.online, idle=status.idle
+        )
+        await broadcast.publish_room_ephemeral(
+            room_id, protocol.encode(frame), exclude_user=user_id
+        )
+
+
+def presence_tracker(*, process: str, announce: Announce = announce_presence) -> PresenceTracker:
+    """The tracker settings describe: Redis-backed with REDIS_URL (`process` names this
+    process's entries there: the hub's unique channel name), else in this process's memory."""
+    config = settings.PARLEY
+    ttl = config["PRESENCE_TTL_SECONDS"]
+    store: PresenceStore
+    if settings.REDIS_URL:
+        from parley.realtime.presence_redis import RedisPresenceStore
+
+        store = RedisPresenceStore(
+            settings.REDIS_URL,
+            prefix=config["PRESENCE_KEY_PREFIX"],
+            process=process,
+            ttl=ttl,
+            reap_every=config["PRESENCE_REAP_SECONDS"],
+        )
+    else:
+        store = MemoryPresenceStore()
+    return PresenceTracker(
+        store=store,
+        announce=announce,
+        grace=config["PRESENCE_GRACE_SECONDS"],
+        min_interval=config["PRESENCE_MIN_INTERVAL_SECONDS"],
+        heartbeat_every=ttl / 3,
+        reap_every=config["PRESENCE_REAP_SECONDS"],
+    )

@@ -1,0 +1,93 @@
+"""Read pointers: how far each member has read a room (unread counts, other tabs, receipts).
+
+A member's pointer is `Membership.last_read_seq`, the last seq they have read. It only moves
+forward and never past the room's last seq. Posting a message moves the author's pointer to it,
+so one's own messages never count as unread.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from parley.core import metrics, ratelimit
+from parley.core.errors import NotAMember
+from parley.realtime import broadcast, protocol
+from parley.rooms.models import Membership, Room
+from parley.rooms.selectors import access_room, check_cursor
+
+
+@dataclass(frozen=True)
+class ReadPointer:
+    room: Room
+    seq: int  # the pointer after the move
+    moved: bool
+
+
+def _pointer(*, user, room: Room) -> int | None:
+    return (
+        Membership.objects.filter(room=room, user=user)
+        .values_list("last_read_seq", flat=True)
+        .first()
+    )
+
+
+def _announce(*, user, room: Room, seq: int, origin: str | None) -> None:
+    """After commit: `read` to the user's sockets (but `origin`); `receipt` in small rooms."""
+    metrics.read_pointer_moves.inc()
+    frame = protocol.reply("read", None, room=room.slug, seq=seq)
+    broadcast.publish_user_frame_on_commit(user.pk, room.pk, frame, except_connection=origin)
+    max_members = settings.PARLEY["RECEIPTS_MAX_MEMBERS"]
+    if max_members and Membership.objects.filter(room=room).count() <= max_members:
+        receipt = protocol.receipt_frame(room=room.slug, username=user.get_username(), seq=seq)
+        broadcast.publish_room_ephemeral_on_commit(room.pk, protocol.encode(receipt))
+
+
+def read_pointer_move(*, user, room: Room, seq: int, origin: str | None = None) -> ReadPointer:
+    """`user` has read `room` up to `seq` (the caller looked the room up with `access_room`).
+
+    NotAMember if they are not a member, then InvalidInput for a negative seq. The pointer
+    becomes max(old, min(seq, room.last_seq)): never backwards, never past the last seq.
+    Emits, after commit and only if it moved: `read` {room, seq} to every socket of the user but
+    the one whose token is `origin` (the caller answers that one itself), and, in a room of at
+    most PARLEY["RECEIPTS_MAX_MEMBERS"] members, `receipt` to the room's subscribers.
+    """
+    old = _pointer(user=user, room=room)
+    if old is None:
+        raise NotAMember()
+    check_cursor(seq, name="seq")
+    target = min(seq, room.last_seq)
+    if target <= old:
+        return ReadPointer(room=room, seq=old, moved=False)
+    # The condition makes two concurrent moves safe: the larger one wins, whatever the order.
+    moved = Membership.objects.filter(room=room, user=user, last_read_seq__lt=target).update(
+        last_read_seq=target
+    )
+    if not moved:
+        current = _pointer(user=user, room=room)
+        if current is None:
+            raise NotAMember()
+        return ReadPointer(room=room, seq=current, moved=False)
+    _announce(user=user, room=room, seq=target, origin=origin)
+    return ReadPointer(room=room, seq=target, moved=True)
+
+
+def read_pointer_move_by_slug(
+    *, user, slug: object, seq: int, origin: str | None = None
+) -> ReadPointer:
+    """A `read` frame: counts against the user's read limit (RateLimited) before anything else,
+    then RoomNotFound for a room they may not see, then `read_pointer_move`."""
+    ratelimit.check(ratelimit.Action.READ, user=user)
+    return read_pointer_move(
+        user=user, room=access_room(user=user, slug=slug), seq=seq, origin=origin
+    )
+
+
+def read_pointer_to_own_message(*, user, room: Room, seq: int) -> None:
+    """Inside the transaction that stores `user`'s message at `seq`: they have read it.
+
+    Emits nothing itself: the message item carries the author's `read` frame to their sockets
+    (broadcast.author_read). No `receipt` either: clients know the author has read their own
+    message from the item.
+    """
+    Membership.objects.filter(room=room, user=user, last_read_seq__lt=seq).update(last_read_seq=seq)
+    metrics.read_pointer_moves.inc()

@@ -1,0 +1,169 @@
+// File uploads into a room: the attach button (a real <input type=file>) and drag and drop.
+//
+// Each file is POSTed on its own to /rooms/<slug>/files/ (multipart field `file`, the CSRF
+// token in X-CSRFToken). The answer (201) carries the message item, which also arrives over the
+// socket; the timeline shows it once, by seq. A refused file stores nothing: its error is shown
+// and nothing is added. Files over the limit are refused here before any byte is sent.
+
+import { humanSize } from "./text.js";
+
+/** The CSRF token: the `csrftoken` cookie, or a token rendered in one of the page's forms. */
+export function csrfToken(doc = document) {
+  for (const part of doc.cookie ? doc.cookie.split(";") : []) {
+    const [name, ...rest] = part.trim().split("=");
+    if (name === "csrftoken") return decodeURIComponent(rest.join("="));
+  }
+  return doc.querySelector("input[name=csrfmiddlewaretoken]")?.value ?? "";
+}
+
+/** What to tell the user when the server refused `name` with `status` and error `error`. */
+export function refusalText(status, error, { name, maxBytes }) {
+  const lead = `“${name}” was not uploaded.`;
+  const message = error && typeof error.message === "string" ? error.message : "";
+  switch (status) {
+    case 413:
+      return `${lead} That file is over the ${humanSize(maxBytes)} limit.`;
+    case 429: {
+      const wait = Math.max(1, Math.ceil(Number(error?.retry_after) || 1));
+      return `${lead} Too many uploads at once: try again in ${wait} s.`;
+    }
+    case 403:
+      return `${lead} ${message || "Only members of this room can share files in it."}`;
+    case 404:
+      return `${lead} This room no longer exists, or you can no longer see it.`;
+    default:
+      return `${lead} ${message || `The server answered ${status}.`}`;
+  }
+}
+
+export class Uploader {
+  /**
+   * url: the room's upload address; maxBytes: the server's limit; onItem(item): a stored file's
+   * message item; statusList: where "Uploading…" lines go; errorEl: the alert for refusals.
+   */
+  constructor({ url, maxBytes, onItem, statusList, errorEl }) {
+    this.url = url;
+    this.maxBytes = maxBytes;
+    this.onItem = onItem;
+    this.statusList = statusList;
+    this.errorEl = errorEl;
+    this.queue = Promise.resolve();
+  }
+
+  /** Upload `files` one after another. */
+  add(files) {
+    const list = [...files];
+    if (!list.length) return this.queue;
+    this.showError("");
+    for (const file of list) {
+      const line = this.statusLine(file);
+      this.queue = this.queue.then(() => this.upload(file, line));
+    }
+    return this.queue;
+  }
+
+  statusLine(file) {
+    const li = document.createElement("p");
+    li.className = "uploads__item";
+    const text = document.createElement("span");
+    text.textContent = `Waiting to upload ${file.name} (${humanSize(file.size)})…`;
+    li.append(text);
+    this.statusList.append(li);
+    return { li, text };
+  }
+
+  async upload(file, line) {
+    const errors = [];
+    try {
+      if (this.maxBytes && file.size > this.maxBytes) {
+        errors.push(refusalText(413, null, { name: file.name, maxBytes: this.maxBytes }));
+        return;
+      }
+      line.li.classList.add("is-active");
+      line.text.textContent = `Uploading ${file.name} (${humanSize(file.size)})…`;
+      const progress = document.createElement("progress");
+      progress.className = "uploads__progress";
+      progress.setAttribute("aria-label", `Uploading ${file.name}`);
+      line.li.append(progress);
+      const form = new FormData();
+      form.append("file", file, file.name);
+      let response;
+      try {
+        response = await fetch(this.url, {
+          method: "POST",
+          body: form,
+          credentials: "same-origin",
+          headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+        });
+      } catch {
+        errors.push(`“${file.name}” was not uploaded: the connection was lost. Try again.`);
+        return;
+      }
+      let payload = null;
+      try {
+        payload = await response.json();
+      } catch {
+        payload = null;
+      }
+      if (response.status === 201 && payload && payload.item) {
+        this.onItem(payload.item);
+        return;
+      }
+      const error = payload && typeof payload.error === "object" ? payload.error : null;
+      const about = { name: file.name, maxBytes: this.maxBytes };
+      errors.push(refusalText(response.status, error, about));
+    } finally {
+      line.li.remove();
+      if (errors.length) this.showError(errors.join(" "));
+    }
+  }
+
+  showError(text) {
+    if (!this.errorEl) return;
+    this.errorEl.textContent = text;
+    this.errorEl.hidden = !text;
+  }
+}
+
+/**
+ * Files dropped on `zone` go to `onFiles(files)` while `enabled()`; the zone gets `is-dropping`
+ * while files are dragged over it. Files dropped elsewhere in the page do nothing (instead of
+ * the browser opening them in place of the chat).
+ */
+export function bindDropZone(zone, { enabled, onFiles }) {
+  let depth = 0;
+  const hasFiles = (event) => [...(event.dataTransfer?.types ?? [])].includes("Files");
+  const setDropping = (on) => zone.classList.toggle("is-dropping", on);
+
+  zone.addEventListener("dragenter", (event) => {
+    if (!hasFiles(event) || !enabled()) return;
+    event.preventDefault();
+    depth += 1;
+    setDropping(true);
+  });
+  zone.addEventListener("dragover", (event) => {
+    if (!hasFiles(event) || !enabled()) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+  });
+  zone.addEventListener("dragleave", (event) => {
+    if (!hasFiles(event)) return;
+    depth = Math.max(0, depth - 1);
+    if (depth === 0) setDropping(false);
+  });
+  zone.addEventListener("drop", (event) => {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    depth = 0;
+    setDropping(false);
+    if (enabled()) onFiles(event.dataTransfer.files);
+  });
+  for (const type of ["dragover", "drop"]) {
+    window.addEventListener(type, (event) => {
+      if (hasFiles(event) && !zone.contains(event.target)) {
+        event.preventDefault();
+        if (event.dataTransfer) event.dataTransfer.dropEffect = "none";
+      }
+    });
+  }
+}
