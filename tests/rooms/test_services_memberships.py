@@ -342,3 +342,17 @@ def test_a_message_never_revokes(secret, ada):
     item = services.message_post(user=ada, room_slug="secret", body="hi", client_id="c").item
 
     assert broadcast.revoked_user_id(item, room=secret) is None
+
+
+def test_a_new_member_starts_with_the_history_read():
+    from parley.rooms.selectors import unread_count
+    from parley.rooms.services import message_post
+
+    ada, bob = UserFactory(username="ada-read"), UserFactory(username="bob-read")
+    room = make_room(ada, slug="history-read")
+    for n in range(3):
+        message_post(user=ada, room_slug="history-read", body=f"m{n}", client_id=f"h{n}")
+    change = services.room_join(user=bob, room=room)
+    assert unread_count(user=bob, room_id=room.pk) == (change.event.seq, 0)
+    message_post(user=ada, room_slug="history-read", body="after", client_id="h-after")
+    assert unread_count(user=bob, room_id=room.pk) == (change.event.seq, 1)

@@ -28,10 +28,14 @@ def check_can_be_member(*, user, room: Room) -> None:
 def _add(*, user, room: Room) -> MembershipChange:
     check_can_be_member(user=user, room=room)
     with transaction.atomic():
-        _, created = Membership.objects.get_or_create(room=room, user=user)
+        membership, created = Membership.objects.get_or_create(room=room, user=user)
         if not created:
             return MembershipChange(room=room, changed=False, event=None)
         event = item_append(room=room, kind=Item.Kind.JOIN, user=user)
+        # A new member starts with everything before their join read: the room's history is
+        # there to scroll back through, not a pile of unread messages.
+        membership.last_read_seq = event.seq
+        membership.save(update_fields=["last_read_seq"])
         broadcast.publish_item_on_commit(event, room=room)
     return MembershipChange(room=room, changed=True, event=event)
 
