@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test lint install install-dev browser migrate serve cluster chaos clean
+.PHONY: run test lint install install-dev browser migrate serve cluster chaos clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,13 @@ test: lint browser
 # doubled or reordered (tests/e2e/chaos.py). With REDIS_URL set, Redis is restarted too.
 chaos: install-dev
 	$(BIN)/python -m tests.e2e.chaos $(CHAOS_ARGS)
+
+# The benchmark (bench/run.py): Parley against the Channels tutorial consumer and a plain
+# websockets server; writes docs/performance.md, docs/bench.png and bench/results.json.
+# BENCH_ARGS="--quick" for a short run, "--only storm" for one scenario.
+bench: install-dev
+	$(BIN)/pip install -q -e ".[dev,bench]"
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

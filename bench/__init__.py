@@ -1,0 +1,1 @@
+"""Parley's benchmark: `make bench` (python -m bench.run) against Parley and two references."""

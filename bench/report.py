@@ -1,0 +1,221 @@
+"""Tables, targets and the chart from one run's results (see bench/run.py for their shape)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+NAMES = ("parley", "parley-redis", "tutorial", "plain")
+HEADER = (
+    "| scenario | metric | Parley | Parley + Redis | tutorial | plain "
+    "| Parley ÷ plain | Parley ÷ tutorial |"
+)
+RULE = "|---|---|--:|--:|--:|--:|--:|--:|"
+BLANK = "-"
+
+
+def num(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return BLANK
+    if isinstance(value, int) or digits == 0:
+        return f"{round(value):,}"
+    return f"{value:,.{digits}f}"
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    if a is None or not b:
+        return BLANK
+    return f"{a / b:.2f}x"
+
+
+def pair(a: Any, b: Any, digits: int = 1) -> str:
+    if a is None and b is None:
+        return BLANK
+    return f"{num(a, digits)} / {num(b, digits)}"
+
+
+class Table:
+    """One markdown table with a column per server and the two ratios."""
+
+    def __init__(self) -> None:
+        self.lines = [HEADER, RULE]
+
+    def add(
+        self,
+        scenario: str,
+        metric: str,
+        cells: dict[str, str],
+        values: dict[str, float | None] | None = None,
+        ratios: tuple[str, str] | None = None,
+    ) -> None:
+        """A row; `values` (numbers per server) adds Parley's ratios to both references,
+        unless `ratios` gives them already written."""
+        values = values or {}
+        row = [scenario, metric, *(cells.get(name, BLANK) for name in NAMES)]
+        row += ratios or [ratio(values.get("parley"), values.get(r)) for r in ("plain", "tutorial")]
+        self.lines.append("| " + " | ".join(row) + " |")
+
+    def metric(self, scenario: str, metric: str, data: dict, get: Callable, digits=1) -> None:
+        values = {name: get(data[name]) for name in NAMES if name in data}
+        self.add(scenario, metric, {n: num(v, digits) for n, v in values.items()}, values)
+
+
+def fanout_rows(table: Table, label: str, data: dict) -> None:
+    runs = {name: data[name] for name in NAMES if name in data}
+    table.metric(label, "deliveries/s", runs, lambda r: r["deliveries_per_s"], 0)
+    table.add(
+        label,
+        "latency p50 / p99 (ms)",
+        {n: pair(r["p50_ms"], r["p99_ms"]) for n, r in runs.items()},
+    )
+    table.add(
+        label, "lost / duplicated", {n: pair(r["lost"], r["dups"], 0) for n, r in runs.items()}
+    )
+    table.metric(label, "server CPU µs per delivery", runs, lambda r: r["server_cpu_us"])
+    table.metric(label, "load generator CPU µs per delivery", runs, lambda r: r["loadgen_cpu_us"])
+    table.add(
+        label,
+        "time to connect / server busy after (s)",
+        {n: pair(r["setup"]["setup_s"], r["setup"]["settle_s"]) for n, r in runs.items()},
+    )
+    table.add(
+        label,
+        "send → ack p50 / p99 (ms)",
+        {n: pair(r["ack_p50_ms"], r["ack_p99_ms"]) for n, r in runs.items() if r["ack_p50_ms"]},
+    )
+
+
+def rate_cell(sweep: dict) -> str:
+    if sweep.get("best_rate") is None:
+        return f"< {sweep['lowest_rate']:g}"
+    if sweep.get("unbounded"):
+        return f"≥ {sweep['best_rate']:g}"
+    return f"{sweep['best_rate']:g}"
+
+
+def saturation_ratio(parley: dict, reference: dict | None) -> str:
+    """Parley's figure over a reference's; a lower bound when the reference failed every step."""
+    if reference is None or parley.get("best_rate") is None:
+        return BLANK
+    if reference.get("best_rate") is None:
+        return f"> {parley['best_rate'] / reference['lowest_rate']:.0f}x"
+    if reference.get("unbounded"):
+        return "≤ " + ratio(parley["best_rate"], reference["best_rate"])
+    return ratio(parley["best_rate"], reference["best_rate"])
+
+
+def saturation_rows(table: Table, label: str, data: dict) -> None:
+    runs = {name: data[name] for name in NAMES if name in data}
+    cells = {name: rate_cell(r) for name, r in runs.items()}
+    if "tutorial" in runs and runs["tutorial"].get("best_rate") is None:
+        cells["tutorial"] += f" (p99 {num(runs['tutorial']['steps'][0]['p99_ms'], 0)} ms)"
+    parley = runs.get("parley", {})
+    ratios = (
+        saturation_ratio(parley, runs.get("plain")),
+        saturation_ratio(parley, runs.get("tutorial")),
+    )
+    table.add(label, "highest rate, 0 lost, p99 < 250 ms (msg/s)", cells, ratios=ratios)
+    table.metric(label, "deliveries/s at that rate", runs, lambda r: r["best_deliveries_per_s"], 0)
+
+
+def idle_rows(table: Table, label: str, data: dict) -> None:
+    table.metric(label, "RSS per idle connection (KiB)", data, lambda r: r["rss_per_conn_kib"])
+    table.metric(
+        label, "connect (+ subscribe) p99 (ms)", data, lambda r: r["setup"]["setup_p99_ms"], 0
+    )
+
+
+def hold_rows(table: Table, label: str, data: dict) -> None:
+    table.metric(label, "connections held", data, lambda r: r["held"], 0)
+    table.metric(label, "RSS per connection (KiB)", data, lambda r: r["rss_per_conn_kib"])
+    table.metric(label, "time to open them all (s)", data, lambda r: r["setup"]["setup_s"])
+    table.add(
+        label,
+        "a message to all: lost / dup, p99 (ms)",
+        {n: _check_cell(r["check"]) for n, r in data.items()},
+    )
+
+
+def _check_cell(check: dict) -> str:
+    return f"{pair(check['lost'], check['dups'], 0)}, {num(check['p99_ms'], 0)}"
+
+
+def storm_rows(table: Table, label: str, data: dict) -> None:
+    storm = data.get("parley")
+    if not storm:
+        return
+    caught = f"{storm['caught_up']:,} of {storm['clients']:,}"
+    table.add(label, "clients caught up / time (s)", {"parley": f"{caught} / {storm['storm_s']}"})
+    lost = storm["seq_gaps"] + storm["after"]["lost"]
+    dups = storm["seq_dups"] + storm["after"]["dups"]
+    table.add(label, "lost / duplicated (by seq)", {"parley": pair(lost, dups, 0)})
+
+
+def ack_rows(table: Table, label: str, data: dict) -> None:
+    for database, run in data.items():
+        table.add(
+            label,
+            f"{database}: send → ack p50 / p99 (ms), lost",
+            {"parley": f"{pair(run['ack_p50_ms'], run['ack_p99_ms'])}, {run['lost']}"},
+        )
+
+
+def results_table(results: dict) -> str:
+    """The main table: every scenario that ran, Parley beside the references."""
+    plan, scenarios, table = results["plan"], results["scenarios"], Table()
+    small = f"{plan['small_clients']:,} clients, {plan['small_rate']:g} msg/s"
+    large = f"{plan['large_clients']:,} clients, {plan['large_rate']:g} msg/s"
+    sections = [
+        ("fanout-small", small, fanout_rows),
+        ("fanout-large", large, fanout_rows),
+        ("saturation", f"saturation, {plan['sweep_clients']:,} clients", saturation_rows),
+        ("idle", f"{plan['idle_clients']:,} idle connections", idle_rows),
+        ("hold", f"{plan['hold_clients']:,} connections, one process", hold_rows),
+        ("storm", f"reconnect storm, {plan['storm_clients']:,} clients", storm_rows),
+        ("ack", f"{plan['ack_senders']} senders, {plan['ack_rate']:g} msg/s", ack_rows),
+    ]
+    for key, label, rows in sections:
+        data = scenarios.get(key)
+        if data and "error" not in data:
+            rows(table, label, data)
+    return "\n".join(table.lines)
+
+
+def layers_table(results: dict) -> str:
+    """RedisChannelLayer beside RedisPubSubChannelLayer, two processes on one database."""
+    layers = results["scenarios"].get("layers") or {}
+    if "core" not in layers or "pubsub" not in layers:
+        return ""
+    plan = results["plan"]
+    core, pubsub = layers["core"], layers["pubsub"]
+    rows = [
+        ("deliveries/s", lambda r: num(r["fanout"]["deliveries_per_s"], 0)),
+        ("latency p50 / p99 (ms)", lambda r: pair(r["fanout"]["p50_ms"], r["fanout"]["p99_ms"])),
+        ("lost / duplicated", lambda r: pair(r["fanout"]["lost"], r["fanout"]["dups"], 0)),
+        (
+            "server CPU µs per delivery (both processes + Redis)",
+            lambda r: num(r["fanout"]["server_cpu_us"]),
+        ),
+        ("… of which Redis", lambda r: num(r["fanout"]["parts_cpu_us"].get("redis"))),
+        ("refills from the database (layer gaps)", lambda r: num(r["refills"], 0)),
+        ("highest rate, 0 lost, p99 < 250 ms (msg/s)", lambda r: rate_cell(r["sweep"])),
+    ]
+    lines = [
+        f"{plan['layer_clients']:,} clients split over 2 processes, {plan['large_rate']:g} msg/s "
+        "(and the step-up sweep for the last row):",
+        "",
+        "| metric | RedisChannelLayer (`core`) | RedisPubSubChannelLayer (`pubsub`) |",
+        "|---|--:|--:|",
+    ]
+    lines += [f"| {metric} | {get(core)} | {get(pubsub)} |" for metric, get in rows]
+    return "\n".join(lines)
+
+
+def costs_table(results: dict) -> str:
+    """The per-recipient steps of the tutorial pattern beside what Parley pays instead."""
+    costs = (results["scenarios"].get("costs") or {}).get("per_delivery_us")
+    if not costs:
+        return ""
+    lines = ["| step, per delivery | µs |", "|---|--:|"]
+    lines += [f"| {step} | {num(value, 2)} |" for step, value in costs.items()]
+    return "\n".join(lines)

@@ -1,0 +1,462 @@
+"""The scenarios of `make bench`. Each starts its servers fresh, measures, and stops them.
+
+Server names: "parley" (default settings: SQLite, in-process layer), "parley-redis" (the same
+with REDIS_URL, a private Redis, RedisChannelLayer), "tutorial" and "plain" (the references).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import procstat
+from bench.dialects import PLAIN, TUTORIAL
+from bench.loadgen import Fleet, PhaseResult, percentile
+from bench.plan import Plan
+from bench.servers import (
+    ROOT,
+    Parley,
+    RedisServer,
+    Reference,
+    fresh_postgres,
+    postgres_available,
+)
+
+P99_BOUND_MS = 250.0
+WARM_CLIENTS = 20
+SETTLE_SECONDS = 2.0
+QUIET_CORES = 0.1
+QUIET_LIMIT_S = 120.0
+REFILL_LOG = r"refilling room"
+
+
+@dataclass
+class Context:
+    plan: Plan
+    work: Path
+    parley: Parley
+    log: Callable[[str], None]
+
+
+# -- servers and fleets --------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def running(ctx: Context, name: str) -> Iterator[Parley | Reference]:
+    """Start the named server (and its private Redis) for one scenario; stop it afterwards."""
+    if name in ("parley", "parley-redis"):
+        with _private_redis(name == "parley-redis") as redis:
+            parley = ctx.parley
+            parley.configure(REDIS_URL=redis.url if redis else "", PARLEY_REDIS_LAYER="core")
+            parley.extra_pids = [redis.process.pid] if redis and redis.process else []
+            parley.start()
+            try:
+                yield parley
+            finally:
+                parley.stop()
+        return
+    server = Reference({"tutorial": TUTORIAL, "plain": PLAIN}[name])
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@contextlib.contextmanager
+def _private_redis(wanted: bool) -> Iterator[RedisServer | None]:
+    if not wanted:
+        yield None
+        return
+    redis = RedisServer()
+    redis.start()
+    try:
+        yield redis
+    finally:
+        redis.stop()
+
+
+@contextlib.contextmanager
+def fleet_for(ctx: Context, server, *, room: str = "bench", parts=None) -> Iterator[Fleet]:
+    fleet = Fleet(
+        server.target(room),
+        workers=ctx.plan.workers,
+        server_pids=lambda: server.pids,
+        parts=parts,
+    )
+    try:
+        yield fleet
+    finally:
+        fleet.close()
+
+
+def connect(
+    ctx: Context, fleet: Fleet, indices: list[int], *, settle: bool = True, **options
+) -> dict:
+    """Open clients, then (unless told not to) wait for the server to go quiet.
+
+    Returns how long connecting (and subscribing) took, and how long the server then stayed
+    busy: Parley tells a room's subscribers each time a member comes online, so N members
+    connecting cause about N²/2 presence frames after the last `subscribed`.
+    """
+    opened, failed, setup_ms, elapsed, failures = fleet.connect(indices, **options)
+    if failed:
+        ctx.log(f"    {failed} of {len(indices)} clients failed to connect: {failures[:2]}")
+    return {
+        "opened": opened,
+        "failed": failed,
+        "setup_p50_ms": percentile(setup_ms, 0.5),
+        "setup_p99_ms": percentile(setup_ms, 0.99),
+        "setup_s": round(elapsed, 2),
+        "settle_s": wait_quiet(ctx, fleet) if settle else None,
+    }
+
+
+def wait_quiet(ctx: Context, fleet: Fleet) -> float:
+    """Seconds until the server used under QUIET_CORES of CPU for a whole second (bounded)."""
+    began = time.monotonic()
+    while time.monotonic() - began < QUIET_LIMIT_S:
+        before = procstat.cpu_seconds(fleet.server_pids())
+        time.sleep(1.0)
+        if procstat.cpu_seconds(fleet.server_pids()) - before < QUIET_CORES:
+            break
+    elapsed = round(time.monotonic() - began, 1)
+    if elapsed > 1.5:
+        ctx.log(f"    server busy for {elapsed} s after the clients connected")
+    return elapsed
+
+
+def describe(result: PhaseResult) -> str:
+    p99 = f"{result.p99_ms:.0f}" if result.p99_ms is not None else "-"
+    cpu = f"{result.server_cpu_us:.1f}" if result.server_cpu_us is not None else "-"
+    return (
+        f"{result.rate:g} msg/s: {result.deliveries_per_s:,.0f} deliveries/s, p99 {p99} ms, "
+        f"lost {result.lost}, dup {result.dups}, server {cpu} µs/delivery"
+    )
+
+
+def phase(ctx: Context, fleet: Fleet, *, rate: float, seconds: float, senders: int) -> dict:
+    total = max(1, round(rate * seconds))
+    result = fleet.phase(rate=rate, total=total, senders=senders, drain=ctx.plan.drain)
+    ctx.log(f"    {describe(result)}")
+    if result.errors:
+        ctx.log(f"    {result.errors} error frames, e.g. {result.error_samples[0]}")
+        ctx.log(server_traceback(ctx.parley))
+    return result.row()
+
+
+def server_traceback(parley: Parley) -> str:
+    """The last traceback in Parley's server output, to say why it answered with errors."""
+    lines = [line for server in parley.servers for line in server.output]
+    starts = [n for n, line in enumerate(lines) if line.startswith("Traceback")]
+    if not starts:
+        return "    (no traceback in Parley's output)"
+    return "".join(lines[max(0, starts[-1] - 2) : starts[-1] + 40])
+
+
+# -- fan-out -------------------------------------------------------------------------------
+
+
+def fanout(ctx: Context, *, clients: int, rate: float) -> dict:
+    """`clients` sockets in one room, `rate` messages/s from the plan's senders, per server."""
+    results = {}
+    names = ("parley", "parley-redis", "tutorial", "plain")
+    for name in names if RedisServer.available() else names[:1] + names[2:]:
+        ctx.log(f"  {name}: {clients} clients at {rate:g} msg/s")
+        with running(ctx, name) as server, fleet_for(ctx, server) as fleet:
+            setup = connect(ctx, fleet, list(range(clients)))
+            refills = _refills(server)
+            row = phase(
+                ctx, fleet, rate=rate, seconds=ctx.plan.fanout_seconds, senders=ctx.plan.senders
+            )
+            results[name] = {**row, "setup": setup, "refills": _refills(server) - refills}
+    return results
+
+
+def _refills(server) -> int:
+    """Parley's hub refills from the database (the layer dropped or reordered): a log line each."""
+    return server.log_count(REFILL_LOG) if isinstance(server, Parley) else 0
+
+
+def fanout_small(ctx: Context) -> dict:
+    return fanout(ctx, clients=ctx.plan.small_clients, rate=ctx.plan.small_rate)
+
+
+def fanout_large(ctx: Context) -> dict:
+    return fanout(ctx, clients=ctx.plan.large_clients, rate=ctx.plan.large_rate)
+
+
+# -- saturation ----------------------------------------------------------------------------
+
+
+def sweep_rates(ctx: Context, fleet: Fleet, rates: tuple[float, ...]) -> dict:
+    """Step the rate up until a step loses a delivery or its p99 reaches the bound.
+
+    The figure is the highest rate before the first failing step; a few steps more (bounded
+    by the plan) show where throughput levels off, for the chart.
+    """
+    plan, steps = ctx.plan, []
+    began = time.monotonic()
+    failures = 0
+    for rate in rates:
+        seconds = max(plan.sweep_step_seconds, plan.sweep_min_messages / rate)
+        row = judged_step(ctx, fleet, rate=rate, seconds=seconds)
+        steps.append(row)
+        failures += not row["ok"]
+        over_budget = time.monotonic() - began > plan.sweep_budget_s
+        if failures > plan.sweep_steps_past_failure or (failures and over_budget):
+            break
+        time.sleep(0.5)
+    clean = list(itertools.takewhile(lambda step: step["ok"], steps))
+    return {
+        "steps": steps,
+        "best_rate": clean[-1]["rate"] if clean else None,
+        "best_deliveries_per_s": clean[-1]["deliveries_per_s"] if clean else None,
+        "lowest_rate": rates[0],
+        # Every step passed: the figure is at least the highest rate tried.
+        "unbounded": len(clean) == len(rates),
+    }
+
+
+def judged_step(ctx: Context, fleet: Fleet, *, rate: float, seconds: float) -> dict:
+    """One sweep step; a failing step is run once more (the machine is shared and noisy), and
+    fails only if the second run fails too."""
+    row: dict = {}
+    for attempt in (1, 2):
+        row = phase(ctx, fleet, rate=rate, seconds=seconds, senders=ctx.plan.senders)
+        row["ok"] = row["lost"] == 0 and row["dups"] == 0 and (row["p99_ms"] or 0) < P99_BOUND_MS
+        row["attempts"] = attempt
+        if row["ok"]:
+            break
+        time.sleep(1.0)
+    return row
+
+
+def saturation(ctx: Context) -> dict:
+    plan, results = ctx.plan, {}
+    for name in ("plain", "parley", "tutorial"):
+        rates = plan.tutorial_rates if name == "tutorial" else plan.sweep_rates
+        ctx.log(f"  {name}: {plan.sweep_clients} clients, rates {rates[0]:g}..{rates[-1]:g}")
+        with running(ctx, name) as server, fleet_for(ctx, server) as fleet:
+            setup = connect(ctx, fleet, list(range(plan.sweep_clients)))
+            results[name] = {**sweep_rates(ctx, fleet, rates), "setup": setup}
+    return results
+
+
+# -- memory and connection count -----------------------------------------------------------
+
+
+def idle_memory(ctx: Context, fleet: Fleet, server, clients: int) -> dict:
+    """RSS per connection: (RSS with `clients` more idle sockets - RSS before) / `clients`."""
+    connect(ctx, fleet, list(range(WARM_CLIENTS)))
+    time.sleep(SETTLE_SECONDS)
+    before = procstat.rss_kib(server.pids)
+    setup = connect(ctx, fleet, list(range(WARM_CLIENTS, WARM_CLIENTS + clients)))
+    time.sleep(SETTLE_SECONDS)
+    after = procstat.rss_kib(server.pids)
+    per_conn = (after - before) / setup["opened"] if setup["opened"] else None
+    ctx.log(f"    {setup['opened']} idle: RSS {before} → {after} KiB, {per_conn or 0:.1f} KiB each")
+    return {
+        "setup": setup,
+        "rss_before_kib": before,
+        "rss_after_kib": after,
+        "rss_per_conn_kib": per_conn,
+    }
+
+
+def idle(ctx: Context) -> dict:
+    """Idle sockets per server; Parley's subscribed to the "lobby" room.
+
+    In the "lobby" only the senders are members, so the measurement is not mixed up with the
+    presence announcements of 2,000 members coming online (see `connect`).
+    """
+    results = {}
+    for name, room in (("parley", "lobby"), ("tutorial", "bench"), ("plain", "bench")):
+        ctx.log(f"  {name}: {ctx.plan.idle_clients} idle connections")
+        with running(ctx, name) as server, fleet_for(ctx, server, room=room) as fleet:
+            results[name] = idle_memory(ctx, fleet, server, ctx.plan.idle_clients)
+    return results
+
+
+def hold(ctx: Context) -> dict:
+    """Many connections on one process, all subscribed, then a few messages to all of them."""
+    plan, results = ctx.plan, {}
+    clients = plan.hold_clients - WARM_CLIENTS
+    for name in ("parley", "plain"):
+        ctx.log(f"  {name}: {plan.hold_clients} connections on one process")
+        with running(ctx, name) as server, fleet_for(ctx, server, room="lobby") as fleet:
+            memory = idle_memory(ctx, fleet, server, clients)
+            check = phase(ctx, fleet, rate=plan.hold_rate, seconds=plan.hold_seconds, senders=1)
+            results[name] = {
+                **memory,
+                "check": check,
+                "held": memory["setup"]["opened"] + WARM_CLIENTS,
+            }
+    return results
+
+
+# -- reconnect storm -----------------------------------------------------------------------
+
+
+def storm(ctx: Context) -> dict:
+    """Restart Parley under `storm_clients` subscribers; all resume at once with `after`."""
+    plan, parley = ctx.plan, ctx.parley
+    clients = list(range(plan.storm_clients))
+    ctx.log(f"  parley: {plan.storm_clients} subscribers, restart, resume with `after`")
+    with running(ctx, "parley") as server, fleet_for(ctx, server) as fleet:
+        setup = connect(ctx, fleet, clients)
+        before = phase(ctx, fleet, rate=plan.storm_rate, seconds=2, senders=plan.senders)
+        parley.stop()
+        closed = fleet.wait_closed(timeout=30)
+        # Stored meanwhile (as through another process): the clients must get them from the
+        # database on resume.
+        last_seq = int(parley.manage_python(f"post(count={plan.storm_missed})").split()[-1])
+        parley.start()
+        began = time.monotonic()
+        resumed = connect(ctx, fleet, clients, settle=False, concurrency=len(clients), resume=True)
+        reached = fleet.wait_seq(last_seq, since=began, timeout=plan.storm_timeout)
+        storm_s = time.monotonic() - began
+        after = phase(ctx, fleet, rate=plan.storm_rate, seconds=2, senders=plan.senders)
+    caught_up = len(reached["reached_ms"])
+    ctx.log(f"    {caught_up}/{len(clients)} caught up to seq {last_seq} in {storm_s:.1f} s")
+    return {
+        "parley": {
+            "clients": len(clients),
+            "setup": setup,
+            "closed_by_restart": closed,
+            "missed": plan.storm_missed,
+            "resumed": resumed,
+            "caught_up": caught_up,
+            "catch_up_p50_ms": percentile(reached["reached_ms"], 0.5),
+            "catch_up_p99_ms": percentile(reached["reached_ms"], 0.99),
+            "storm_s": round(storm_s, 2),
+            "seq_dups": reached["seq_dups"] + after["seq_dups"],
+            "seq_gaps": reached["seq_gaps"] + after["seq_gaps"],
+            "before": before,
+            "after": after,
+        }
+    }
+
+
+# -- send → ack, SQLite and PostgreSQL -----------------------------------------------------
+
+
+def ack_phase(ctx: Context, parley: Parley) -> dict:
+    plan = ctx.plan
+    with running_parley(parley) as server, fleet_for(ctx, server) as fleet:
+        setup = connect(ctx, fleet, list(range(plan.ack_clients)))
+        row = phase(
+            ctx, fleet, rate=plan.ack_rate, seconds=plan.ack_seconds, senders=plan.ack_senders
+        )
+        return {**row, "setup": setup}
+
+
+@contextlib.contextmanager
+def running_parley(parley: Parley, processes: int | None = None) -> Iterator[Parley]:
+    parley.start(processes)
+    try:
+        yield parley
+    finally:
+        parley.stop()
+
+
+def ack(ctx: Context) -> dict:
+    plan = ctx.plan
+    ctx.log(f"  parley (SQLite): {plan.ack_senders} senders, {plan.ack_rate:g} msg/s")
+    ctx.parley.configure(REDIS_URL="")
+    results = {"sqlite": ack_phase(ctx, ctx.parley)}
+    if not postgres_available():
+        ctx.log("  PostgreSQL is not reachable: skipped")
+        return results
+    with postgres_parley(ctx, "ack-pg", processes=1, users=plan.ack_clients) as parley:
+        ctx.log(f"  parley (PostgreSQL): {plan.ack_senders} senders, {plan.ack_rate:g} msg/s")
+        results["postgresql"] = ack_phase(ctx, parley)
+    return results
+
+
+@contextlib.contextmanager
+def postgres_parley(ctx: Context, name: str, *, processes: int, users: int) -> Iterator[Parley]:
+    """Parley on a fresh `parley_bench_*` PostgreSQL database, seeded; dropped afterwards."""
+    with fresh_postgres() as url:
+        parley = Parley(ctx.work / name, env={"DATABASE_URL": url}, processes=processes)
+        parley.prepare(users=users, members=users, lobby_members=ctx.plan.senders)
+        yield parley
+
+
+# -- RedisChannelLayer vs RedisPubSubChannelLayer ------------------------------------------
+
+
+def layers(ctx: Context) -> dict:
+    """Two Parley processes on one PostgreSQL database, clients split across them, per layer."""
+    plan = ctx.plan
+    if not (RedisServer.available() and postgres_available()):
+        ctx.log("  needs redis-server and PostgreSQL: skipped")
+        return {}
+    results = {}
+    with postgres_parley(ctx, "layers", processes=2, users=plan.layer_clients) as parley:
+        for layer in ("core", "pubsub"):
+            ctx.log(f"  {layer}: {plan.layer_clients} clients over 2 processes")
+            results[layer] = layer_run(ctx, parley, layer)
+    return results
+
+
+def layer_run(ctx: Context, parley: Parley, layer: str) -> dict:
+    plan = ctx.plan
+    with _private_redis(True) as redis:
+        assert redis is not None and redis.process is not None
+        parley.configure(REDIS_URL=redis.url, PARLEY_REDIS_LAYER=layer)
+        parley.extra_pids = [redis.process.pid]
+        parts = {"redis": [redis.process.pid]}
+        with running_parley(parley) as server, fleet_for(ctx, server, parts=parts) as fleet:
+            setup = connect(ctx, fleet, list(range(plan.layer_clients)))
+            refills = parley.log_count(REFILL_LOG)
+            fan = phase(
+                ctx, fleet, rate=plan.large_rate, seconds=plan.fanout_seconds, senders=plan.senders
+            )
+            sweep = sweep_rates(ctx, fleet, plan.layer_rates)
+            return {
+                "setup": setup,
+                "fanout": fan,
+                "sweep": sweep,
+                "refills": parley.log_count(REFILL_LOG) - refills,
+            }
+
+
+# -- the naive alternatives, piece by piece -------------------------------------------------
+
+
+def costs(ctx: Context) -> dict:
+    """Microseconds per delivery of each per-recipient step Parley avoids (bench/costs.py)."""
+    ctx.log("  timing encode, layer message, dispatch hop, queue and counter in one process")
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.costs"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if done.returncode:
+        raise RuntimeError(f"bench.costs failed:\n{done.stderr[-2000:]}")
+    output = done.stdout
+    return {"per_delivery_us": json.loads(output.splitlines()[-1])}
+
+
+SCENARIOS: dict[str, Callable[[Context], dict]] = {
+    "fanout-small": fanout_small,
+    "fanout-large": fanout_large,
+    "saturation": saturation,
+    "idle": idle,
+    "hold": hold,
+    "storm": storm,
+    "ack": ack,
+    "layers": layers,
+    "costs": costs,
+}
