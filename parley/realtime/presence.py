@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 
 # After a failed store call, the user's state is written again this much later.
 RETRY_SECONDS = 1.0
+# How long `stop` waits for its tasks and for the store to forget this process.
+STOP_WAIT_SECONDS = 2.0
 
 
 class Status(StrEnum):
@@ -240,10 +242,12 @@ class PresenceTracker:
         (a stopping server's users reconnect elsewhere; the others expire)."""
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=STOP_WAIT_SECONDS)
         with contextlib.suppress(Exception):
-            await self.store.forget()
-        await self.store.close()
+            await asyncio.wait_for(self.store.forget(), STOP_WAIT_SECONDS)
+        with contextlib.suppress(Exception):
+            await self.store.close()
 
     async def _work(self) -> None:
         while True:

@@ -65,7 +65,7 @@ async def test_bad_read_frames_are_refused_and_change_nothing(people):
         assert error_code(await outsider.request(read(-1))) == "forbidden"
         assert error_code(await outsider.request(read(1, room="secret"))) == "room_not_found"
         await member.ping_works()
-    assert await pointer(bob, "general") == 0
+    assert await pointer(bob, "general") == 2  # where bob joined
 
 
 async def test_the_users_other_tabs_get_the_new_pointer_at_once(people):
@@ -107,24 +107,25 @@ async def test_sending_moves_the_authors_pointer_and_tells_their_other_tabs(peop
         assert (await sender.item("general"))["seq"] == ack["seq"]
         await sender.assert_quiet()
     assert await pointer(ada, "general") == ack["seq"]
-    assert await pointer(bob, "general") == 0
+    assert await pointer(bob, "general") == 2
     # One's own messages never count as unread.
     async with connect(ada) as again, connect(bob) as reader:
         mine = await again.subscribe("general")
         assert (mine["last_read"], mine["unread"]) == (ack["seq"], 0)
         theirs = await reader.subscribe("general")
-        assert (theirs["last_read"], theirs["unread"]) == (0, 1)
+        assert (theirs["last_read"], theirs["unread"]) == (2, 1)
 
 
 async def test_unread_counts_are_right_after_a_reconnect_and_on_another_device(people):
     ada, bob, _ = people
     async with connect(bob) as laptop:
         first = await laptop.subscribe("general")
-        assert (first["last_seq"], first["last_read"], first["unread"]) == (2, 0, 0)
+        # A member's pointer starts at their join (seq 2): nothing before it is unread.
+        assert (first["last_seq"], first["last_read"], first["unread"]) == (2, 2, 0)
     await post_many(ada, 5)  # seqs 3..7, while bob is offline
     async with connect(bob) as laptop:
         resumed = await laptop.subscribe("general", after=2)
-        assert (resumed["last_seq"], resumed["last_read"], resumed["unread"]) == (7, 0, 5)
+        assert (resumed["last_seq"], resumed["last_read"], resumed["unread"]) == (7, 2, 5)
         await laptop.items("general", 5)
         assert (await laptop.request(read(5)))["seq"] == 5
     # Another device: a new session, a new socket; the pointer lives on the server.
@@ -147,7 +148,7 @@ async def test_small_rooms_carry_read_receipts(people):
     await post_many(ada, 2)  # seqs 3, 4: ada's pointer is 4
     async with connect(ada) as watcher, connect(bob) as bob_tab:
         reply = await watcher.subscribe("general")
-        assert reply["read_by"] == {"ada": 4, "bob": 0}
+        assert reply["read_by"] == {"ada": 4, "bob": 2}
         await bob_tab.subscribe("general")
         await bob_tab.request(read(3))
         receipt = await watcher.wait_for(lambda f: f["type"] == "receipt")
