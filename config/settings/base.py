@@ -86,6 +86,10 @@ def database_from_env(url: str | None = None) -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": env.int("PARLEY_SQLITE_TIMEOUT", default=20),
         }
+        # Keep the connection: closing the last one to a WAL database checkpoints it (an fsync)
+        # on every call from the socket thread, ~2 ms per message (docs/performance.md).
+        config["CONN_MAX_AGE"] = None
+        config["CONN_HEALTH_CHECKS"] = True
     else:
         config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         config["CONN_HEALTH_CHECKS"] = True
