@@ -58,11 +58,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 async def _stop_hub():
-    """Each test's event loop gets its own hub; stop it before the loop closes."""
+    """Each test's event loop gets its own hub; stop it before the loop closes.
+
+    The channel layer instance is dropped too: channels-redis keeps asyncio locks that belong
+    to the loop that first used them (a server process has one loop; a test suite has many).
+    """
     yield
+    from channels import DEFAULT_CHANNEL_LAYER
+    from channels.layers import channel_layers
+
     from parley.realtime.hub import stop_hub
 
     await stop_hub()
+    channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
 
 
 @pytest.fixture
