@@ -32,7 +32,7 @@ class Plan:
     hold_seconds: float = 5.0
     storm_clients: int = 2000
     storm_missed: int = 200
-    storm_rate: float = 5.0  # live messages/s before the restart and after the resume
+    storm_rate: float = 5.0  # live messages/s once every client has caught up
     storm_timeout: float = 120.0  # from the restart, reconnecting included
     ack_clients: int = 50  # the senders are the room: each gets every message too
     ack_senders: int = 50
