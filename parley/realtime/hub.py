@@ -25,9 +25,8 @@ import time
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from channels import DEFAULT_CHANNEL_LAYER
 from channels.db import database_sync_to_async
-from channels.layers import channel_layers, get_channel_layer
+from channels.layers import get_channel_layer
 from django.conf import settings
 
 from parley.core import metrics
@@ -103,7 +102,6 @@ class Hub:
         self._fills: set[asyncio.Task] = set()
         self._rejoin_needed = False
         self._renewed_at = time.monotonic()
-        self.stopped_cleanly = True
         self.presence: PresenceTracker | None = None
         self.typing = TypingThrottle(interval=settings.PARLEY["TYPING_MIN_INTERVAL_SECONDS"])
         self._typing_shed_above = settings.PARLEY["TYPING_SHED_QUEUE"]
@@ -428,7 +426,6 @@ class Hub:
         # (channels-redis); do not wait for it longer than a moment.
         if tasks:
             await asyncio.wait(tasks, timeout=STOP_WAIT_SECONDS)
-        self.stopped_cleanly = all(task.done() for task in tasks)
         if self.presence is not None:
             await self.presence.stop()
 
@@ -466,12 +463,8 @@ async def get_hub() -> Hub:
 
 
 async def stop_hub() -> None:
-    """Stop the running loop's hub (tests; a server process simply exits)."""
+    """Stop the running loop's hub and publisher (tests; a server process simply exits)."""
     hub = _hubs.pop(asyncio.get_running_loop(), None)
     if hub is not None:
         await hub.stop()
-        if not hub.stopped_cleanly:
-            # A receive still pending when its loop closes keeps channels-redis's per-channel
-            # lock, bound to that loop, forever: the next loop gets a layer of its own.
-            channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
     await broadcast.stop_publisher()
