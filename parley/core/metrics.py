@@ -16,7 +16,7 @@ items_published = Counter(
     "parley_items_published_total", "Timeline items published to the channel layer."
 )
 deliveries = Counter(
-    "parley_deliveries_total", "Live items queued to sockets (one per item and subscriber)."
+    "parley_deliveries_total", "Live items sent to sockets (one per item and subscriber)."
 )
 refilled_items = Counter(
     "parley_refilled_items_total", "Items the layer did not deliver, read back from the database."

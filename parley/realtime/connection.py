@@ -1,12 +1,17 @@
-"""One client socket as the hub sees it: its subscriptions and one ordered outbound queue.
+"""One client socket as the hub sees it: its subscriptions and its ordered outbound frames.
 
-Every frame to a socket (replies, backlog, live items) goes through one queue, and one writer
-task sends them in order, so a slow socket never blocks the hub or other sockets. A socket
-that lets MAX_QUEUED_FRAMES live items pile up is closed (CloseCode.SLOW_READER) and resumes
-from the database when it reconnects: memory stays bounded and nothing is lost.
+Frames to a socket (replies, backlog, live items) go out in the order they were pushed. While
+the socket keeps up, a frame is written at once, without a task switch: the server's `send`
+(uvicorn's) finishes without suspending while the transport accepts data, so the connection
+steps it by hand (`_step`). When a send must wait (the transport's buffer is full: a slow
+reader), the connection starts a writer task that finishes that send and then the frames
+pushed meanwhile, in order, and ends when none are left. So a slow socket never blocks the hub
+or other sockets, and an idle socket holds no task and no queue.
 
-Live frames that are not items (presence, typing, read pointers) count as live frames too;
-`typing` is shed instead, for a socket that already has many live frames waiting.
+A socket that lets MAX_QUEUED_FRAMES live frames pile up is closed (CloseCode.SLOW_READER) and
+resumes from the database when it reconnects: memory stays bounded and nothing is lost. Live
+frames that are not items (presence, typing, read pointers) count as live frames too; `typing`
+is shed instead, for a socket that already has many live frames waiting.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from parley.core import metrics
 from parley.realtime.protocol import CloseCode
@@ -46,12 +53,15 @@ class Subscription:
         for frame in held:
             push(frame)
 
-    def deliver(self, seq: int, frame: str, push: Callable[[str], None]) -> None:
+    def deliver(self, seq: int, frame: str, push: Callable[[str], bool]) -> bool:
+        """Send a live item newer than the cursor, or buffer it during a replay; True if it
+        went to the socket now."""
         if self.buffer is not None:
             self.buffer.append((seq, frame))
         elif seq > self.cursor:
             self.cursor = seq
-            push(frame)
+            return push(frame)
+        return False
 
     def end_replay(self, cursor: int, push: Callable[[str], None]) -> None:
         """Live from `cursor` on: send what arrived during the replay and is newer."""
@@ -63,7 +73,30 @@ class Subscription:
                 push(frame)
 
 
+Send = Callable[[str], Coroutine[Any, Any, None]]
+
+
 class Connection:
+    __slots__ = (
+        "_broken",
+        "_close",
+        "_closer",
+        "_live_waiting",
+        "_max_queued",
+        "_pending",
+        "_send",
+        "_suspended",
+        "_writer",
+        "address",
+        "closing",
+        "is_staff",
+        "session_key",
+        "subscriptions",
+        "token",
+        "user_id",
+        "username",
+    )  # fmt: skip
+
     def __init__(
         self,
         *,
@@ -71,7 +104,7 @@ class Connection:
         username: str,
         is_staff: bool,
         session_key: str | None,
-        send: Callable[[str], Awaitable[None]],
+        send: Send,
         close: Callable[[int], Awaitable[None]],
         max_queued: int,
         address: str | None = None,
@@ -84,14 +117,21 @@ class Connection:
         self.is_staff = is_staff
         self.session_key = session_key
         self.subscriptions: dict[int, Subscription] = {}
+        self.closing = False
+        # `send(text)` returns the coroutine that writes one text frame.
         self._send = send
         self._close = close
         self._max_queued = max_queued
-        self._queue: asyncio.Queue[tuple[str, bool]] = asyncio.Queue()
+        # Frames waiting behind a send that could not finish at once: (frame, live). None while
+        # the socket keeps up (then no writer task runs either).
+        self._pending: deque[tuple[str, bool]] | None = None
+        # Live frames pushed and not yet written (the one being written included).
         self._live_waiting = 0
+        self._writer: asyncio.Task | None = None
+        # The send that could not finish at once, until the writer has finished it.
+        self._suspended: Coroutine[Any, Any, None] | None = None
         self._closer: asyncio.Task | None = None
-        self.closing = False
-        self._writer = asyncio.get_running_loop().create_task(self._write())
+        self._broken = False  # a send failed: the socket is gone, disconnect() follows
 
     def subscription_for(self, slug: str) -> Subscription | None:
         for subscription in self.subscriptions.values():
@@ -100,16 +140,15 @@ class Connection:
         return None
 
     def push(self, frame: str) -> None:
-        """Queue a reply or backlog frame: bounded by the request that asked for it."""
+        """Send a reply or backlog frame: bounded by the request that asked for it."""
         if not self.closing:
-            self._queue.put_nowait((frame, False))
+            self._emit(frame, False)
 
-    def _push_live(self, frame: str, *, item: bool = True) -> None:
-        """Queue a live frame; a socket this far behind is closed and resumes from the database.
+    def _push_live(self, frame: str) -> bool:
+        """Send a live frame; a socket this far behind is closed and resumes from the database.
 
         Only live frames waiting count: a backlog the client asked for (several rooms resumed at
-        once) does not make it a slow reader. `item` is False for frames that are not timeline
-        items (presence, typing, read pointers), which the delivery metric does not count.
+        once) does not make it a slow reader. True if the frame went to the socket.
         """
         if self._live_waiting >= self._max_queued:
             if not self.closing:
@@ -117,38 +156,40 @@ class Connection:
                 log.info(
                     "slow reader closed",
                     extra={"event": "slow_reader", "user_id": self.user_id,
-                           "queued": self._queue.qsize()},
+                           "queued": len(self._pending or ())},
                 )  # fmt: skip
             self.close(CloseCode.SLOW_READER)
-            return
-        if not self.closing:
-            if item:
-                metrics.deliveries.inc()
-            self._live_waiting += 1
-            self._queue.put_nowait((frame, True))
+            return False
+        if self.closing:
+            return False
+        self._live_waiting += 1
+        self._emit(frame, True)
+        return True
 
-    def deliver(self, room_id: int, seq: int, frame: str) -> None:
+    def deliver(self, room_id: int, seq: int, frame: str) -> bool:
+        """A live item of a room: True if it went to the socket (not buffered, not dropped)."""
         subscription = self.subscriptions.get(room_id)
-        if subscription is not None:
-            subscription.deliver(seq, frame, self._push_live)
+        if subscription is None:
+            return False
+        return subscription.deliver(seq, frame, self._push_live)
 
     def push_live(self, frame: str) -> None:
-        """Queue a live frame that is not an item: bounded like items."""
-        self._push_live(frame, item=False)
+        """Send a live frame that is not an item: bounded like items."""
+        self._push_live(frame)
 
     def push_room_frame(self, room_id: int, frame: str) -> None:
-        """Queue a live frame about a room that is not an item (a read pointer), bounded like
+        """Send a live frame about a room that is not an item (a read pointer), bounded like
         items; while the room's `subscribed` is being prepared it waits until after it."""
         subscription = self.subscriptions.get(room_id)
         if subscription is not None and subscription.held is not None:
             subscription.held.append(frame)
         else:
-            self._push_live(frame, item=False)
+            self._push_live(frame)
 
     def deliver_ephemeral(
         self, room_id: int, frame: str, *, sheddable: bool, shed_above: int
     ) -> bool:
-        """Queue a room's frame that is not an item, if this socket subscribes to the room.
+        """Send a room's frame that is not an item, if this socket subscribes to the room.
 
         A `sheddable` one (typing) is dropped, and False returned, while more than `shed_above`
         live frames wait or while the room's `subscribed` is being prepared.
@@ -161,7 +202,7 @@ class Connection:
         if subscription.held is not None:
             subscription.held.append(frame)
         else:
-            self._push_live(frame, item=False)
+            self._push_live(frame)
         return True
 
     def close(self, code: int) -> None:
@@ -172,8 +213,7 @@ class Connection:
         """
         if self.closing:
             return
-        self.closing = True
-        self._writer.cancel()
+        self.stop()
         self._closer = asyncio.get_running_loop().create_task(self._close_now(code))
 
     async def _close_now(self, code: int) -> None:
@@ -182,19 +222,90 @@ class Connection:
         except Exception:
             log.debug("socket already gone at close", exc_info=True)
 
-    async def _write(self) -> None:
+    def stop(self) -> None:
+        """Send nothing more (the socket closes or has closed)."""
+        self.closing = True
+        self._pending = None
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None
+        if self._suspended is not None:
+            # A writer cancelled before its first step never resumes this send: end it here, so
+            # that it stops waiting on the server's transport.
+            self._suspended.close()
+            self._suspended = None
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def _emit(self, frame: str, live: bool) -> None:
+        if self._broken:
+            return
+        if self._pending is not None:
+            self._pending.append((frame, live))  # behind a send that is waiting: keep the order
+            return
+        send = self._send(frame)
         try:
-            while True:
-                frame, live = await self._queue.get()
+            waiting_on = send.send(None)
+        except StopIteration:
+            if live:
+                self._live_waiting -= 1
+            return
+        except Exception:
+            self._lost(live)
+            return
+        # The send waits (the transport's buffer is full): a writer task finishes it, then
+        # writes whatever is pushed meanwhile.
+        self._pending = deque()
+        self._suspended = send
+        self._writer = asyncio.get_running_loop().create_task(self._write(send, waiting_on, live))
+
+    async def _write(self, send: Coroutine[Any, Any, None], waiting_on: Any, live: bool) -> None:
+        try:
+            await _finish(send, waiting_on)
+            self._suspended = None
+            if live:
+                self._live_waiting -= 1
+            while self._pending:
+                frame, live = self._pending.popleft()
                 await self._send(frame)
                 if live:
                     self._live_waiting -= 1
         except asyncio.CancelledError:
             raise
         except Exception:
-            # The socket went away under us; disconnect() cleans up.
-            log.debug("socket writer stopped", exc_info=True)
+            self._lost(live)
+        else:
+            self._pending = None
+        finally:
+            if self._writer is asyncio.current_task():
+                self._writer = None
 
-    def stop(self) -> None:
-        self.closing = True
-        self._writer.cancel()
+    def _lost(self, live: bool) -> None:
+        # The socket went away under us; disconnect() cleans up.
+        log.debug("socket write failed", exc_info=True)
+        self._broken = True
+        self._pending = None
+        if live:
+            self._live_waiting -= 1
+
+
+async def _finish(coroutine: Coroutine[Any, Any, None], waiting_on: Any) -> None:
+    """Run to completion a coroutine that was stepped by hand and suspended on the awaitable
+    `waiting_on` (what its `send(None)` returned): await that here, pass the outcome in, and
+    repeat until the coroutine returns. Cancelling this cancels the coroutine."""
+    while True:
+        try:
+            if waiting_on is None:  # a bare yield (asyncio.sleep(0)): give the loop a turn
+                await asyncio.sleep(0)
+            else:
+                await waiting_on
+        except BaseException as exc:  # the coroutine decides, e.g. on CancelledError
+            try:
+                waiting_on = coroutine.throw(exc)
+            except StopIteration:
+                return
+        else:
+            try:
+                waiting_on = coroutine.send(None)
+            except StopIteration:
+                return

@@ -10,9 +10,12 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from collections.abc import Coroutine
+from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError
@@ -44,11 +47,6 @@ def timed_database(func):
             metrics.database_seconds.observe(time.perf_counter() - began)
 
     return timed
-
-
-# No per-socket channel: the hub listens once for the whole process (see hub.py). Channels
-# creates a consumer channel only for an alias that names a configured layer.
-NO_CONSUMER_CHANNEL = "parley.no-consumer-channel"
 
 
 def _count_read(user) -> None:
@@ -164,12 +162,23 @@ UNANSWERED = (protocol.Ping, protocol.Typing, protocol.Activity)
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
-    channel_layer_alias = NO_CONSUMER_CHANNEL
-
     conn: Connection | None = None
     hub: Hub | None = None
     # rate_limited refusals in a row; past MAX_STRIKES the socket is closed (4429).
     strikes = 0
+
+    async def __call__(self, scope, receive, send):
+        """Channels' consumer loop without what a socket here never uses: no consumer channel
+        (the hub listens once per process) and no task per received message (Channels'
+        `await_many_dispatch` waits on one to merge a channel with the socket)."""
+        self.scope = scope
+        self.channel_layer = None
+        self.base_send = send
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
 
     async def dispatch(self, message):
         # Channels >= 4.2 hops to the database thread before every handler to close stale
@@ -209,7 +218,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             user_id=user.pk,
             username=user.username,
             is_staff=user.is_staff,
-            session_key=getattr(self.scope.get("session"), "session_key", None),
+            session_key=self.scope.get("session_key"),
             send=self._send_text,
             close=self._close_socket,
             max_queued=settings.PARLEY["MAX_QUEUED_FRAMES"],
@@ -223,8 +232,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
             "socket opened", extra={"event": "connect", "user_id": user.pk, "address": address}
         )
 
-    async def _send_text(self, text: str) -> None:
-        await self.send(text_data=text)
+    def _send_text(self, text: str) -> Coroutine[Any, Any, None]:
+        """The server's send of one text frame, straight (Connection steps it by hand)."""
+        return self.base_send({"type": "websocket.send", "text": text})
 
     async def _close_socket(self, code: int) -> None:
         await self.close(code)

@@ -235,8 +235,12 @@ class Hub:
 
     def _forward(self, stream: RoomStream, seq: int, frame: str, extras: Extras) -> None:
         stream.cursor = seq
+        room_id, delivered = stream.room_id, 0
         for conn in stream.subscribers:
-            conn.deliver(stream.room_id, seq, frame)
+            if conn.deliver(room_id, seq, frame):
+                delivered += 1
+        if delivered:
+            metrics.deliveries.inc(delivered)  # one locked increment per item, not per socket
         if extras.revoke is not None:
             self._revoke(stream, extras.revoke)
         if extras.reader is not None:

@@ -60,3 +60,88 @@ async def test_too_many_live_items_waiting_close_the_socket_even_with_the_writer
     assert socket.closed == [CloseCode.SLOW_READER]
     assert socket.sent == []
     conn.stop()
+
+
+class FlowControlledSocket:
+    """Like uvicorn's send: finishes at once while `writable` is set, else waits for it."""
+
+    def __init__(self, *, fail_after: int | None = None):
+        self.writable = asyncio.Event()
+        self.writable.set()
+        self.sent: list[str] = []
+        self.fail_after = fail_after
+
+    async def send(self, frame: str) -> None:
+        await self.writable.wait()
+        if self.fail_after is not None and len(self.sent) >= self.fail_after:
+            raise ConnectionResetError("gone")
+        self.sent.append(frame)
+
+    async def close(self, code: int) -> None:
+        pass
+
+    def connection(self) -> Connection:
+        conn = Connection(
+            user_id=1, username="ada", is_staff=False, session_key=None,
+            send=self.send, close=self.close, max_queued=100,
+        )  # fmt: skip
+        conn.subscriptions[7] = Subscription(room_id=7, slug="ops", buffer=None)
+        return conn
+
+
+async def test_a_socket_that_keeps_up_is_written_at_once_without_a_task():
+    socket = FlowControlledSocket()
+    conn = socket.connection()
+    assert conn.deliver(7, 1, "live1")
+    conn.push("reply")
+    # Written before any other task ran: no writer task, nothing waiting.
+    assert socket.sent == ["live1", "reply"]
+    assert conn._writer is None and conn._pending is None
+    assert not conn.deliver(7, 1, "live1 again")  # not newer than the cursor
+    conn.stop()
+
+
+async def test_a_paused_socket_keeps_the_order_and_writes_directly_again_once_drained():
+    socket = FlowControlledSocket()
+    conn = socket.connection()
+    conn.deliver(7, 1, "live1")
+    socket.writable.clear()  # the transport's buffer is full
+    for seq in range(2, 6):
+        assert conn.deliver(7, seq, f"live{seq}")
+    conn.push("reply")
+    assert socket.sent == ["live1"]
+    writer = conn._writer
+    assert writer is not None
+    socket.writable.set()
+    await asyncio.wait_for(writer, 5)
+    assert socket.sent == ["live1", "live2", "live3", "live4", "live5", "reply"]
+    assert conn._writer is None and conn._pending is None and conn._live_waiting == 0
+    conn.deliver(7, 6, "live6")
+    assert socket.sent[-1] == "live6"  # direct again
+    conn.stop()
+
+
+async def test_a_send_that_fails_stops_the_writing_without_raising_to_the_hub():
+    socket = FlowControlledSocket(fail_after=1)
+    conn = socket.connection()
+    conn.deliver(7, 1, "live1")
+    conn.deliver(7, 2, "live2")  # the socket is gone: dropped, no exception
+    conn.push("reply")
+    assert socket.sent == ["live1"]
+    conn.stop()
+
+
+async def test_stopping_a_writer_blocked_on_a_paused_socket_cancels_its_send():
+    socket = FlowControlledSocket()
+    conn = socket.connection()
+    socket.writable.clear()
+    conn.deliver(7, 1, "live1")
+    writer = conn._writer
+    assert writer is not None
+    conn.stop()
+    await asyncio.wait({writer}, timeout=5)
+    assert writer.cancelled()
+    assert not socket.writable._waiters  # the send's wait was cancelled, not left behind
+    socket.writable.set()
+    conn.deliver(7, 2, "live2")
+    assert socket.sent == []
