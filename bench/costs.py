@@ -97,7 +97,8 @@ async def dispatch_hop() -> float:
 
 
 async def queue_per_delivery() -> float:
-    """Parley's per-socket outbound queue: put_nowait, then the writer task takes it."""
+    """A per-socket outbound queue (Parley until 2026-11-21): put_nowait, then a writer task
+    per socket takes it."""
     queues = [asyncio.Queue() for _ in range(MEMBERS)]
     round_done = asyncio.Event()
     remaining = 0
@@ -125,6 +126,37 @@ async def queue_per_delivery() -> float:
     return elapsed / (ROUNDS * MEMBERS) * 1e6
 
 
+async def direct_write_per_delivery() -> float:
+    """Parley's Connection.deliver to sockets that keep up: the send (here one that finishes at
+    once, like uvicorn's while the transport accepts data) is stepped by hand, no task switch."""
+    from parley.realtime.connection import Connection, Subscription
+
+    written = 0
+
+    async def send(frame: str) -> None:
+        nonlocal written
+        written += 1
+
+    async def close(code: int) -> None:
+        pass
+
+    sockets = []
+    for n in range(MEMBERS):
+        conn = Connection(
+            user_id=n, username=f"u{n}", is_staff=False, session_key=None,
+            send=send, close=close, max_queued=1000,
+        )  # fmt: skip
+        conn.subscriptions[1] = Subscription(room_id=1, slug="bench", buffer=None)
+        sockets.append(conn)
+    began = time.perf_counter()
+    for seq in range(1, ROUNDS + 1):
+        for conn in sockets:
+            conn.deliver(1, seq, "frame")
+    elapsed = time.perf_counter() - began
+    assert written == ROUNDS * MEMBERS
+    return elapsed / (ROUNDS * MEMBERS) * 1e6
+
+
 def counter_per_delivery() -> float:
     counter = Counter("bench_deliveries", "deliveries", registry=CollectorRegistry())
     return per_call_us(counter.inc, MEMBERS * ROUNDS)
@@ -137,9 +169,11 @@ async def measure() -> dict[str, float]:
         results[step] = await layer_per_member(members)
     hop = "dispatch hop to the database thread per event (Channels ≥ 4.2 default)"
     results[hop] = await dispatch_hop()
-    queue = "outbound queue put + writer wake-up per delivery (Parley)"
+    queue = "outbound queue put + writer task wake-up per delivery (Parley before b9655f6)"
     results[queue] = await queue_per_delivery()
-    counter = "prometheus Counter.inc per delivery (Parley's parley_deliveries_total)"
+    direct = "Connection.deliver, written at once, per delivery (Parley)"
+    results[direct] = await direct_write_per_delivery()
+    counter = "prometheus Counter.inc per delivery (Parley before b9655f6; now once per item)"
     results[counter] = counter_per_delivery()
     return {name: round(value, 2) for name, value in results.items()}
 

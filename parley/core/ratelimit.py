@@ -130,7 +130,9 @@ class MemoryStorage:
 
 
 # KEYS[1]: the bucket. ARGV: interval, tolerance, now (empty: Redis's clock, the same for every
-# process). Returns the wait as a string: Redis would truncate a Lua number to an integer.
+# process), and the shortest time to keep the bucket in ms (0; a clock of the caller's own, as in
+# tests, does not move with Redis's expiry clock). Returns the wait as a string: Redis would
+# truncate a Lua number to an integer.
 _GCRA_LUA = """
 local interval = tonumber(ARGV[1])
 local tolerance = tonumber(ARGV[2])
@@ -144,9 +146,15 @@ if tat == nil or tat < now then tat = now end
 local allow_at = tat - tolerance
 if now < allow_at then return string.format('%.6f', allow_at - now) end
 tat = tat + interval
-redis.call('SET', KEYS[1], string.format('%.6f', tat), 'PX', math.ceil((tat - now) * 1000) + 1)
+local keep = math.max(math.ceil((tat - now) * 1000) + 1, tonumber(ARGV[4]) or 0)
+redis.call('SET', KEYS[1], string.format('%.6f', tat), 'PX', keep)
 return '0'
 """
+
+
+# With a clock of the caller's own (tests), buckets are kept this long in real time: Redis
+# expires keys on its own clock, which that clock does not follow.
+OWN_CLOCK_KEEP_MS = 600_000
 
 
 class RedisStorage:
@@ -176,10 +184,11 @@ class RedisStorage:
     def acquire(self, key: str, rate: Rate) -> float:
         if time.monotonic() < self._down_until:
             return self.fallback.acquire(key, rate)
-        now = "" if self.clock is None else repr(self.clock())
+        now, keep_ms = ("", 0) if self.clock is None else (repr(self.clock()), OWN_CLOCK_KEEP_MS)
         try:
             wait = self._script(
-                keys=[f"{self.prefix}:{key}"], args=[repr(rate.interval), repr(rate.tolerance), now]
+                keys=[f"{self.prefix}:{key}"],
+                args=[repr(rate.interval), repr(rate.tolerance), now, keep_ms],
             )
         except Exception:
             log.warning(
