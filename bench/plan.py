@@ -40,6 +40,10 @@ class Plan:
     ack_seconds: float = 10.0
     layer_clients: int = 1000
     layer_rates: tuple[float, ...] = (10, 15, 20, 30, 40, 50, 65, 80, 100)
+    # `servers`: fanout-large's room and rate under each ASGI server / WebSocket variant.
+    servers_clients: int = 1000
+    servers_rate: float = 20.0
+    servers_seconds: float = 10.0
 
     @property
     def users(self) -> int:
@@ -50,7 +54,11 @@ class Plan:
     def members(self) -> int:
         """Members of the "bench" room: every client of every scenario but `hold`."""
         return max(
-            self.idle_clients + 20, self.sweep_clients, self.large_clients, self.storm_clients
+            self.idle_clients + 20,
+            self.sweep_clients,
+            self.large_clients,
+            self.storm_clients,
+            self.servers_clients,
         )
 
 
@@ -80,4 +88,6 @@ QUICK = replace(
     ack_seconds=3.0,
     layer_clients=300,
     layer_rates=(40, 80),
+    servers_clients=300,
+    servers_seconds=3.0,
 )

@@ -178,7 +178,98 @@ def results_table(results: dict) -> str:
         data = scenarios.get(key)
         if data and "error" not in data:
             rows(table, label, data)
-    return "\n".join(table.lines)
+    text = "\n".join(table.lines)
+    # Printed and published with the main table (bench/run.py and bench/publish.py call only
+    # the functions above and below): its own heading and table when the scenario ran.
+    servers = servers_table(results)
+    if servers:
+        text += "\n\n### ASGI servers and WebSocket implementations (this run)\n\n" + servers
+    return text
+
+
+SERVER_LABELS = {
+    "default": "uvicorn, `auto` = websockets-sansio, uvloop (default)",
+    "deflate": "… with per-message deflate on",
+    "websockets": "uvicorn, websockets (legacy)",
+    "wsproto": "uvicorn, wsproto",
+    "asyncio": "uvicorn, websockets-sansio, asyncio loop",
+    "daphne": "daphne",
+}
+
+
+def with_ratio(value: float | None, default: float | None, digits: int = 1) -> str:
+    """A figure and its ratio to the default variant's in the same run."""
+    if value is None:
+        return BLANK
+    return f"{num(value, digits)} ({ratio(value, default)})"
+
+
+def _sigterm_cell(run: dict) -> str:
+    stop = run.get("sigterm") or {}
+    codes = ", ".join(f"{code}: {n:,}" for code, n in sorted(stop.get("close_codes", {}).items()))
+    killed = ", killed" if stop.get("killed") else ""
+    return (
+        f"{codes or 'none'}; {num(stop.get('disconnects_run'), 0)}; {stop.get('stop_s')} s{killed}"
+    )
+
+
+def servers_table(results: dict) -> str:
+    """Parley under each ASGI server / WebSocket variant (`servers` scenario), one column each."""
+    data = results["scenarios"].get("servers") or {}
+    runs = {name: run for name, run in data.items() if isinstance(run, dict) and "error" not in run}
+    if not runs:
+        return ""
+    plan, default = results["plan"], runs.get("default", {})
+    names = [name for name in SERVER_LABELS if name in runs]
+
+    rows: list[tuple[str, Callable[[dict], str]]] = [
+        (
+            "deliveries/s (÷ default)",
+            lambda r: with_ratio(r["deliveries_per_s"], default.get("deliveries_per_s"), 0),
+        ),
+        ("latency p50 / p99 (ms)", lambda r: pair(r["p50_ms"], r["p99_ms"])),
+        ("lost / duplicated", lambda r: pair(r["lost"], r["dups"], 0)),
+        (
+            "server CPU µs per delivery (÷ default)",
+            lambda r: with_ratio(r["server_cpu_us"], default.get("server_cpu_us")),
+        ),
+        ("server cores busy", lambda r: num(r["server_cores"], 2)),
+        (
+            "RSS per subscribed connection (KiB)",
+            lambda r: with_ratio(r.get("rss_per_conn_kib"), default.get("rss_per_conn_kib")),
+        ),
+        ("connect + subscribe p99 (ms)", lambda r: num(r["setup"]["setup_p99_ms"], 0)),
+        (
+            "server busy after the clients connected (s; presence, ~N²/2 frames)",
+            lambda r: num(r["setup"]["settle_s"]),
+        ),
+        (
+            "permessage-deflate accepted when offered / used here",
+            lambda r: f"{_yes(r.get('deflate_accepted'))} / {_yes(r.get('deflate_negotiated'))}",
+        ),
+        ("SIGTERM: close codes; disconnect() logged; stop", _sigterm_cell),
+    ]
+    lines = [
+        f"{plan['servers_clients']:,} clients in one room, {plan['servers_rate']:g} msg/s for "
+        f"{plan['servers_seconds']:g} s, one server process per variant; ratios are to the "
+        "default variant of this run:",
+        "",
+        "| metric | " + " | ".join(SERVER_LABELS[name] for name in names) + " |",
+        "|---|" + "--:|" * len(names),
+    ]
+    lines += [
+        f"| {metric} | " + " | ".join(cell(runs[name]) for name in names) + " |"
+        for metric, cell in rows
+    ]
+    failed = {name: run["error"] for name, run in data.items() if "error" in run}
+    lines += [
+        f"\n{SERVER_LABELS.get(name, name)} failed: {error}" for name, error in failed.items()
+    ]
+    return "\n".join(lines)
+
+
+def _yes(value: bool | None) -> str:
+    return BLANK if value is None else ("yes" if value else "no")
 
 
 def layers_table(results: dict) -> str:

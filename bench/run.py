@@ -3,6 +3,7 @@
     python -m bench.run                 # everything (about 15 minutes on 2 cores)
     python -m bench.run --quick         # smaller rooms, fewer steps (a few minutes)
     python -m bench.run --only storm    # one scenario (repeatable)
+    python -m bench.run --only servers  # uvicorn variants and daphne (not in a full run)
 
 Every server is started here, on free local ports, with its own data; PostgreSQL (a fresh
 `parley_bench_*` database) and Redis (a private redis-server) are used when available. A full
@@ -72,6 +73,11 @@ def run_scenarios(plan: Plan, names: list[str], work: Path) -> dict:
     return results
 
 
+# Scenarios a full run leaves out (run them with --only): the ASGI server comparison takes
+# ~8 minutes and its figures are kept by hand in docs/performance.md.
+OPT_IN = {"servers"}
+
+
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller and shorter scenarios")
@@ -85,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = QUICK if args.quick else FULL
     if args.workers:
         plan = replace(plan, workers=args.workers)
-    names = args.only or list(SCENARIOS)
+    names = args.only or [name for name in SCENARIOS if name not in OPT_IN]
     full = not args.quick and not args.only
     log(f"open-file limit {raise_open_files():,}; scenarios: {', '.join(names)}")
     began = time.monotonic()

@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import os
+import socket
 import subprocess
 import sys
 import time
@@ -27,6 +29,7 @@ from bench.servers import (
     Reference,
     fresh_postgres,
     postgres_available,
+    under_daphne,
 )
 
 P99_BOUND_MS = 250.0
@@ -452,6 +455,145 @@ def costs(ctx: Context) -> dict:
     return {"per_delivery_us": json.loads(output.splitlines()[-1])}
 
 
+# -- ASGI servers and WebSocket implementations ---------------------------------------------
+
+# Parley served by uvicorn (`manage.py serve`) with these PARLEY_* variables, or by daphne.
+# "default" sets none of them: uvicorn's `auto` (websockets-sansio, uvloop), deflate off.
+SERVER_VARIANTS: dict[str, dict[str, str]] = {
+    "default": {},
+    "deflate": {"PARLEY_WS_DEFLATE": "true"},
+    "websockets": {"PARLEY_WS_IMPLEMENTATION": "websockets"},
+    "wsproto": {"PARLEY_WS_IMPLEMENTATION": "wsproto"},
+    "asyncio": {"PARLEY_SERVER_LOOP": "asyncio"},
+    "daphne": {},
+}
+SERVER_KEYS = ("PARLEY_WS_IMPLEMENTATION", "PARLEY_SERVER_LOOP", "PARLEY_WS_DEFLATE")
+CLOSED_LOG = r"socket closed"
+STOP_WAIT_S = 20.0
+
+
+def servers(ctx: Context) -> dict:
+    """Parley at fanout-large's size and rate (the plan's `servers_*`) under each ASGI server
+    and WebSocket variant.
+
+    Per variant, besides the phase: RSS per subscribed connection, whether the server accepts
+    permessage-deflate when a client asks (the load generator never asks: every variant sends
+    uncompressed frames), and what SIGTERM does to the open sockets (close codes, how many
+    `disconnect()`s ran, how long the stop took). BENCH_SERVER_VARIANTS (names, comma-separated)
+    picks the variants and their order: the machine's load drifts, so runs in another order
+    tell a variant's figure from its turn's.
+    """
+    plan, results = ctx.plan, {}
+    order = os.environ.get("BENCH_SERVER_VARIANTS") or ",".join(SERVER_VARIANTS)
+    names = [name.strip() for name in order.split(",") if name.strip()]
+    unknown = set(names) - set(SERVER_VARIANTS)
+    if unknown:
+        raise ValueError(
+            f"BENCH_SERVER_VARIANTS: unknown {sorted(unknown)}; {list(SERVER_VARIANTS)}"
+        )
+    for name in names:
+        env = SERVER_VARIANTS[name]
+        ctx.log(f"  {name}: {plan.servers_clients} clients at {plan.servers_rate:g} msg/s {env}")
+        try:
+            results[name] = server_variant(ctx, name, env)
+        except Exception as exc:
+            ctx.log(f"    failed: {type(exc).__name__}: {exc}")
+            results[name] = {"error": f"{type(exc).__name__}: {exc}"}
+    return results
+
+
+def server_variant(ctx: Context, name: str, env: dict[str, str]) -> dict:
+    parley, plan = ctx.parley, ctx.plan
+    saved = [{key: s.env.get(key) for key in SERVER_KEYS} for s in parley.servers]
+    parley.configure(REDIS_URL="", PARLEY_REDIS_LAYER="core")
+    parley.extra_pids = []
+    for server in parley.servers:
+        for key in SERVER_KEYS:
+            server.env.pop(key, None)
+    parley.configure(**env)
+    target = under_daphne(parley) if name == "daphne" else parley
+    try:
+        with running_parley(target) as server, fleet_for(ctx, server) as fleet:
+            memory = idle_memory(ctx, fleet, server, plan.servers_clients - WARM_CLIENTS)
+            refills = server.log_count(REFILL_LOG)
+            row = phase(
+                ctx,
+                fleet,
+                rate=plan.servers_rate,
+                seconds=plan.servers_seconds,
+                senders=plan.senders,
+            )
+            deflate = deflate_accepted(server)
+            time.sleep(SETTLE_SECONDS)  # the probe's own disconnect, before counting SIGTERM's
+            shutdown = sigterm(ctx, server, fleet)
+        return {
+            **row,
+            "setup": memory["setup"],
+            "rss_per_conn_kib": memory["rss_per_conn_kib"],
+            "refills": server.log_count(REFILL_LOG) - refills,
+            "deflate_accepted": deflate,
+            "deflate_negotiated": False,  # bench/wsclient.py sends no Sec-WebSocket-Extensions
+            "sigterm": shutdown,
+        }
+    finally:
+        for server, values in zip(parley.servers, saved, strict=True):
+            for key, value in values.items():
+                if value is None:
+                    server.env.pop(key, None)
+                else:
+                    server.env[key] = value
+
+
+def deflate_accepted(server: Parley) -> bool | None:
+    """Whether the server answers an upgrade that offers permessage-deflate by accepting it."""
+    target = server.target()
+    port, headers = target.port_for(0), target.headers(0)
+    request = [
+        f"GET {target.path()} HTTP/1.1",
+        f"Host: 127.0.0.1:{port}",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+        "Sec-WebSocket-Version: 13",
+        "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits",
+        *(f"{key}: {value}" for key, value in headers.items()),
+    ]
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(("\r\n".join(request) + "\r\n\r\n").encode())
+            answer = b""
+            while b"\r\n\r\n" not in answer:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+    except OSError:
+        return None
+    head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1").lower()
+    if not head.startswith("http/1.1 101"):
+        return None
+    return "sec-websocket-extensions: permessage-deflate" in head
+
+
+def sigterm(ctx: Context, server: Parley, fleet: Fleet) -> dict:
+    """Stop the server with SIGTERM under its subscribed clients: how the sockets end."""
+    closed_before = server.log_count(CLOSED_LOG)
+    began = time.monotonic()
+    stop_s = sum(s.stop(timeout=STOP_WAIT_S) for s in server.running)
+    codes = fleet.wait_closed(timeout=10)
+    result = {
+        "stop_s": round(stop_s, 2),
+        "close_codes": codes,
+        "disconnects_run": server.log_count(CLOSED_LOG) - closed_before,
+        "killed": any(s.process is not None and s.process.returncode == -9 for s in server.running),
+    }
+    ctx.log(
+        f"    SIGTERM: stopped in {time.monotonic() - began:.1f} s, close codes {codes}, "
+        f"{result['disconnects_run']} disconnect() logged"
+    )
+    return result
+
+
 SCENARIOS: dict[str, Callable[[Context], dict]] = {
     "fanout-small": fanout_small,
     "fanout-large": fanout_large,
@@ -462,4 +604,5 @@ SCENARIOS: dict[str, Callable[[Context], dict]] = {
     "ack": ack,
     "layers": layers,
     "costs": costs,
+    "servers": servers,
 }

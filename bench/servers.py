@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import os
 import re
@@ -110,6 +111,45 @@ class Parley:
         """How many lines of the servers' output match `pattern` (e.g. hub refills)."""
         regex = re.compile(pattern)
         return sum(1 for s in self.servers for line in s.output if regex.search(line))
+
+
+class DaphneLiveServer(LiveServer):
+    """Parley under `daphne config.asgi:application` instead of `manage.py serve` (uvicorn):
+    same environment, same data folder; daphne's own defaults for everything else."""
+
+    READY = re.compile(r"Listening on TCP address")
+
+    def start(self, *, timeout: float = 30) -> None:
+        self._ready.clear()
+        daphne = Path(sys.executable).with_name("daphne")
+        self.process = subprocess.Popen(
+            [str(daphne), "-b", "127.0.0.1", "-p", str(self.port), "config.asgi:application"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        threading.Thread(target=self._read, args=(self.process,), daemon=True).start()
+        if not self._ready.wait(timeout):
+            self.kill()
+            raise RuntimeError("daphne did not start:\n" + "".join(self.output[-40:]))
+
+    def _read(self, process: subprocess.Popen) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            self.output.append(line)
+            if self.READY.search(line):
+                self._ready.set()
+
+
+def under_daphne(parley: Parley) -> Parley:
+    """The same seeded Parley (data folder, sessions, environment) served by daphne."""
+    twin = copy.copy(parley)
+    twin.servers = [DaphneLiveServer(s.data_dir, env=dict(s.env)) for s in parley.servers]
+    twin.running = []
+    twin.extra_pids = []
+    return twin
 
 
 class Reference:
