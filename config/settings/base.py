@@ -276,6 +276,11 @@ PARLEY = {
     # A user's presence changes are written and announced at most once per this interval;
     # changes in between are coalesced into the latest state.
     "PRESENCE_MIN_INTERVAL_SECONDS": env.float("PARLEY_PRESENCE_MIN_INTERVAL_SECONDS", default=1.0),
+    # Without REDIS_URL: where a graceful stop writes who was online, for the next process to
+    # keep them online-but-leaving for the rest of their grace (presence_snapshot.py); "" = off.
+    "PRESENCE_SNAPSHOT_PATH": env.str(
+        "PARLEY_PRESENCE_SNAPSHOT", default=str(DATA_DIR / "presence-snapshot.json")
+    ),
     # One `typing` frame per user and room is forwarded per this interval (per process).
     "TYPING_MIN_INTERVAL_SECONDS": env.float("PARLEY_TYPING_MIN_INTERVAL_SECONDS", default=2.0),
     # A socket with more live frames than this waiting gets no `typing` frames (shed first).
@@ -318,6 +323,11 @@ PARLEY_SERVER = {
     "WS_PING_INTERVAL": env.float("PARLEY_WS_PING_INTERVAL", default=30.0),
     "WS_PING_TIMEOUT": env.float("PARLEY_WS_PING_TIMEOUT", default=20.0),
     "WS_PER_MESSAGE_DEFLATE": env.bool("PARLEY_WS_DEFLATE", default=False),
+    # uvicorn's WebSocket implementation and event loop; `auto` is websockets-sansio and uvloop
+    # (measured against the others and daphne: docs/performance.md, "ASGI server and WebSocket
+    # implementation").
+    "WS_IMPLEMENTATION": env.str("PARLEY_WS_IMPLEMENTATION", default="auto"),
+    "LOOP": env.str("PARLEY_SERVER_LOOP", default="auto"),
     "GRACEFUL_SHUTDOWN_SECONDS": env.int("PARLEY_GRACEFUL_SHUTDOWN_SECONDS", default=5),
     "FORWARDED_ALLOW_IPS": env.str("FORWARDED_ALLOW_IPS", default="127.0.0.1"),
     "ACCESS_LOG": env.bool("PARLEY_ACCESS_LOG", default=False),

@@ -31,6 +31,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": os.path.join(tempfile.gettempdir(), f"parley-test-{os.getpid()}.sqlite3")
     }
 
+# A presence snapshot of a test run's own (hubs in tests read and delete it at start), never the
+# one a server in this folder left (tests that restart a server give it their own path).
+PARLEY["PRESENCE_SNAPSHOT_PATH"] = os.path.join(
+    tempfile.gettempdir(), f"parley-test-presence-{os.getpid()}.json"
+)
+
 # Uploaded files of a test run go to a folder of their own.
 MEDIA_ROOT = os.path.join(tempfile.gettempdir(), f"parley-test-media-{os.getpid()}")
 

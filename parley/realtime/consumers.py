@@ -25,7 +25,9 @@ from parley.core.errors import InvalidInput, ParleyError, RateLimited, RoomNotFo
 from parley.realtime import protocol
 from parley.realtime.connection import Connection, Subscription
 from parley.realtime.hub import Hub, get_hub
+from parley.realtime.member_lists import member_lists
 from parley.realtime.protocol import CloseCode, ErrorCode
+from parley.realtime.room_cache import room_cache
 from parley.realtime.serializers import ack_frame, item_payload, render_item
 from parley.rooms import selectors, services
 
@@ -65,12 +67,17 @@ def _room_for_subscribe(user, slug: str, after: int | None) -> tuple[int, str]:
 
 @timed_database
 def _backlog(user, room_id: int, slug: str, after: int | None, limit: int):
-    backlog = selectors.room_backlog(room_id, after=after, limit=limit)
+    """The `subscribed` reply's reads. The member rows and the item frames, the same for every
+    subscriber, come from this process's room cache when a subscriber before read them."""
+    backlog = selectors.room_backlog(room_id, after=after, limit=limit, cache=room_cache)
     # Access again, after the read: for a user removed before `last_seq` was read, the leave
     # event may be behind this subscription's cursor already and would never end it.
     selectors.access_room(user=user, slug=slug)
-    frames = [render_item(item, room_slug=slug) for item in backlog.items]
-    last_read, unread = selectors.unread_count(user=user, room_id=room_id, upto=backlog.last_seq)
+    rendered = {item.seq: render_item(item, room_slug=slug) for item in backlog.items}
+    frames = [*backlog.cached, *rendered.values()]
+    assert backlog.version is not None  # read with a cache
+    room_cache.keep_frames(backlog.version, rendered)
+    last_read, unread = selectors.backlog_unread_count(user=user, backlog=backlog, cache=room_cache)
     reads = {"last_read": last_read, "unread": unread}
     max_members = settings.PARLEY["RECEIPTS_MAX_MEMBERS"]
     if max_members and len(backlog.members) <= max_members:
@@ -320,7 +327,19 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 self.user, room_id, slug, cmd.after, settings.PARLEY["REPLAY_LIMIT"]
             )
             # Read after the group was joined: a change after this reaches the held frames.
-            presence = await hub.presence_of(backlog.member_ids)
+            # Unless no status changed since a subscriber before read them (the epoch).
+            epoch = None if hub.presence is None else hub.presence.epoch
+            assert backlog.version is not None
+            members = member_lists.current(backlog.version, backlog.last_seq, epoch)
+            if members is None:
+                presence = await hub.presence_of(backlog.member_ids)
+                members = member_lists.encoded(
+                    backlog.version,
+                    backlog.last_seq,
+                    backlog.members,
+                    [presence[uid] for uid in backlog.member_ids],
+                    epoch=epoch,
+                )
         except BaseException:
             if is_new:
                 hub.detach(conn, room_id)
@@ -332,10 +351,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
             # Removed from the room while its backlog was read: the hub ended the subscription
             # and sent `unsubscribed`; a `subscribed` now would contradict it.
             raise RoomNotFound()
-        members = [
-            {"username": name, "online": presence[uid].online, "idle": presence[uid].idle}
-            for uid, name in zip(backlog.member_ids, backlog.members, strict=True)
-        ]
         conn.push(
             protocol.reply(
                 "subscribed",
@@ -349,12 +364,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
         for frame in frames:
             conn.push(frame)
         if backlog.truncated:
+            assert cmd.after is not None  # only a replay is cut; its seqs have no gaps
             conn.push(
                 protocol.reply(
                     "backlog_truncated",
                     None,
                     room=slug,
-                    after=backlog.items[-1].seq,
+                    after=cmd.after + len(frames),
                     last_seq=backlog.last_seq,
                 )
             )

@@ -11,7 +11,10 @@ Coalescing, so that the rooms hear of real changes only:
 - a user whose last local socket closes keeps their state for PRESENCE_GRACE_SECONDS; a socket
   that opens meanwhile (a reload, a reconnect to another process) means nothing is announced;
 - each user's state is written at most once per PRESENCE_MIN_INTERVAL_SECONDS; changes in
-  between are coalesced into the latest one (active → idle → active announces nothing).
+  between are coalesced into the latest one (active → idle → active announces nothing);
+- a graceful restart of a process whose memory is the store keeps its users online-but-leaving
+  for the rest of their grace (presence_snapshot.py): those who reconnect meanwhile are
+  announced nothing.
 
 Everything here runs on the server's event loop; the store calls are the only awaits.
 """
@@ -22,15 +25,17 @@ import asyncio
 import contextlib
 import logging
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from enum import StrEnum
+from pathlib import Path
 from typing import NamedTuple, Protocol
 
 from channels.db import database_sync_to_async
 from django.conf import settings
 
 from parley.core import metrics
-from parley.realtime import broadcast, protocol
+from parley.realtime import broadcast, presence_snapshot, protocol
 from parley.rooms import selectors
 
 log = logging.getLogger(__name__)
@@ -116,7 +121,11 @@ class MemoryPresenceStore:
         return []
 
     async def statuses(self, user_ids: Iterable[int]) -> dict[int, Status]:
-        return {uid: self._states.get(uid, Status.OFFLINE) for uid in user_ids}
+        states, offline = self._states, Status.OFFLINE
+        return {uid: states.get(uid, offline) for uid in user_ids}
+
+    def status(self, user_id: int) -> Status:
+        return self._states.get(user_id, Status.OFFLINE)
 
     async def forget(self) -> None:
         self._states.clear()
@@ -134,6 +143,13 @@ class PresenceTracker:
     `opened`, `closed` and `set_idle` only record and schedule (no await), so the hub can call
     them from anywhere; the worker writes each user's latest state in order and announces the
     changes the store reports. Obligation of the caller: `start()` before use, `stop()` at the end.
+
+    With `snapshot_path` (a store in this process's memory only), `start()` takes the snapshot a
+    graceful stop left there and `save_snapshot()` writes one; `wall_clock` dates it.
+
+    With a store in this process's memory, `epoch` changes whenever `statuses` may answer
+    differently (a write, a user's status here changing): an answer is good while it stays the
+    same (member_lists.py). None with a shared store, which other processes change.
     """
 
     def __init__(
@@ -146,6 +162,8 @@ class PresenceTracker:
         heartbeat_every: float,
         reap_every: float,
         clock: Callable[[], float] = time.monotonic,
+        snapshot_path: Path | None = None,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
         self._announce = announce
@@ -154,9 +172,16 @@ class PresenceTracker:
         self._heartbeat_every = heartbeat_every
         self._reap_every = reap_every
         self._clock = clock
+        self._snapshot_path = snapshot_path if not store.shared else None
+        self._memory = (
+            store if isinstance(store, MemoryPresenceStore) and not store.shared else None
+        )
+        self.epoch: int | None = None if self._memory is None else 0
+        self._wall_clock = wall_clock
         self._sockets: dict[int, dict[str, bool]] = {}  # user -> {socket token: idle}
         self._written: dict[int, Status] = {}  # what the store holds for this process
         self._leaving: dict[int, float] = {}  # user -> end of the grace after the last close
+        self._left_as: dict[int, Status] = {}  # a leaving user's local state at the last close
         self._due: dict[int, float] = {}  # user -> when to reconcile
         self._quiet_until: dict[int, float] = {}  # user -> next write allowed
         self._resync_needed = False
@@ -166,28 +191,54 @@ class PresenceTracker:
     # -- sockets (called by the hub) -----------------------------------------------------------
 
     def opened(self, user_id: int, token: str) -> None:
+        before = self._status_here(user_id)
         self._sockets.setdefault(user_id, {})[token] = False
         self._leaving.pop(user_id, None)
+        self._left_as.pop(user_id, None)
         self._schedule(user_id, self._clock())
+        self._check_epoch(user_id, before)
 
     def closed(self, user_id: int, token: str) -> None:
+        before = self._status_here(user_id)
         sockets = self._sockets.get(user_id)
-        if sockets is None or sockets.pop(token, None) is None:
+        idle = None if sockets is None else sockets.pop(token, None)
+        if idle is None:
             return
         now = self._clock()
         if sockets:
             self._schedule(user_id, now)
-            return
-        del self._sockets[user_id]
-        self._leaving[user_id] = now + self._grace
-        self._schedule(user_id, now + self._grace)
+        else:
+            del self._sockets[user_id]
+            self._leaving[user_id] = now + self._grace
+            self._left_as[user_id] = Status.IDLE if idle else Status.ACTIVE  # the last socket's
+            self._schedule(user_id, now + self._grace)
+        self._check_epoch(user_id, before)
 
     def set_idle(self, user_id: int, token: str, idle: bool) -> None:
         sockets = self._sockets.get(user_id)
         if sockets is None or token not in sockets or sockets[token] == idle:
             return
+        before = self._status_here(user_id)
         sockets[token] = idle
         self._schedule(user_id, self._clock())
+        self._check_epoch(user_id, before)
+
+    def _status_here(self, user_id: int) -> Status | None:
+        """The user's `statuses` answer, with a store in this process's memory (else None)."""
+        if self._memory is None:
+            return None
+        status, local = self._memory.status(user_id), self.local_state(user_id)
+        if local is Status.ACTIVE or (local is Status.IDLE and status is Status.OFFLINE):
+            status = local
+        return status
+
+    def _check_epoch(self, user_id: int, before: Status | None) -> None:
+        if self.epoch is not None and self._status_here(user_id) is not before:
+            self.epoch += 1
+
+    def _store_changed(self) -> None:
+        if self.epoch is not None:
+            self.epoch += 1
 
     def local_state(self, user_id: int) -> Status | None:
         sockets = self._sockets.get(user_id)
@@ -205,12 +256,18 @@ class PresenceTracker:
             metrics.presence_store_errors.labels("statuses").inc()
             log.warning("presence store unreachable; answering from this process", exc_info=True)
             found = {}
+        # Once per member of a room for each `subscribed`: a loop without calls.
+        active, idle, offline = Status.ACTIVE, Status.IDLE, Status.OFFLINE
+        sockets = self._sockets
         result = {}
         for uid in user_ids:
-            status = found.get(uid, Status.OFFLINE)
-            local = self.local_state(uid)
-            if local is Status.ACTIVE or (local is Status.IDLE and not status.online):
-                status = local
+            status = found.get(uid, offline)
+            local = sockets.get(uid)
+            if local:
+                if not all(local.values()):
+                    status = active
+                elif status is offline:
+                    status = idle
             result[uid] = status
         return result
 
@@ -229,6 +286,9 @@ class PresenceTracker:
             metrics.presence_store_errors.labels("register").inc()
             log.warning("presence store unreachable at start; retrying", exc_info=True)
             self._resync_needed = True
+        if self._snapshot_path is not None:
+            await self._restore_snapshot(self._snapshot_path)
+            _snapshotting.add(self)
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._work())]
         if self.store.shared:
@@ -240,12 +300,14 @@ class PresenceTracker:
     async def stop(self) -> None:
         """Stop, and take this process's users out of the store without announcing anything
         (a stopping server's users reconnect elsewhere; the others expire)."""
+        _snapshotting.discard(self)
         for task in self._tasks:
             task.cancel()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=STOP_WAIT_SECONDS)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.store.forget(), STOP_WAIT_SECONDS)
+        self._store_changed()
         with contextlib.suppress(Exception):
             await self.store.close()
 
@@ -276,6 +338,7 @@ class PresenceTracker:
                 self._schedule(user_id, leaving_until)
                 return
             self._leaving.pop(user_id, None)
+            self._left_as.pop(user_id, None)
         if desired == self._written.get(user_id):
             return
         quiet_until = self._quiet_until.get(user_id, 0.0)
@@ -293,6 +356,8 @@ class PresenceTracker:
             log.warning("presence write failed for user %s; retrying", user_id, exc_info=True)
             self._schedule(user_id, now + RETRY_SECONDS)
             return
+        finally:
+            self._store_changed()
         if desired is None:
             self._written.pop(user_id, None)
             self._quiet_until.pop(user_id, None)
@@ -311,6 +376,8 @@ class PresenceTracker:
             log.warning("presence resync failed; retrying", exc_info=True)
             self._resync_needed = True
             return
+        finally:
+            self._store_changed()
         for uid, change in changes:
             await self._announce_safely(uid, change.new)
 
@@ -319,6 +386,52 @@ class PresenceTracker:
             await self._announce(user_id, status)
         except Exception:
             log.warning("presence announcement of user %s failed", user_id, exc_info=True)
+
+    # -- snapshots (a store in this process's memory) ------------------------------------------
+
+    def save_snapshot(self) -> None:
+        """Write the users this process has online, each with their state and the end of their
+        grace (a user with sockets still open gets a whole one), for the next process to take.
+
+        A user's state is the one written, or, if the worker had not written them yet, their
+        sockets' (at the last close): `subscribed` showed them online already (`statuses`).
+        Synchronous, so that it can run after the server's event loop has ended.
+        """
+        if self._snapshot_path is None:
+            return
+        now, wall = self._clock(), self._wall_clock()
+        users = {}
+        for uid in {*self._written, *self._sockets, *self._leaving}:
+            if uid in self._sockets:
+                state, left = self._written.get(uid) or self.local_state(uid), self._grace
+            else:
+                state = self._written.get(uid) or self._left_as.get(uid)
+                left = self._leaving.get(uid, now) - now
+            if state is not None and left > 0:
+                users[uid] = (str(state), wall + left)
+        presence_snapshot.write(self._snapshot_path, saved_at=wall, users=users)
+        log.info("presence snapshot of %d users written to %s", len(users), self._snapshot_path)
+
+    async def _restore_snapshot(self, path: Path) -> None:
+        """The users of the snapshot are online here until the rest of their grace ends, unless
+        a socket of theirs opens meanwhile: as if they had closed their last socket here."""
+        found = presence_snapshot.take(path, now=self._wall_clock(), grace=self._grace)
+        try:
+            users = {uid: (Status(state), left) for uid, (state, left) in found.items()}
+        except ValueError:
+            log.warning("presence snapshot %s names an unknown state; ignored", path)
+            return
+        now = self._clock()
+        for uid, (state, left) in users.items():
+            if not state.online:
+                continue
+            await self.store.write(uid, state)
+            self._written[uid] = state
+            self._leaving[uid] = now + left
+            self._schedule(uid, now + left)
+        self._store_changed()
+        if users:
+            log.info("presence snapshot of %d users taken from %s", len(users), path)
 
     # -- shared stores -------------------------------------------------------------------------
 
@@ -353,6 +466,20 @@ class PresenceTracker:
             await self._announce_safely(uid, change.new)
 
 
+# Started trackers that write a snapshot at a graceful stop (`save_snapshots`).
+_snapshotting: weakref.WeakSet[PresenceTracker] = weakref.WeakSet()
+
+
+def save_snapshots() -> None:
+    """Write the snapshot of every started tracker kept in this process's memory: call it once
+    the server has stopped serving (`manage.py serve`), when every socket has closed."""
+    for tracker in list(_snapshotting):
+        try:
+            tracker.save_snapshot()
+        except Exception:
+            log.warning("presence snapshot could not be written", exc_info=True)
+
+
 async def announce_presence(user_id: int, status: Status) -> None:
     """`presence` {room, user, online, idle} to the subscribers of every room of the user, but
     the user's own sockets (a client knows its own user is online)."""
@@ -385,6 +512,7 @@ def presence_tracker(*, process: str, announce: Announce = announce_presence) ->
         )
     else:
         store = MemoryPresenceStore()
+    snapshot = config.get("PRESENCE_SNAPSHOT_PATH")
     return PresenceTracker(
         store=store,
         announce=announce,
@@ -392,4 +520,5 @@ def presence_tracker(*, process: str, announce: Announce = announce_presence) ->
         min_interval=config["PRESENCE_MIN_INTERVAL_SECONDS"],
         heartbeat_every=ttl / 3,
         reap_every=config["PRESENCE_REAP_SECONDS"],
+        snapshot_path=Path(snapshot) if snapshot and not store.shared else None,
     )

@@ -4,7 +4,9 @@ A room the user may not see is reported exactly like a room that does not exist.
 """
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
+from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -16,7 +18,8 @@ HISTORY_MAX_LIMIT = 200
 
 
 def room_visible_q(user) -> Q:
-    """Rooms `user` may see: public ones, private ones they belong to; staff see everything."""
+    """Rooms `user` may see: public ones, private ones they belong to; staff see everything.
+    The same rule for one room already read: `room_is_visible` (tests check they agree)."""
     if user.is_staff:
         return Q()
     member = Exists(Membership.objects.filter(room=OuterRef("pk"), user=user))
@@ -68,13 +71,12 @@ def unread_count(*, user, room_id: int, upto: int | None = None) -> tuple[int, i
 
 
 def access_room(*, user, slug: object) -> Room:
-    """The room `slug` if `user` may see it; otherwise RoomNotFound, whatever the reason."""
-    if not is_valid_slug(slug):
+    """The room `slug` if `user` may see it; otherwise RoomNotFound, whatever the reason.
+    One plain query (`room_access`): every frame about a room and every room page runs this."""
+    access = room_access(user=user, slug=slug)
+    if access is None or not access.visible:
         raise RoomNotFound()
-    try:
-        return Room.objects.filter(room_visible_q(user)).get(slug=slug)
-    except Room.DoesNotExist:
-        raise RoomNotFound() from None
+    return access.room
 
 
 def is_member(*, user, room: Room) -> bool:
@@ -83,11 +85,92 @@ def is_member(*, user, room: Room) -> bool:
 
 def access_room_as_member(*, user, slug: object) -> Room:
     """The room `slug` for a member of it: RoomNotFound if `user` may not see it, then
-    NotAMember if they see it but do not belong to it (typing, read pointers)."""
-    room = access_room(user=user, slug=slug)
-    if not is_member(user=user, room=room):
+    NotAMember if they see it but do not belong to it (typing, read pointers). One query."""
+    return check_room_member(room_access(user=user, slug=slug))
+
+
+def room_is_visible(user, room: Room, *, member: bool) -> bool:
+    """`room_visible_q` for one room already read, given whether `user` is a member of it."""
+    if user.is_staff:
+        return True
+    return not room.staff_only and (room.visibility == Room.Visibility.PUBLIC or member)
+
+
+@dataclass(frozen=True)
+class RoomAccess:
+    """The room a slug names and what one user may do there (see `room_access`)."""
+
+    room: Room
+    visible: bool  # the user may see it (room_is_visible)
+    member: bool  # the user is a member of it
+    # The id of the item the user stored in it with the `client_id` asked about, if any.
+    existing_id: int | None = None
+
+
+# room_access's query: only identifiers are filled in, every value is a parameter.
+_ROOM_ACCESS_SQL = """
+    SELECT {columns},
+        EXISTS (SELECT 1 FROM {memberships} m WHERE m.room_id = r.id AND m.user_id = %s)
+            AS access_member,
+        {existing_id} AS access_existing_id
+    FROM {rooms} r
+    WHERE r.slug = %s
+"""
+_EXISTING_ID_SQL = (
+    "(SELECT i.id FROM {items} i WHERE i.room_id = r.id AND i.user_id = %s AND i.client_id = %s)"
+)
+
+
+def _room_access_sql(*, with_client_id: bool) -> str:
+    quote = connection.ops.quote_name
+    existing_id = _EXISTING_ID_SQL.format(items=quote(Item._meta.db_table))
+    return _ROOM_ACCESS_SQL.format(
+        columns=", ".join(f"r.{quote(field.column)}" for field in Room._meta.concrete_fields),
+        memberships=quote(Membership._meta.db_table),
+        existing_id=existing_id if with_client_id else "NULL",
+        rooms=quote(Room._meta.db_table),
+    )
+
+
+def room_access(*, user, slug: object, client_id: str | None = None) -> RoomAccess | None:
+    """The room `slug`, whether `user` may see it and whether they are a member, in one query;
+    None if no room has that slug (or it is malformed: nothing is looked up).
+
+    With a `client_id`, also the id of the item `user` stored in the room with it (message_post's
+    idempotency key, on the `item_unique_client_id` index), in the same round trip. This runs on
+    every `send`: one plain query, not the ORM's subqueries, which cost several times more to
+    build than to run. The room is returned even if the user may not see it: `check_room_member`
+    decides what they are told, and nothing about an invisible room may reach them.
+    """
+    if not is_valid_slug(slug):
+        return None
+    params: list[object] = [user.pk]
+    if client_id is not None:
+        params += [user.pk, client_id]
+    sql = _room_access_sql(with_client_id=client_id is not None)
+    rows = list(Room.objects.raw(sql, [*params, slug]))
+    if not rows:
+        return None
+    room = rows[0]
+    values = vars(room)
+    member = bool(values.pop("access_member"))
+    existing_id = values.pop("access_existing_id")
+    return RoomAccess(
+        room=room,
+        visible=room_is_visible(user, room, member=member),
+        member=member,
+        existing_id=existing_id,
+    )
+
+
+def check_room_member(access: RoomAccess | None) -> Room:
+    """The room of `access` for a member of it: RoomNotFound if there is none or the user may
+    not see it (the same answer), then NotAMember if they see it but do not belong to it."""
+    if access is None or not access.visible:
+        raise RoomNotFound()
+    if not access.member:
         raise NotAMember()
-    return room
+    return access.room
 
 
 def user_presence_rooms(user_id: int) -> tuple[str | None, list[tuple[int, str]]]:
@@ -171,6 +254,28 @@ def room_history(*, user, slug: object, before: int | None, limit: int) -> tuple
     return room, HistoryPage(items=items, has_more=has_more)
 
 
+# A room's id and creation time (as the database returns it): what a cache keys a room's
+# entries by, so that a room made with the id of a deleted one is another room.
+RoomVersion = tuple[int, object]
+
+
+class BacklogCache(Protocol):
+    """What `room_backlog` may take from memory instead of the database (realtime/room_cache.py).
+
+    `member_rows` are the rows kept at exactly that last seq; `items` are kept entries (rendered
+    items) for seqs after+1, after+2, … up to `upto`, stopping at the first not kept;
+    `message_count` is the number of messages with a seq up to `seq`, if kept.
+    """
+
+    def member_rows(self, version: RoomVersion, last_seq: int) -> list[tuple[int, str]] | None: ...
+    def keep_member_rows(
+        self, version: RoomVersion, last_seq: int, rows: list[tuple[int, str]]
+    ) -> None: ...
+    def items(self, version: RoomVersion, after: int, upto: int) -> list: ...
+    def message_count(self, version: RoomVersion, seq: int) -> int | None: ...
+    def keep_message_count(self, version: RoomVersion, seq: int, count: int) -> None: ...
+
+
 @dataclass(frozen=True)
 class Backlog:
     last_seq: int
@@ -179,31 +284,101 @@ class Backlog:
     truncated: bool
     # The members' user ids, in the order of `members` (for their presence).
     member_ids: list[int] = field(default_factory=list)
+    version: RoomVersion | None = None
+    # With a cache: its entries for the first seqs after `after`; `items` are the ones after them.
+    cached: list = field(default_factory=list)
 
 
-def room_backlog(room_id: int, *, after: int | None, limit: int) -> Backlog:
+def room_backlog(
+    room_id: int, *, after: int | None, limit: int, cache: BacklogCache | None = None
+) -> Backlog:
     """What a subscriber needs: the room's last seq, its members, and items after `after`.
 
     `last_seq` is read first and bounds the items, so the backlog is exactly (after, last_seq]
-    (cut to `limit` items) and everything later reaches the subscriber live.
+    (cut to `limit` items) and everything later reaches the subscriber live. With a `cache`,
+    what it holds is not read again: its entries for the first items (`cached`), and the
+    members at this last seq (kept there when they are read while the last seq stays put).
     """
-    last_seq = Room.objects.values_list("last_seq", flat=True).get(pk=room_id)
+    last_seq, created_at = _room_state(room_id)
+    version = (room_id, created_at)
     items: list[Item] = []
+    cached: list = []
     truncated = False
     if after is not None and after < last_seq:
-        items = list(
-            _items(room_id).filter(seq__gt=after, seq__lte=last_seq).order_by("seq")[: limit + 1]
-        )
-        truncated = len(items) > limit
-        items = items[:limit]
-    members = room_member_rows(room_id)
+        if cache is not None:
+            cached = cache.items(version, after, min(last_seq, after + limit))
+        start, left = after + len(cached), limit - len(cached)
+        if start < last_seq:
+            items = list(
+                _items(room_id).filter(seq__gt=start, seq__lte=last_seq).order_by("seq")[: left + 1]
+            )
+            truncated = len(items) > left
+            items = items[:left]
+    members = cache.member_rows(version, last_seq) if cache is not None else None
+    if members is None:
+        members = room_member_rows(room_id)
+        if cache is not None and _last_seq(room_id) == last_seq:
+            # No membership change since `last_seq` was read: these are the members at it.
+            cache.keep_member_rows(version, last_seq, members)
     return Backlog(
         last_seq=last_seq,
         members=[username for _, username in members],
         items=items,
         truncated=truncated,
         member_ids=[user_id for user_id, _ in members],
+        version=version,
+        cached=cached,
     )
+
+
+def backlog_unread_count(*, user, backlog: Backlog, cache: BacklogCache) -> tuple[int, int]:
+    """`unread_count(user=…, room_id=…, upto=backlog.last_seq)` of a backlog read with `cache`:
+    the messages up to a seq never change once that seq is stored, so unread = (messages up to
+    last_seq) - (messages up to the pointer), each counted once per room and kept."""
+    assert backlog.version is not None
+    version = backlog.version
+    table = connection.ops.quote_name(Membership._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT last_read_seq FROM {table} WHERE room_id = %s AND user_id = %s",  # noqa: S608
+            [version[0], user.pk],
+        )
+        row = cursor.fetchone()
+    last_read = row[0] if row else 0
+    if last_read >= backlog.last_seq:
+        return last_read, 0
+    upto = _messages_upto(version, backlog.last_seq, cache)
+    return last_read, upto - _messages_upto(version, last_read, cache)
+
+
+def _messages_upto(version: RoomVersion, seq: int, cache: BacklogCache) -> int:
+    if seq <= 0:
+        return 0
+    count = cache.message_count(version, seq)
+    if count is None:
+        messages = Item.objects.filter(room_id=version[0], kind=Item.Kind.MESSAGE, seq__lte=seq)
+        count = messages.count()
+        cache.keep_message_count(version, seq, count)
+    return count
+
+
+def _room_state(room_id: int) -> tuple[int, object]:
+    """The room's last seq and creation time, raw: one plain query, as every subscriber runs it
+    (the ORM costs more to build this query than the database to answer it)."""
+    table = connection.ops.quote_name(Room._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT last_seq, created_at FROM {table} WHERE id = %s",  # noqa: S608
+            [room_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise Room.DoesNotExist(f"no room {room_id}")
+    return row[0], row[1]
+
+
+def _last_seq(room_id: int) -> int | None:
+    return Room.objects.filter(pk=room_id).values_list("last_seq", flat=True).first()
 
 
 def room_items_between(room_id: int, *, after: int, upto: int) -> list[Item]:

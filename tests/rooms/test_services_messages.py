@@ -1,11 +1,13 @@
 """message_post: who may post, what is refused, idempotency by client_id, and its broadcast."""
 
+import dataclasses
 import json
 import threading
 from unittest import mock
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from parley.core.errors import Forbidden, InvalidInput, NotAMember, RoomNotFound
 from parley.realtime import broadcast
@@ -434,3 +436,56 @@ def test_post_that_loses_a_race_publishes_nothing(
     # The callback registered before the insert failed went with the rolled-back savepoint.
     assert callbacks == []
     publish.assert_not_called()
+
+
+# --- what a post costs ---------------------------------------------------------------------
+
+
+def statements(captured: CaptureQueriesContext) -> list[str]:
+    """The first word of each captured statement but transaction control (BEGIN, SAVEPOINT…)."""
+    control = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}
+    words = [query["sql"].split()[0].upper() for query in captured.captured_queries]
+    return [word for word in words if word not in control]
+
+
+def test_post_reads_once_then_writes_seq_item_and_read_pointer(ada, general):
+    with CaptureQueriesContext(connection) as captured:
+        post(ada, "general", client_id="c1")
+
+    # The room, the user's access to it and an earlier copy: one read, before the transaction.
+    assert statements(captured) == ["SELECT", "UPDATE", "INSERT", "UPDATE"]
+
+
+def test_resend_reads_twice_and_writes_nothing(ada, general):
+    first = post(ada, "general", client_id="c1").item
+
+    with CaptureQueriesContext(connection) as captured:
+        again = post(ada, "general", client_id="c1")
+        room, author = again.item.room, again.item.user
+
+    assert statements(captured) == ["SELECT", "SELECT"]
+    assert (again.created, again.item.pk, room, author) == (False, first.pk, general, ada)
+
+
+def test_post_whose_look_up_missed_the_stored_copy_answers_with_it(
+    ada, general, publish, django_capture_on_commit_callbacks
+):
+    """As when the copy commits on another connection between the look-up and the insert."""
+    original = post(ada, "general", client_id="once").item
+    real_access = message_services.room_access
+
+    def before_the_copy(**kwargs):
+        return dataclasses.replace(real_access(**kwargs), existing_id=None)
+
+    with (
+        mock.patch.object(message_services, "room_access", side_effect=before_the_copy),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        result = post(ada, "general", client_id="once")
+
+    assert (result.created, result.item.pk, result.item.seq) == (False, original.pk, 2)
+    assert (result.item.room, result.item.user) == (general, ada)
+    assert callbacks == []
+    publish.assert_not_called()
+    assert len(messages_in(general)) == 1
+    assert Room.objects.get(pk=general.pk).last_seq == 2

@@ -6,11 +6,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from parley.core import ratelimit
-from parley.core.errors import InvalidInput, NotAMember
-from parley.core.text import body_length, is_valid_slug
+from parley.core.errors import InvalidInput
+from parley.core.text import body_length
 from parley.realtime import broadcast
-from parley.rooms.models import Item
-from parley.rooms.selectors import access_room, is_member
+from parley.rooms.models import Item, Room
+from parley.rooms.selectors import check_room_member, room_access
 from parley.rooms.services.reads import read_pointer_to_own_message
 from parley.rooms.services.sequence import item_append
 
@@ -44,12 +44,19 @@ def check_client_id(client_id: str) -> None:
         raise InvalidInput(f"`client_id` is 1 to {CLIENT_ID_MAX} characters, without NUL.")
 
 
-def _existing(*, user, room_slug: str, client_id: str) -> Item | None:
-    return (
-        Item.objects.filter(room__slug=room_slug, user=user, client_id=client_id)
-        .select_related("room", "user")
-        .first()
-    )
+def _existing(*, user, room: Room, client_id: str, item_id: int | None = None) -> Item | None:
+    """The item `user` stored with `client_id` in `room` (at most one: item_unique_client_id),
+    looked up by its id when `room_access` found it already; its room and author are these."""
+    if item_id is not None:
+        lookup: dict = {"pk": item_id}
+    else:
+        lookup = {"room": room, "user": user, "client_id": client_id}
+    try:
+        item = Item.objects.get(**lookup)
+    except Item.DoesNotExist:
+        return None
+    item.room, item.user = room, user
+    return item
 
 
 def message_post(
@@ -67,15 +74,18 @@ def message_post(
     Emits, after commit: the `message` item to the room's subscribers; `read` to the author's
     sockets but the one named `origin` (an opaque socket token: the sender, which has its ack).
     """
-    # Only values that could have been stored are looked up: a NUL in a lookup fails on PostgreSQL.
-    if is_valid_client_id(client_id) and is_valid_slug(room_slug):
-        existing = _existing(user=user, room_slug=room_slug, client_id=client_id)
+    # One query answers the room, the user's access to it and an earlier copy of this post.
+    # Only a client_id that could have been stored is looked up (a NUL fails on PostgreSQL).
+    lookup = client_id if is_valid_client_id(client_id) else None
+    access = room_access(user=user, slug=room_slug, client_id=lookup)
+    if access is not None and access.existing_id is not None:
+        existing = _existing(
+            user=user, room=access.room, client_id=client_id, item_id=access.existing_id
+        )
         if existing is not None:
             return PostResult(item=existing, created=False)
     ratelimit.check(ratelimit.Action.SEND, user=user)
-    room = access_room(user=user, slug=room_slug)
-    if not is_member(user=user, room=room):
-        raise NotAMember()
+    room = check_room_member(access)
     check_message_body(body)
     check_client_id(client_id)
     try:
@@ -87,7 +97,7 @@ def message_post(
             read_pointer_to_own_message(user=user, room=room, seq=item.seq)
     except IntegrityError:
         # The same client_id won a race on another connection or process: answer with its row.
-        existing = _existing(user=user, room_slug=room_slug, client_id=client_id)
+        existing = _existing(user=user, room=room, client_id=client_id)
         if existing is None:
             raise
         return PostResult(item=existing, created=False)

@@ -8,6 +8,7 @@ so one's own messages never count as unread.
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connection
 
 from parley.core import metrics, ratelimit
 from parley.core.errors import NotAMember
@@ -89,5 +90,13 @@ def read_pointer_to_own_message(*, user, room: Room, seq: int) -> None:
     (broadcast.author_read). No `receipt` either: clients know the author has read their own
     message from the item.
     """
-    Membership.objects.filter(room=room, user=user, last_read_seq__lt=seq).update(last_read_seq=seq)
+    # Every `send` runs this: one plain statement, as sequence.py's, rather than the ORM's
+    # update, which costs several times more to build than to run. Never backwards, as above.
+    table = connection.ops.quote_name(Membership._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_read_seq = %s"  # noqa: S608
+            " WHERE room_id = %s AND user_id = %s AND last_read_seq < %s",
+            [seq, room.pk, user.pk, seq],
+        )
     metrics.read_pointer_moves.inc()

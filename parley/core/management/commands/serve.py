@@ -3,11 +3,24 @@
 uvicorn[standard] rather than daphne: on SIGTERM it closes WebSockets with 1012 (service restart)
 and lets `disconnect()` run, and its `send` waits for the socket's write buffer (flow control),
 while daphne cancels consumers on SIGTERM and closes every socket after 24 h by default.
+
+Once uvicorn has stopped serving, every socket has closed and the process's presence tracker
+knows who is leaving: without REDIS_URL it writes them to a snapshot, for the next process to
+keep them online for the rest of their grace (parley/realtime/presence_snapshot.py).
 """
+
+import signal
 
 import uvicorn
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+from parley.realtime import presence
+
+# PARLEY_WS_IMPLEMENTATION and PARLEY_SERVER_LOOP, in uvicorn's names (`auto`: websockets-sansio
+# and uvloop).
+WS_IMPLEMENTATIONS = ("auto", "websockets-sansio", "websockets", "wsproto")
+LOOPS = ("auto", "uvloop", "asyncio")
 
 
 class Command(BaseCommand):
@@ -23,13 +36,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, host: str, port: int, workers: int, proxy_headers: bool, **options):
         server = settings.PARLEY_SERVER
-        uvicorn.run(
+        if server["WS_IMPLEMENTATION"] not in WS_IMPLEMENTATIONS:
+            raise CommandError(f"PARLEY_WS_IMPLEMENTATION must be one of {WS_IMPLEMENTATIONS}")
+        if server["LOOP"] not in LOOPS:
+            raise CommandError(f"PARLEY_SERVER_LOOP must be one of {LOOPS}")
+        _run_then_save_presence(
             "config.asgi:application",
             host=host,
             port=port,
             workers=workers,
             # Channels' router has no lifespan handler.
             lifespan="off",
+            ws=server["WS_IMPLEMENTATION"],
+            loop=server["LOOP"],
             # Frames over MAX_FRAME_BYTES get a `too_large` error frame; over this hard limit
             # the server closes with 1009 before buffering them.
             ws_max_size=server["WS_MAX_SIZE"],
@@ -42,3 +61,21 @@ class Command(BaseCommand):
             access_log=server["ACCESS_LOG"],
             log_level=server["LOG_LEVEL"],
         )
+
+
+def _run_then_save_presence(*args, **kwargs) -> None:
+    """uvicorn.run, then the presence snapshot (also after SIGTERM or Ctrl+C).
+
+    uvicorn raises the SIGTERM it caught again once it has shut down gracefully; with the
+    default handler that would end the process inside uvicorn.run, before the snapshot. So the
+    handler here only notes it, and the process ends by it after the snapshot is written.
+    """
+    terminated: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: terminated.append(signum))
+    try:
+        uvicorn.run(*args, **kwargs)
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+        presence.save_snapshots()
+    if terminated:
+        signal.raise_signal(signal.SIGTERM)
