@@ -119,28 +119,9 @@ class DaphneLiveServer(LiveServer):
 
     READY = re.compile(r"Listening on TCP address")
 
-    def start(self, *, timeout: float = 30) -> None:
-        self._ready.clear()
+    def command(self) -> list[str]:
         daphne = Path(sys.executable).with_name("daphne")
-        self.process = subprocess.Popen(
-            [str(daphne), "-b", "127.0.0.1", "-p", str(self.port), "config.asgi:application"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        threading.Thread(target=self._read, args=(self.process,), daemon=True).start()
-        if not self._ready.wait(timeout):
-            self.kill()
-            raise RuntimeError("daphne did not start:\n" + "".join(self.output[-40:]))
-
-    def _read(self, process: subprocess.Popen) -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            self.output.append(line)
-            if self.READY.search(line):
-                self._ready.set()
+        return [str(daphne), "-b", "127.0.0.1", "-p", str(self.port), "config.asgi:application"]
 
 
 def under_daphne(parley: Parley) -> Parley:

@@ -74,10 +74,24 @@ class LiveServer:
         self.manage("migrate", "--noinput")
         self.manage("collectstatic", "--noinput", "--verbosity", "0")
 
+    # The server's command line, and the line of its output that says it accepts connections.
+    READY = READY_LINE
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable,
+            "manage.py",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+        ]
+
     def start(self, *, timeout: float = 30) -> None:
         self._ready.clear()
         self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            self.command(),
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.PIPE,
@@ -93,7 +107,7 @@ class LiveServer:
         assert process.stdout is not None
         for line in process.stdout:
             self.output.append(line)
-            if READY_LINE.search(line):
+            if self.READY.search(line):
                 self._ready.set()
 
     def stop(self, sig: int = signal.SIGTERM, *, timeout: float = 15) -> float:

@@ -12,29 +12,11 @@ from parley.rooms.selectors import (
     room_access,
     room_visible_q,
 )
-from tests.factories import UserFactory, make_room
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 KINDS = ["public", "private", "staff", "staff-private"]
-
-
-@pytest.fixture
-def owner():
-    return UserFactory(username="owner", is_staff=True)
-
-
-@pytest.fixture
-def rooms(owner):
-    """One room of each kind, all owned by a staff user."""
-    return {
-        "public": make_room(owner, slug="public"),
-        "private": make_room(owner, slug="private", visibility="private"),
-        "staff": make_room(owner, slug="staff", staff_only=True),
-        "staff-private": make_room(
-            owner, slug="staff-private", visibility="private", staff_only=True
-        ),
-    }
 
 
 def make_user(kind: str, owner, rooms):

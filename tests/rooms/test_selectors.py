@@ -21,24 +21,6 @@ from tests.factories import UserFactory, make_room
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def owner():
-    return UserFactory(username="owner", is_staff=True)
-
-
-@pytest.fixture
-def rooms(owner):
-    """One room of each kind, all owned by a staff user."""
-    return {
-        "public": make_room(owner, slug="public"),
-        "private": make_room(owner, slug="private", visibility="private"),
-        "staff": make_room(owner, slug="staff", staff_only=True),
-        "staff-private": make_room(
-            owner, slug="staff-private", visibility="private", staff_only=True
-        ),
-    }
-
-
 def visible_slugs(user) -> list[str]:
     return sorted(Room.objects.filter(room_visible_q(user)).values_list("slug", flat=True))
 
