@@ -92,7 +92,7 @@ def database_from_env(url: str | None = None) -> dict:
         config["CONN_HEALTH_CHECKS"] = True
     else:
         config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-        config["CONN_HEALTH_CHECKS"] = True
+        config["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
         options = config.setdefault("OPTIONS", {})
         # A statement that cannot finish in time becomes an `unavailable` error, not a hang.
         options.setdefault("connect_timeout", env.int("PARLEY_DB_CONNECT_TIMEOUT", default=5))
