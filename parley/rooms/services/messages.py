@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 from parley.core import ratelimit
 from parley.core.errors import InvalidInput
@@ -11,8 +11,7 @@ from parley.core.text import body_length
 from parley.realtime import broadcast
 from parley.rooms.models import Item, Room
 from parley.rooms.selectors import check_room_member, room_access
-from parley.rooms.services.reads import read_pointer_to_own_message
-from parley.rooms.services.sequence import item_append
+from parley.rooms.services.sequence import message_append_with_read_pointer
 
 CLIENT_ID_MAX = 64
 
@@ -89,16 +88,15 @@ def message_post(
     check_message_body(body)
     check_client_id(client_id)
     try:
-        with transaction.atomic():
-            item = item_append(
-                room=room, kind=Item.Kind.MESSAGE, user=user, body=body, client_id=client_id
-            )
-            broadcast.publish_item_on_commit(item, room=room, origin=origin)
-            read_pointer_to_own_message(user=user, room=room, seq=item.seq)
+        item = message_append_with_read_pointer(
+            room=room, user=user, body=body, client_id=client_id
+        )
     except IntegrityError:
         # The same client_id won a race on another connection or process: answer with its row.
         existing = _existing(user=user, room=room, client_id=client_id)
         if existing is None:
             raise
         return PostResult(item=existing, created=False)
+    # Committed (or, inside a caller's transaction, published when that one commits).
+    broadcast.publish_item_on_commit(item, room=room, origin=origin)
     return PostResult(item=item, created=True)
