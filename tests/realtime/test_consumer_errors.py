@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 
 from parley.rooms import selectors
 from parley.rooms.services import messages as message_service
@@ -342,14 +342,15 @@ async def test_a_failed_write_is_unavailable_nothing_is_stored_and_the_retry_is_
     ada, bob, general, monkeypatch
 ):
     def append_then_fail(*, room, **fields):
-        next_seq(room.pk)  # the counter moves, then the insert fails: the rollback undoes both
-        raise OperationalError("disk I/O error")
+        with transaction.atomic():  # as the real write is atomic (one statement on PostgreSQL)
+            next_seq(room.pk)  # the counter moves, then the insert fails: the rollback undoes both
+            raise OperationalError("disk I/O error")
 
     frame = {"type": "send", "room": "general", "body": "retry me", "client_id": "r1"}
     async with connect(ada) as reader, connect(bob) as client:
         await reader.subscribe("general")
         with monkeypatch.context() as patch:
-            patch.setattr(message_service, "item_append", append_then_fail)
+            patch.setattr(message_service, "message_append_with_read_pointer", append_then_fail)
             reply = await client.request({**frame, "ref": "first"})
             assert (error_code(reply), reply["ref"]) == ("unavailable", "first")
         await reader.assert_quiet()
