@@ -3,6 +3,11 @@
 Over any of them the socket is accepted, told `rate_limited` with `retry_after`, and closed with
 4429; it was never registered, so it counts against nothing. Anonymous sockets are closed with
 4401 before any of this and receive no data.
+
+A socket is checked against the limits after its accept (so that it can be told why), and the
+checks of two handshakes in flight may finish in either order (with Redis they run in worker
+threads). So a test that means a socket to hold a place first waits until its handshake is done:
+a ping answered means the consumer has finished `connect()`.
 """
 
 import pytest
@@ -71,6 +76,8 @@ async def test_open_sockets_per_user_are_capped(rate_limits):
         open_socket(ada, address="192.0.2.11") as second,
         open_socket(ada, address="192.0.2.12") as third,
     ):
+        for client in (first, second, third):
+            await client.ping_works()  # all three hold their places
         async with open_socket(ada, address="192.0.2.13") as fourth:
             await assert_refused_with_4429(fourth)
         for client in (first, second, third):
@@ -85,8 +92,10 @@ async def test_open_sockets_per_address_are_capped(rate_limits):
     ada, bob, cyd = await make_user("ada"), await make_user("bob"), await make_user("cyd")
     async with (
         open_socket(ada, address="203.0.113.5") as a,
-        open_socket(bob, address="203.0.113.5"),
+        open_socket(bob, address="203.0.113.5") as b,
     ):
+        for client in (a, b):
+            await client.ping_works()  # both hold their places
         async with open_socket(cyd, address="203.0.113.5") as refused:
             await assert_refused_with_4429(refused)
         async with open_socket(cyd, address="203.0.113.6") as elsewhere:
@@ -98,6 +107,7 @@ async def test_a_refused_socket_does_not_take_a_place(rate_limits):
     rate_limits.configure(MAX_SOCKETS_PER_USER=1)
     ada = await make_user("ada")
     async with open_socket(ada) as first:
+        await first.ping_works()  # holds the one place
         for _ in range(3):
             async with open_socket(ada) as refused:
                 await assert_refused_with_4429(refused)
@@ -110,6 +120,7 @@ async def test_anonymous_sockets_get_4401_and_no_data_before_any_limit(rate_limi
     rate_limits.configure(connect_address="1,1/m", MAX_SOCKETS_PER_ADDRESS=1)
     ada = await make_user("ada")
     async with open_socket(ada, address="192.0.2.99") as signed_in:
+        await signed_in.ping_works()  # holds the address's one place and handshake
         for _ in range(3):
             async with open_socket(None, address="192.0.2.99") as anonymous:
                 code, frames = await anonymous.wait_closed()
