@@ -321,7 +321,8 @@ async def test_the_epoch_changes_with_a_status_and_not_when_a_restored_user_come
     """`subscribed` reuses a member list while the epoch stays (member_lists.py): it must change
     whenever `statuses` would answer differently."""
     await stopped_process(path, grace=10.0)
-    new = tracker(path, Announcements(), grace=10.0, wall=WALL + 1.0)
+    announce = Announcements()
+    new = tracker(path, announce, grace=10.0, wall=WALL + 1.0)
     await new.start()
     users = [1, 2, 5]
     try:
@@ -331,20 +332,24 @@ async def test_the_epoch_changes_with_a_status_and_not_when_a_restored_user_come
         new.opened(1, "a3")
         new.closed(1, "a3")
         assert (new.epoch, await new.statuses(users)) == (epoch, seen)
+        # Each step, and the announcement that shows the worker has written it (none for the
+        # last: a close is written when its grace ends).
         steps = [
-            lambda: new.opened(5, "e"),  # offline → active
-            lambda: new.set_idle(5, "e", True),
-            lambda: new.set_idle(1, "a2", True),
-            lambda: new.set_idle(1, "a2", False),
-            lambda: new.closed(5, "e"),
+            (lambda: new.opened(5, "e"), (5, ACTIVE)),  # offline → active
+            (lambda: new.set_idle(5, "e", True), (5, IDLE)),
+            (lambda: new.set_idle(1, "a2", True), (1, IDLE)),
+            (lambda: new.set_idle(1, "a2", False), (1, ACTIVE)),
+            (lambda: new.closed(5, "e"), None),
         ]
-        for step in steps:
+        for step, written in steps:
             step()
             now = await new.statuses(users)
             if now != seen:
                 assert new.epoch != epoch, now
             epoch, seen = new.epoch, now
-            await asyncio.sleep(0)  # the worker writes (a write changes the epoch too)
+            if written is None:
+                continue
+            assert await announce.next() == written  # the worker wrote it (epoch changes too)
             now = await new.statuses(users)
             if now != seen:
                 assert new.epoch != epoch, now
