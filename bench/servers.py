@@ -21,12 +21,12 @@ import sys
 import threading
 import time
 import urllib.parse
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 from bench.dialects import PARLEY, PLAIN, TUTORIAL, Target
 from tests.e2e.live import ROOT, HttpSession, LiveServer, free_port
+from tests.e2e.services import new_postgres_database
 
 BENCH_SECRET_KEY = "parley-bench-secret-key-not-for-production-0123456789abcdef"  # noqa: S105
 # Parley's settings for the benchmark: its defaults, except what would stop a measurement.
@@ -227,14 +227,5 @@ def postgres_available() -> bool:
 @contextlib.contextmanager
 def fresh_postgres() -> Iterator[str]:
     """The URL of a new, empty database `parley_bench_<random>`, dropped afterwards."""
-    import psycopg
-
-    name = f"parley_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    parts = urllib.parse.urlsplit(POSTGRES_ADMIN_URL)
-    try:
-        yield urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with new_postgres_database(POSTGRES_ADMIN_URL, prefix="parley_bench") as url:
+        yield url

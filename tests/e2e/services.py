@@ -14,9 +14,9 @@ import urllib.parse
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-from tests.conftest import skip_or_fail
-from tests.e2e.live import free_port
+from tests.e2e.live import LiveServer, free_port
 from tests.run_suites import DEFAULT_DATABASE_URL, reachable
 
 
@@ -31,10 +31,20 @@ def fresh_postgres_database() -> Iterator[str]:
     admin_url = postgres_admin_url()
     problem = reachable(admin_url, 5432)
     if problem:
+        from tests.conftest import skip_or_fail  # Django's models: not for the benchmark
+
         skip_or_fail(f"PostgreSQL is needed: {problem}")
+    with new_postgres_database(admin_url, prefix="parley_live") as url:
+        yield url
+
+
+@contextmanager
+def new_postgres_database(admin_url: str, *, prefix: str) -> Iterator[str]:
+    """The URL of a new, empty database `<prefix>_<random>` on the server of `admin_url`,
+    dropped afterwards (with FORCE: a server process still connected does not keep it)."""
     import psycopg
 
-    name = f"parley_live_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     parts = urllib.parse.urlsplit(admin_url)
@@ -65,6 +75,8 @@ class RedisServer:
     def __init__(self) -> None:
         self.binary = shutil.which("redis-server")
         if self.binary is None:
+            from tests.conftest import skip_or_fail
+
             skip_or_fail("redis-server is needed for this test")
         self.port = free_port()
         self.process: subprocess.Popen | None = None
@@ -109,3 +121,29 @@ class RedisServer:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+
+
+@contextmanager
+def running_servers(work: Path, env: dict[str, str], *, processes: int = 2) -> Iterator[list]:
+    """`processes` Parley server processes with one environment (a shared database and Redis),
+    each with its own data folder under `work`; stopped on exit."""
+    servers = [LiveServer(work / f"p{n}", env=env) for n in range(processes)]
+    try:
+        for server in servers:
+            server.prepare()
+            server.start()
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+
+
+@contextmanager
+def private_redis() -> Iterator[RedisServer]:
+    """A redis-server of the test's own, stopped on exit."""
+    redis = RedisServer()
+    redis.start()
+    try:
+        yield redis
+    finally:
+        redis.stop()

@@ -7,8 +7,8 @@ from contextlib import AsyncExitStack
 import pytest
 from websockets.asyncio.client import connect
 
-from tests.e2e.live import HttpSession, LiveServer
-from tests.e2e.services import RedisServer, fresh_postgres_database
+from tests.e2e.live import HttpSession
+from tests.e2e.services import fresh_postgres_database, private_redis, running_servers
 from tests.e2e.test_live_server import next_of
 
 pytestmark = pytest.mark.live
@@ -16,9 +16,7 @@ pytestmark = pytest.mark.live
 
 @pytest.fixture
 def cluster(tmp_path):
-    with fresh_postgres_database() as database_url:
-        redis = RedisServer()
-        redis.start()
+    with fresh_postgres_database() as database_url, private_redis() as redis:
         env = {
             "DATABASE_URL": database_url,
             "REDIS_URL": redis.url,
@@ -26,16 +24,8 @@ def cluster(tmp_path):
             "SECRET_KEY": "cluster-test-secret-key-of-sufficient-length-0123456789",
             "PARLEY_SWEEP_SECONDS": "0.5",
         }
-        servers = [LiveServer(tmp_path / f"p{n}", env=env) for n in range(2)]
-        try:
-            for server in servers:
-                server.prepare()
-                server.start()
+        with running_servers(tmp_path, env) as servers:
             yield servers, redis
-        finally:
-            for server in servers:
-                server.stop()
-            redis.stop()
 
 
 def sessions(server, names):

@@ -11,8 +11,8 @@ from contextlib import AsyncExitStack
 import pytest
 from websockets.asyncio.client import connect
 
-from tests.e2e.live import HttpSession, LiveServer
-from tests.e2e.services import RedisServer, fresh_postgres_database
+from tests.e2e.live import HttpSession
+from tests.e2e.services import fresh_postgres_database, private_redis, running_servers
 from tests.e2e.test_live_server import next_of
 
 pytestmark = pytest.mark.live
@@ -22,9 +22,7 @@ GRACE, TTL, REAP = 0.5, 3.0, 0.5
 
 @pytest.fixture
 def cluster(tmp_path):
-    with fresh_postgres_database() as database_url:
-        redis = RedisServer()
-        redis.start()
+    with fresh_postgres_database() as database_url, private_redis() as redis:
         env = {
             "DATABASE_URL": database_url,
             "REDIS_URL": redis.url,
@@ -33,16 +31,8 @@ def cluster(tmp_path):
             "PARLEY_PRESENCE_TTL_SECONDS": str(TTL),
             "PARLEY_PRESENCE_REAP_SECONDS": str(REAP),
         }
-        servers = [LiveServer(tmp_path / f"p{n}", env=env) for n in range(2)]
-        try:
-            for server in servers:
-                server.prepare()
-                server.start()
+        with running_servers(tmp_path, env) as servers:
             yield servers
-        finally:
-            for server in servers:
-                server.stop()
-            redis.stop()
 
 
 def town_with(server, *names):

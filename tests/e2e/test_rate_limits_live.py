@@ -12,32 +12,23 @@ import sqlite3
 import pytest
 from websockets.asyncio.client import connect
 
-from tests.e2e.live import HttpSession, LiveServer
-from tests.e2e.services import RedisServer
+from tests.e2e.live import HttpSession
+from tests.e2e.services import private_redis, running_servers
 
 pytestmark = pytest.mark.live
 
 
 @pytest.fixture
 def two_processes(tmp_path):
-    redis = RedisServer()
-    redis.start()
-    env = {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite3'}",
-        "REDIS_URL": redis.url,
-        "SECRET_KEY": "rate-limit-cluster-secret-key-of-sufficient-length-0123456789",
-        "PARLEY_RATE_SEND": "20,1/m",
-    }
-    servers = [LiveServer(tmp_path / f"p{n}", env=env) for n in range(2)]
-    try:
-        for server in servers:
-            server.prepare()
-            server.start()
-        yield servers, tmp_path / "shared.sqlite3"
-    finally:
-        for server in servers:
-            server.stop()
-        redis.stop()
+    with private_redis() as redis:
+        env = {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite3'}",
+            "REDIS_URL": redis.url,
+            "SECRET_KEY": "rate-limit-cluster-secret-key-of-sufficient-length-0123456789",
+            "PARLEY_RATE_SEND": "20,1/m",
+        }
+        with running_servers(tmp_path, env) as servers:
+            yield servers, tmp_path / "shared.sqlite3"
 
 
 async def send_all(ws, prefix: str, count: int) -> list[dict]:

@@ -71,22 +71,6 @@ def post_message(user, room, body, client_id=None):
     ).item
 
 
-@pytest.fixture
-def ada():
-    return UserFactory(username="ada")
-
-
-@pytest.fixture
-def bob():
-    return UserFactory(username="bob")
-
-
-@pytest.fixture
-def ada_client(client, ada):
-    client.force_login(ada)
-    return client
-
-
 # -- home ------------------------------------------------------------------------------------
 
 

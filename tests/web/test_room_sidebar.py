@@ -16,22 +16,6 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 NASTY_NAME = '"><img src=x onerror=alert(1)>.png'
 
 
-@pytest.fixture
-def ada():
-    return UserFactory(username="ada")
-
-
-@pytest.fixture
-def bob():
-    return UserFactory(username="bob")
-
-
-@pytest.fixture
-def ada_client(client, ada):
-    client.force_login(ada)
-    return client
-
-
 def join(user, room):
     services.room_join_by_slug(user=user, slug=room.slug)
 
