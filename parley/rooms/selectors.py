@@ -59,15 +59,24 @@ def room_list_for_user(user) -> QuerySet[Room]:
 def unread_count(*, user, room_id: int, upto: int | None = None) -> tuple[int, int]:
     """(last_read, unread) of `user` in a room: their pointer and the messages after it
     (up to seq `upto` when given: what a `subscribed` frame with that `last_seq` covers)."""
-    last_read = (
-        Membership.objects.filter(room_id=room_id, user=user)
-        .values_list("last_read_seq", flat=True)
-        .first()
-    ) or 0
+    last_read = read_pointer(user=user, room_id=room_id)
     unread = Item.objects.filter(room_id=room_id, kind=Item.Kind.MESSAGE, seq__gt=last_read)
     if upto is not None:
         unread = unread.filter(seq__lte=upto)
     return last_read, unread.count()
+
+
+def read_pointer(*, user, room_id: int) -> int:
+    """`user`'s read pointer in a room (0 where not a member): one plain query, as every
+    subscribe runs it."""
+    table = connection.ops.quote_name(Membership._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT last_read_seq FROM {table} WHERE room_id = %s AND user_id = %s",  # noqa: S608
+            [room_id, user.pk],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 def access_room(*, user, slug: object) -> Room:
@@ -317,7 +326,7 @@ def room_backlog(
     members = cache.member_rows(version, last_seq) if cache is not None else None
     if members is None:
         members = room_member_rows(room_id)
-        if cache is not None and _last_seq(room_id) == last_seq:
+        if cache is not None and room_last_seqs([room_id]).get(room_id) == last_seq:
             # No membership change since `last_seq` was read: these are the members at it.
             cache.keep_member_rows(version, last_seq, members)
     return Backlog(
@@ -337,14 +346,7 @@ def backlog_unread_count(*, user, backlog: Backlog, cache: BacklogCache) -> tupl
     last_seq) - (messages up to the pointer), each counted once per room and kept."""
     assert backlog.version is not None
     version = backlog.version
-    table = connection.ops.quote_name(Membership._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT last_read_seq FROM {table} WHERE room_id = %s AND user_id = %s",  # noqa: S608
-            [version[0], user.pk],
-        )
-        row = cursor.fetchone()
-    last_read = row[0] if row else 0
+    last_read = read_pointer(user=user, room_id=version[0])
     if last_read >= backlog.last_seq:
         return last_read, 0
     upto = _messages_upto(version, backlog.last_seq, cache)
@@ -375,10 +377,6 @@ def _room_state(room_id: int) -> tuple[int, object]:
     if row is None:
         raise Room.DoesNotExist(f"no room {room_id}")
     return row[0], row[1]
-
-
-def _last_seq(room_id: int) -> int | None:
-    return Room.objects.filter(pk=room_id).values_list("last_seq", flat=True).first()
 
 
 def room_items_between(room_id: int, *, after: int, upto: int) -> list[Item]:

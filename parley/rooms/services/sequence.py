@@ -11,7 +11,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from parley.core import metrics
-from parley.rooms.models import Item, Room
+from parley.rooms.models import Item, Membership, Room
+from parley.rooms.services.reads import read_pointer_to_own_message
 
 
 def next_seq(room_id: int) -> int:
@@ -73,9 +74,6 @@ def message_append_with_read_pointer(*, room: Room, user, body: str, client_id: 
     stored by this author in this room raises IntegrityError and changes nothing (the seq is
     given back with the rest).
     """
-    from parley.rooms.models import Membership
-    from parley.rooms.services.reads import read_pointer_to_own_message
-
     if connection.vendor != "postgresql":
         with transaction.atomic():
             item = item_append(
