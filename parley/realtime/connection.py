@@ -292,12 +292,20 @@ class Connection:
 async def _finish(coroutine: Coroutine[Any, Any, None], waiting_on: Any) -> None:
     """Run to completion a coroutine that was stepped by hand and suspended on the awaitable
     `waiting_on` (what its `send(None)` returned): await that here, pass the outcome in, and
-    repeat until the coroutine returns. Cancelling this cancels the coroutine."""
+    repeat until the coroutine returns. Cancelling this cancels the coroutine.
+
+    A future yields itself marked as awaited (`_asyncio_future_blocking`), for the task that
+    receives it to clear the mark and wait; asyncio's C futures refuse to be awaited again
+    while the mark is set ("await wasn't used with future"). Stepped by hand, nobody cleared
+    it, so this does, as `asyncio.Task` does.
+    """
     while True:
         try:
             if waiting_on is None:  # a bare yield (asyncio.sleep(0)): give the loop a turn
                 await asyncio.sleep(0)
             else:
+                if getattr(waiting_on, "_asyncio_future_blocking", False):
+                    waiting_on._asyncio_future_blocking = False
                 await waiting_on
         except BaseException as exc:  # the coroutine decides, e.g. on CancelledError
             try:

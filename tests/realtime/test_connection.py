@@ -121,6 +121,28 @@ async def test_a_paused_socket_keeps_the_order_and_writes_directly_again_once_dr
     conn.stop()
 
 
+async def test_a_writer_that_starts_while_the_socket_is_still_paused_waits_for_it():
+    """The send stepped by hand left its future marked as awaited (asyncio's C futures refuse
+    a second await of such a future): the writer must take it over as a task would, or the
+    socket goes silent without closing."""
+    socket = FlowControlledSocket()
+    conn = socket.connection()
+    socket.writable.clear()
+    conn.push("backlog1")
+    conn.push("backlog2")
+    writer = conn._writer
+    assert writer is not None
+    # One loop turn: the writer task takes its first step, with the transport still paused.
+    await asyncio.sleep(0)
+    assert not writer.done()
+    assert not conn._broken
+    socket.writable.set()
+    await asyncio.wait_for(writer, 5)
+    assert socket.sent == ["backlog1", "backlog2"]
+    assert conn._writer is None and conn._pending is None
+    conn.stop()
+
+
 async def test_a_send_that_fails_stops_the_writing_without_raising_to_the_hub():
     socket = FlowControlledSocket(fail_after=1)
     conn = socket.connection()
