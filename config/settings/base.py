@@ -287,6 +287,12 @@ PARLEY = {
     "TYPING_SHED_QUEUE": env.int("PARLEY_TYPING_SHED_QUEUE", default=100),
     # Rooms of at most this many members get read receipts (`read_by`, `receipt`); 0: none.
     "RECEIPTS_MAX_MEMBERS": env.int("PARLEY_RECEIPTS_MAX_MEMBERS", default=20),
+    # Threads for the sockets' database calls, each with its own connection: 1 on SQLite (one
+    # writer at a time), 4 on PostgreSQL (parley/realtime/database.py).
+    "DATABASE_THREADS": env.int(
+        "PARLEY_DATABASE_THREADS",
+        default=1 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 4,
+    ),
 }
 
 # /metrics is served to staff sessions, or to a scraper sending `Authorization: Bearer <token>`.

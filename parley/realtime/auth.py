@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user
 from django.contrib.auth.models import AnonymousUser
 from django.http.cookie import parse_cookie
+
+from parley.realtime.database import database_call
 
 
 class _SessionHolder:
@@ -60,7 +61,7 @@ def session_user(session_key: str | None):
     return session.session_key, user
 
 
-_session_user = database_sync_to_async(session_user)
+_session_user = database_call(session_user)
 
 
 class SessionAuthMiddleware:

@@ -1,8 +1,8 @@
 """The WebSocket adapter: frames in, service calls, frames out.
 
-It parses with `protocol`, calls selectors and services (one database call per frame, each in
-`database_sync_to_async`), maps domain errors to `error` frames, and lets the hub deliver items.
-It holds no rules of its own.
+It parses with `protocol`, calls selectors and services (one database call per frame, each on
+the database threads: `database.database_call`), maps domain errors to `error` frames, and lets
+the hub deliver items. It holds no rules of its own.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from collections.abc import Coroutine
 from typing import Any
 
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -24,6 +23,7 @@ from parley.core import metrics, ratelimit
 from parley.core.errors import InvalidInput, ParleyError, RateLimited, RoomNotFound
 from parley.realtime import protocol
 from parley.realtime.connection import Connection, Subscription
+from parley.realtime.database import database_call
 from parley.realtime.hub import Hub, get_hub
 from parley.realtime.member_lists import member_lists
 from parley.realtime.protocol import CloseCode, ErrorCode
@@ -37,8 +37,8 @@ events = logging.getLogger("parley.events")
 
 
 def timed_database(func):
-    """`database_sync_to_async`, with the call's time (queue wait included) in the metrics."""
-    call = database_sync_to_async(func)
+    """`database_call`, with the call's time (queue wait included) in the metrics."""
+    call = database_call(func)
 
     @functools.wraps(func)
     async def timed(*args, **kwargs):

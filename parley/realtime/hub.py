@@ -25,13 +25,13 @@ import time
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
 from parley.core import metrics
 from parley.realtime import broadcast
 from parley.realtime.connection import Connection
+from parley.realtime.database import database_call
 from parley.realtime.presence import PresenceTracker, Status, presence_tracker
 from parley.realtime.protocol import CloseCode, encode, presence_frame, reply
 from parley.realtime.serializers import render_item
@@ -298,9 +298,7 @@ class Hub:
             assert stream.cursor is not None
             if stream.cursor + 1 not in stream.held and stream.cursor < upto:
                 log.info("refilling room=%s seq %s..%s", stream.room_id, stream.cursor + 1, upto)
-                rows = await database_sync_to_async(_fetch_rendered)(
-                    stream.room_id, stream.cursor, upto
-                )
+                rows = await database_call(_fetch_rendered)(stream.room_id, stream.cursor, upto)
                 for seq, frame, extras in rows:
                     if seq == stream.cursor + 1:
                         metrics.refilled_items.inc()
@@ -412,7 +410,7 @@ class Hub:
         active = [s for s in self.rooms.values() if s.cursor is not None and s.subscribers]
         if not active:
             return
-        last_seqs = await database_sync_to_async(room_last_seqs)([s.room_id for s in active])
+        last_seqs = await database_call(room_last_seqs)([s.room_id for s in active])
         for stream in active:
             last_seq = last_seqs.get(stream.room_id)
             if last_seq is None:

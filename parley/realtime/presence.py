@@ -31,11 +31,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 
 from parley.core import metrics
 from parley.realtime import broadcast, presence_snapshot, protocol
+from parley.realtime.database import database_call
 from parley.rooms import selectors
 
 log = logging.getLogger(__name__)
@@ -483,7 +483,7 @@ def save_snapshots() -> None:
 async def announce_presence(user_id: int, status: Status) -> None:
     """`presence` {room, user, online, idle} to the subscribers of every room of the user, but
     the user's own sockets (a client knows its own user is online)."""
-    username, rooms = await database_sync_to_async(selectors.user_presence_rooms)(user_id)
+    username, rooms = await database_call(selectors.user_presence_rooms)(user_id)
     metrics.presence_changes.inc()
     for room_id, slug in rooms:
         frame = protocol.presence_frame(

@@ -79,8 +79,8 @@ def member_names(reply) -> list[str]:
     return [member["username"] for member in reply["members"]]
 
 
-async def test_a_storm_of_subscribers_gets_identical_replies_from_one_read(
-    people, general, monkeypatch
+async def test_a_storm_of_subscribers_gets_identical_replies_from_one_read_per_thread(
+    people, general, monkeypatch, settings
 ):
     renders = Calls(monkeypatch, consumers, "render_item")
     member_reads = Calls(monkeypatch, selectors, "room_member_rows")
@@ -95,8 +95,13 @@ async def test_a_storm_of_subscribers_gets_identical_replies_from_one_read(
     expected = await fresh_frames("general", 10)
     assert [seqs(backlog) for backlog in backlogs] == [list(range(11, 43))] * len(people)
     assert all(backlog == expected for backlog in backlogs)
-    assert renders.count == 32  # each missed item rendered once, for 12 subscribers
-    assert member_reads.count == 1
+    # Each missed item rendered once, and the members read once, for 12 subscribers; with a
+    # pool of database threads (PostgreSQL) once per thread at most: the subscribers that
+    # read before the first one filled the cache.
+    threads = settings.PARLEY["DATABASE_THREADS"]
+    assert threads < len(people)
+    assert 1 <= member_reads.count <= threads
+    assert 32 <= renders.count <= 32 * threads
 
 
 async def test_a_message_after_caching_is_in_the_next_subscribed(people, general):

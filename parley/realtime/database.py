@@ -1,0 +1,65 @@
+"""The threads the socket side's database calls run on.
+
+Django's ORM is synchronous, so every database call of a socket (the handshake's session
+lookup, a subscribe's reads, a send) runs in a thread while the event loop goes on. Channels'
+`database_sync_to_async` runs them all in one thread per process. That stays the rule on
+SQLite, which writes one transaction at a time anyway (a second writer would only wait on the
+busy timeout).
+
+On PostgreSQL one thread puts every socket's round trips in one line: a send spends ~2.5 ms in
+it, nearly all of it waiting for the database and for its turn on the CPU, so at 200 sends/s
+the thread is half busy and any stall (a garbage collection, a thread descheduled on a busy
+machine) queues every send behind it. So there the calls run on a small pool,
+PARLEY_DATABASE_THREADS (default 4), each thread with its own connection: send → ack p99 went
+from 7-58 ms to 6-13 ms (docs/performance.md, "The third round").
+
+A socket's own calls stay in order: its consumer awaits each before it reads the next frame.
+Across sockets the order was never promised (each frame's result is its reply). What the pool
+threads share in this process (the room cache, the in-memory rate limit buckets) has its locks.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import ParamSpec, TypeVar
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_pool: tuple[int, ThreadPoolExecutor] | None = None  # (threads, pool)
+_pool_lock = threading.Lock()
+
+
+def database_call(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """`func` as a coroutine function, run on the process's database threads (see above),
+    with Django's connection housekeeping before and after it as `database_sync_to_async`."""
+
+    @functools.wraps(func)
+    async def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        return await database_sync_to_async(func, **_thread_options())(*args, **kwargs)
+
+    return call
+
+
+def _thread_options() -> dict:
+    threads = settings.PARLEY["DATABASE_THREADS"]
+    if threads <= 1:
+        return {}  # Channels' default: the process's one thread-sensitive thread
+    return {"thread_sensitive": False, "executor": _executor(threads)}
+
+
+def _executor(threads: int) -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool[0] != threads:
+            # A changed setting (tests) gets a new pool; the old one ends its threads when idle.
+            if _pool is not None:
+                _pool[1].shutdown(wait=False)
+            _pool = (threads, ThreadPoolExecutor(threads, thread_name_prefix="parley-db"))
+        return _pool[1]
