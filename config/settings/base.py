@@ -361,8 +361,11 @@ LOGGING = {
             "formatter": "json" if LOG_FORMAT == "json" else "plain",
         }
     },
+    "filters": {"drop_socket_lines": {"()": "parley.core.log_filters.DropSocketLines"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.channels.server": {"level": "WARNING"},
+        # uvicorn's own dictConfig (at start) keeps a logger's filters.
+        "uvicorn.error": {"filters": ["drop_socket_lines"]},
     },
 }
