@@ -78,6 +78,17 @@ def user_factory(db):
     return UserFactory
 
 
+# Two users most tests need; a module that needs them made otherwise defines its own.
+@pytest.fixture
+def ada():
+    return UserFactory(username="ada")
+
+
+@pytest.fixture
+def bob():
+    return UserFactory(username="bob")
+
+
 @pytest.fixture
 def room_factory(db):
     return make_room

@@ -33,11 +33,6 @@ def admin_client(root) -> Client:
 
 
 @pytest.fixture
-def ada():
-    return UserFactory(username="ada")
-
-
-@pytest.fixture
 def general(ada):
     return make_room(ada, slug="general")
 

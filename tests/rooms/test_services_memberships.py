@@ -28,16 +28,6 @@ def events(room: Room) -> list[tuple[int, str, str]]:
 
 
 @pytest.fixture
-def ada():
-    return UserFactory(username="ada")
-
-
-@pytest.fixture
-def bob():
-    return UserFactory(username="bob")
-
-
-@pytest.fixture
 def general(ada):
     return make_room(ada, slug="general")
 

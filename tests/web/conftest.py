@@ -1,18 +1,6 @@
-"""Fixtures shared by the page tests: two users, and a client signed in as the first."""
+"""Fixtures shared by the page tests: a client signed in as `ada` (tests/conftest.py)."""
 
 import pytest
-
-from tests.factories import UserFactory
-
-
-@pytest.fixture
-def ada():
-    return UserFactory(username="ada")
-
-
-@pytest.fixture
-def bob():
-    return UserFactory(username="bob")
 
 
 @pytest.fixture
