@@ -31,6 +31,7 @@ from bench.servers import (
     postgres_available,
     under_daphne,
 )
+from tests.e2e.services import private_redis
 
 P99_BOUND_MS = 250.0
 WARM_CLIENTS = 20
@@ -80,12 +81,8 @@ def _private_redis(wanted: bool) -> Iterator[RedisServer | None]:
     if not wanted:
         yield None
         return
-    redis = RedisServer()
-    redis.start()
-    try:
+    with private_redis() as redis:
         yield redis
-    finally:
-        redis.stop()
 
 
 @contextlib.contextmanager

@@ -14,19 +14,17 @@ import copy
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 from bench.dialects import PARLEY, PLAIN, TUTORIAL, Target
 from tests.e2e.live import ROOT, HttpSession, LiveServer, free_port
-from tests.e2e.services import new_postgres_database
+from tests.e2e.services import RedisServer, new_postgres_database  # noqa: F401 (re-exported)
 
 BENCH_SECRET_KEY = "parley-bench-secret-key-not-for-production-0123456789abcdef"  # noqa: S105
 # Parley's settings for the benchmark: its defaults, except what would stop a measurement.
@@ -182,42 +180,6 @@ class Reference:
 
     def target(self, room: str = "bench") -> Target:
         return Target(self.kind, (self.port,), room)
-
-
-class RedisServer:
-    """A private redis-server on a free port, without persistence."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-
-    @staticmethod
-    def available() -> bool:
-        return shutil.which("redis-server") is not None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
-                *("--save", "", "--appendonly", "no", "--loglevel", "warning"),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while not reachable(self.url, self.port):
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                raise RuntimeError("redis-server did not start")
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
 
 
 def postgres_available() -> bool:

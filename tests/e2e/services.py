@@ -81,6 +81,10 @@ class RedisServer:
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
+    @staticmethod
+    def available() -> bool:
+        return shutil.which("redis-server") is not None
+
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
