@@ -46,6 +46,7 @@ class LiveServer:
         self.process: subprocess.Popen | None = None
         self.output: list[str] = []
         self._ready = threading.Event()
+        self._new_output = threading.Condition()
 
     @property
     def base_url(self) -> str:
@@ -106,9 +107,18 @@ class LiveServer:
     def _read(self, process: subprocess.Popen) -> None:
         assert process.stdout is not None
         for line in process.stdout:
-            self.output.append(line)
+            with self._new_output:
+                self.output.append(line)
+                self._new_output.notify_all()
             if self.READY.search(line):
                 self._ready.set()
+
+    def wait_for_output(self, holds, *, timeout: float = 10) -> None:
+        """Block until `holds(output lines)` is true: the server's output arrives through a
+        reader thread, some time after the server wrote it."""
+        with self._new_output:
+            if not self._new_output.wait_for(lambda: holds(self.output), timeout):
+                raise TimeoutError("".join(self.output[-20:]))
 
     def stop(self, sig: int = signal.SIGTERM, *, timeout: float = 15) -> float:
         """Send `sig` and wait for the exit; returns the seconds it took."""
