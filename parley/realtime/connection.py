@@ -1,12 +1,14 @@
 """One client socket as the hub sees it: its subscriptions and its ordered outbound frames.
 
 Frames to a socket (replies, backlog, live items) go out in the order they were pushed. While
-the socket keeps up, a frame is written at once, without a task switch: the server's `send`
-(uvicorn's) finishes without suspending while the transport accepts data, so the connection
-steps it by hand (`_step`). When a send must wait (the transport's buffer is full: a slow
-reader), the connection starts a writer task that finishes that send and then the frames
-pushed meanwhile, in order, and ends when none are left. So a slow socket never blocks the hub
-or other sockets, and an idle socket holds no task and no queue.
+the socket keeps up, a frame is written at once, without a task switch: under uvicorn's
+`websockets-sansio` protocol straight to its transport, and the frames of a replay in one write
+(burst.py); under another server through its `send`, which finishes without suspending while
+the transport accepts data, so the connection steps it by hand (`_emit`). When a send must
+wait (the transport's buffer is full: a slow reader), the connection starts a writer task that
+finishes that send and then the frames pushed meanwhile, in order, and ends when none are left.
+So a slow socket never blocks the hub or other sockets, and an idle socket holds no task and no
+queue.
 
 A socket that lets MAX_QUEUED_FRAMES live frames pile up is closed (CloseCode.SLOW_READER) and
 resumes from the database when it reconnects: memory stays bounded and nothing is lost. Live
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from parley.core import metrics
+from parley.realtime.burst import BurstWriter
 from parley.realtime.protocol import CloseCode
 
 log = logging.getLogger(__name__)
@@ -79,6 +82,7 @@ Send = Callable[[str], Coroutine[Any, Any, None]]
 class Connection:
     __slots__ = (
         "_broken",
+        "_burst",
         "_close",
         "_closer",
         "_live_waiting",
@@ -108,6 +112,7 @@ class Connection:
         close: Callable[[int], Awaitable[None]],
         max_queued: int,
         address: str | None = None,
+        burst: BurstWriter | None = None,
     ) -> None:
         self.user_id = user_id
         # Names this socket across processes: a frame for all of a user's sockets but this one.
@@ -120,6 +125,9 @@ class Connection:
         self.closing = False
         # `send(text)` returns the coroutine that writes one text frame.
         self._send = send
+        # Writes frames straight to the transport, or returns False (paused, closing, closed):
+        # then `send` takes them (burst.py). None under another server.
+        self._burst = burst
         self._close = close
         self._max_queued = max_queued
         # Frames waiting behind a send that could not finish at once: (frame, live). None while
@@ -142,6 +150,16 @@ class Connection:
     def push(self, frame: str) -> None:
         """Send a reply or backlog frame: bounded by the request that asked for it."""
         if not self.closing:
+            self._emit(frame, False)
+
+    def push_many(self, frames: list[str]) -> None:
+        """Send reply or backlog frames, in order: in one write while the socket keeps up."""
+        if self.closing or not frames:
+            return
+        burst = self._burst
+        if burst is not None and self._pending is None and not self._broken and burst(frames):
+            return
+        for frame in frames:
             self._emit(frame, False)
 
     def _push_live(self, frame: str) -> bool:
@@ -242,6 +260,11 @@ class Connection:
             return
         if self._pending is not None:
             self._pending.append((frame, live))  # behind a send that is waiting: keep the order
+            return
+        burst = self._burst
+        if burst is not None and burst((frame,)):
+            if live:
+                self._live_waiting -= 1
             return
         send = self._send(frame)
         try:

@@ -22,6 +22,7 @@ from django.db import DatabaseError
 from parley.core import metrics, ratelimit
 from parley.core.errors import InvalidInput, ParleyError, RateLimited, RoomNotFound
 from parley.realtime import protocol
+from parley.realtime.burst import burst_writer
 from parley.realtime.connection import Connection, Subscription
 from parley.realtime.database import database_call
 from parley.realtime.hub import Hub, get_hub
@@ -227,6 +228,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             is_staff=user.is_staff,
             session_key=self.scope.get("session_key"),
             send=self._send_text,
+            burst=burst_writer(self.base_send),
             close=self._close_socket,
             max_queued=settings.PARLEY["MAX_QUEUED_FRAMES"],
             address=address,
@@ -351,7 +353,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             # Removed from the room while its backlog was read: the hub ended the subscription
             # and sent `unsubscribed`; a `subscribed` now would contradict it.
             raise RoomNotFound()
-        conn.push(
+        replay = [
             protocol.reply(
                 "subscribed",
                 cmd.ref,
@@ -359,13 +361,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 last_seq=backlog.last_seq,
                 members=members,
                 **reads,
-            )
-        )
-        for frame in frames:
-            conn.push(frame)
+            ),
+            *frames,
+        ]
         if backlog.truncated:
             assert cmd.after is not None  # only a replay is cut; its seqs have no gaps
-            conn.push(
+            replay.append(
                 protocol.reply(
                     "backlog_truncated",
                     None,
@@ -374,6 +375,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
                     last_seq=backlog.last_seq,
                 )
             )
+        conn.push_many(replay)
         if is_new or cmd.after is not None:
             subscription.end_replay(backlog.last_seq, conn.push)
         subscription.release_ephemeral(conn.push_live)

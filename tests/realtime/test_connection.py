@@ -70,20 +70,32 @@ class FlowControlledSocket:
         self.writable.set()
         self.sent: list[str] = []
         self.fail_after = fail_after
+        # Frames per write to the transport, through `burst` or `send`.
+        self.writes: list[int] = []
 
     async def send(self, frame: str) -> None:
         await self.writable.wait()
         if self.fail_after is not None and len(self.sent) >= self.fail_after:
             raise ConnectionResetError("gone")
         self.sent.append(frame)
+        self.writes.append(1)
+
+    def burst(self, frames) -> bool:
+        """Like burst.py's writer: everything in one write, or False while paused."""
+        if not self.writable.is_set():
+            return False
+        self.sent.extend(frames)
+        self.writes.append(len(frames))
+        return True
 
     async def close(self, code: int) -> None:
         pass
 
-    def connection(self) -> Connection:
+    def connection(self, *, burst: bool = False) -> Connection:
         conn = Connection(
             user_id=1, username="ada", is_staff=False, session_key=None,
             send=self.send, close=self.close, max_queued=100,
+            burst=self.burst if burst else None,
         )  # fmt: skip
         conn.subscriptions[7] = Subscription(room_id=7, slug="ops", buffer=None)
         return conn
@@ -166,3 +178,43 @@ async def test_stopping_a_writer_blocked_on_a_paused_socket_cancels_its_send():
     socket.writable.set()
     conn.deliver(7, 2, "live2")
     assert socket.sent == []
+
+
+async def test_frames_pushed_together_go_out_in_one_write_while_the_socket_keeps_up():
+    socket = FlowControlledSocket()
+    conn = socket.connection(burst=True)
+    conn.push_many(["subscribed", "backlog1", "backlog2"])
+    assert conn.deliver(7, 3, "live3")
+    assert socket.sent == ["subscribed", "backlog1", "backlog2", "live3"]
+    assert socket.writes == [3, 1]
+    assert conn._writer is None and conn._live_waiting == 0
+    conn.stop()
+
+
+async def test_frames_pushed_together_behind_a_paused_socket_keep_their_order():
+    socket = FlowControlledSocket()
+    conn = socket.connection(burst=True)
+    socket.writable.clear()
+    assert conn.deliver(7, 1, "live1")  # the burst is refused: the send waits, a writer starts
+    conn.push_many(["subscribed", "backlog1"])
+    conn.deliver(7, 2, "live2")
+    writer = conn._writer
+    assert writer is not None and socket.sent == []
+    socket.writable.set()
+    await asyncio.wait_for(writer, 5)
+    assert socket.sent == ["live1", "subscribed", "backlog1", "live2"]
+    assert conn._pending is None and conn._live_waiting == 0
+    conn.push_many(["a", "b"])  # drained: one write again
+    assert socket.writes[-1] == 2 and socket.sent[-2:] == ["a", "b"]
+    conn.stop()
+
+
+async def test_frames_pushed_together_go_one_by_one_without_a_burst_writer():
+    socket = FlowControlledSocket()
+    conn = socket.connection()
+    conn.push_many(["subscribed", "backlog1"])
+    assert socket.sent == ["subscribed", "backlog1"]
+    assert socket.writes == [1, 1]
+    conn.stop()
+    conn.push_many(["after stop"])
+    assert socket.sent == ["subscribed", "backlog1"]
