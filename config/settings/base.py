@@ -182,7 +182,8 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 
 # Sessions live in the database, so they survive a server restart.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's database sessions, read by a plain query (parley/accounts/sessions.py).
+SESSION_ENGINE = "parley.accounts.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
 
 LANGUAGE_CODE = "en-us"

@@ -8,9 +8,10 @@ event loop's time in a fan-out (docs/performance.md). `SessionAuthMiddleware` pu
 answer in the scope once:
 
 - `scope["user"]`: the signed-in user, or AnonymousUser. The rules are Django's own
-  (`django.contrib.auth.get_user`): the session's backend must still be configured and its
-  auth hash must match the user's (a password change signs other sessions out); a session
-  verified with a fallback secret is re-hashed and saved, as Django does on HTTP.
+  (`django.contrib.auth.get_user`, followed by `signed_in_user` with cheaper reads): the
+  session's backend must still be configured and its auth hash must match the user's (a
+  password change signs other sessions out); a session verified with a fallback secret is
+  re-hashed and saved, as Django does on HTTP.
 - `scope["session_key"]`: the session's key (None when signed out), which names the sockets
   to close when that session ends (parley.realtime.hub, USER_SESSIONS_ENDED).
 """
@@ -20,20 +21,20 @@ from __future__ import annotations
 from importlib import import_module
 
 from django.conf import settings
-from django.contrib.auth import get_user
+from django.contrib.auth import (
+    BACKEND_SESSION_KEY,
+    HASH_SESSION_KEY,
+    SESSION_KEY,
+    get_user_model,
+    load_backend,
+)
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser
+from django.db import connections
 from django.http.cookie import parse_cookie
+from django.utils.crypto import constant_time_compare
 
 from parley.realtime.database import database_call
-
-
-class _SessionHolder:
-    """The one attribute of a request that `django.contrib.auth.get_user` reads."""
-
-    __slots__ = ("session",)
-
-    def __init__(self, session) -> None:
-        self.session = session
 
 
 def session_cookie(scope) -> str | None:
@@ -53,12 +54,70 @@ def session_user(session_key: str | None):
     if not session_key:
         return None, AnonymousUser()
     session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    user = get_user(_SessionHolder(session))
-    if not user.is_authenticated:
-        return None, user
-    if session.modified:  # verified with a fallback secret: Django re-hashed it
+    user = signed_in_user(session)
+    if user is None:
+        return None, AnonymousUser()
+    if session.modified:  # verified with a fallback secret: re-hashed, as Django does
         session.save()
     return session.session_key, user
+
+
+def signed_in_user(session):
+    """The user a session is signed in as, or None: `django.contrib.auth.get_user` (Django
+    5.2), step for step, except that ModelBackend's user is read by one plain query instead of
+    `_default_manager.get(pk=…)`, whose SQL is built anew on every call and cost as much as the
+    rest of a handshake (docs/performance.md, "The fourth round"). As there: the session's
+    backend must still be configured, the user must exist and be allowed to sign in, and the
+    session's auth hash must match the user's (a password change signs other sessions out, and
+    their session is flushed); one made with a SECRET_KEY_FALLBACKS secret is accepted, given
+    a new key and re-hashed. tests/realtime/test_auth.py runs both on the same sessions."""
+    try:
+        user_id = get_user_model()._meta.pk.to_python(session[SESSION_KEY])
+        backend_path = session[BACKEND_SESSION_KEY]
+    except KeyError:
+        return None
+    if backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    backend = load_backend(backend_path)
+    if type(backend) is ModelBackend:
+        user = _model_backend_user(backend, user_id)
+    else:
+        user = backend.get_user(user_id)
+    if not hasattr(user, "get_session_auth_hash"):
+        return user
+    session_hash = session.get(HASH_SESSION_KEY)
+    session_auth_hash = user.get_session_auth_hash()
+    if session_hash and constant_time_compare(session_hash, session_auth_hash):
+        return user
+    if session_hash and any(
+        constant_time_compare(session_hash, fallback_auth_hash)
+        for fallback_auth_hash in user.get_session_auth_fallback_hash()
+    ):
+        session.cycle_key()
+        session[HASH_SESSION_KEY] = session_auth_hash
+        return user
+    session.flush()
+    return None
+
+
+# Filled in with the user model's table and columns (identifiers only).
+_USER_SQL = "SELECT {columns} FROM {table} WHERE {pk} = %s"
+
+
+def _model_backend_user(backend: ModelBackend, user_id):
+    """`ModelBackend.get_user`: the user with this id if they may sign in, else None."""
+    model = get_user_model()
+    manager = model._default_manager
+    quote = connections[manager.db].ops.quote_name
+    sql = _USER_SQL.format(
+        columns=", ".join(quote(field.column) for field in model._meta.concrete_fields),
+        table=quote(model._meta.db_table),
+        pk=quote(model._meta.pk.column),
+    )
+    rows = list(manager.raw(sql, [user_id]))
+    if not rows:
+        return None
+    return rows[0] if backend.user_can_authenticate(rows[0]) else None
 
 
 _session_user = database_call(session_user)

@@ -1,13 +1,21 @@
 """The WebSocket handshake's session lookup (parley.realtime.auth): Django's rules, read once."""
 
+from types import SimpleNamespace
+
 import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.contrib.auth import HASH_SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import override_settings
 
-from parley.realtime.auth import SessionAuthMiddleware, session_cookie, session_user
+from parley.accounts.sessions import SessionStore as ParleySessionStore
+from parley.realtime.auth import (
+    SessionAuthMiddleware,
+    session_cookie,
+    session_user,
+    signed_in_user,
+)
 from tests.conftest import session_cookie_for
 
 NAME = settings.SESSION_COOKIE_NAME
@@ -77,3 +85,80 @@ async def test_the_middleware_puts_user_and_session_key_in_a_copy_of_the_scope(u
     assert "session" not in seen[0] and "user" not in scope  # no session object; scope copied
     await SessionAuthMiddleware(app)({"type": "websocket", "headers": []}, None, None)
     assert not seen[1]["user"].is_authenticated and seen[1]["session_key"] is None
+
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+ALLOW_INACTIVE = "django.contrib.auth.backends.AllowAllUsersModelBackend"
+OLD_SECRET, NEW_SECRET = "old-secret-" + "x" * 50, "new-secret-" + "y" * 50
+
+
+def _signed_in(user, *, backend=MODEL_BACKEND, hashed=True, secret=None) -> str:
+    with override_settings(SECRET_KEY=secret or settings.SECRET_KEY):
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = backend
+        if hashed:
+            session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        return session.session_key
+
+
+SCENARIOS = {
+    # name: (how the session is made, what happens to the user before it is read, settings)
+    "valid": ({}, None, {}),
+    "password changed": ({}, lambda u: (u.set_password("a-new-one-42"), u.save()), {}),
+    "no auth hash": ({"hashed": False}, None, {}),
+    "inactive user": ({}, lambda u: (setattr(u, "is_active", False), u.save()), {}),
+    "deleted user": ({}, lambda u: u.delete(), {}),
+    "backend no longer configured": ({"backend": "parley.NoSuchBackend"}, None, {}),
+    "fallback secret": (
+        {"secret": OLD_SECRET}, None,
+        {"SECRET_KEY": NEW_SECRET, "SECRET_KEY_FALLBACKS": [OLD_SECRET]},
+    ),
+    "another backend (inactive allowed)": (
+        {"backend": ALLOW_INACTIVE}, lambda u: (setattr(u, "is_active", False), u.save()),
+        {"AUTHENTICATION_BACKENDS": [ALLOW_INACTIVE]},
+    ),
+}  # fmt: skip
+
+
+def _outcome(read, user_factory, name) -> tuple:
+    """Who a fresh session is signed in as under `read`, and what became of the session."""
+    how, change, overrides = SCENARIOS[name]
+    user = user_factory()
+    user_pk, key = user.pk, _signed_in(user, **how)
+    if change is not None:
+        change(user)
+    with override_settings(**overrides):
+        session = ParleySessionStore(key)
+        found = read(session)
+        if session.modified:
+            session.save()
+        stored = SessionStore(session.session_key).load() if session.session_key else {}
+        return (
+            found is not None and found.is_authenticated and found.pk == user_pk,
+            SessionStore().exists(key),  # still there under its old key (not flushed, cycled)
+            session.session_key is not None and session.session_key != key,  # cycled
+            stored.get(HASH_SESSION_KEY) == user.get_session_auth_hash(),  # (re)hashed now
+        )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_the_handshake_decides_every_session_as_django_s_get_user_does(user_factory, name):
+    django_s = _outcome(lambda s: get_user(SimpleNamespace(session=s)), user_factory, name)
+    parley_s = _outcome(signed_in_user, user_factory, name)
+    assert parley_s == django_s
+
+
+@pytest.mark.django_db
+def test_the_session_engine_reads_django_s_sessions_and_only_unexpired_ones(user_factory):
+    ada = user_factory(username="ada")
+    key = _signed_in(ada)
+    assert ParleySessionStore(key).load()[SESSION_KEY] == str(ada.pk)
+    assert ParleySessionStore("no-such-session-key-0123456789").load() == {}
+    session = SessionStore(key)
+    session.set_expiry(-1)  # expired a second ago
+    session.save()
+    reader = ParleySessionStore(key)
+    assert reader.load() == {} and reader.session_key is None

@@ -1,0 +1,40 @@
+"""Parley's session engine (SESSION_ENGINE): Django's database sessions, read by a plain query.
+
+Everything is Django's `db.SessionStore` (the table, the signing, expiry, cycling, flushing)
+except how a session is read: `Session.objects.get(...)` builds its SQL anew on every call, and
+every WebSocket handshake reads one, so a restart's thousands of resuming sockets spent more
+time building that query than running it (docs/performance.md, "The fourth round"). The class
+keeps Django's name, which salts the session's signature: sessions written under Django's
+engine stay valid under this one and back.
+"""
+
+from __future__ import annotations
+
+from django.contrib.sessions.backends import db
+from django.db import connections
+from django.utils import timezone
+
+# Filled in with the session model's table and columns (identifiers only).
+_SQL = "SELECT {key}, {data}, {expires} FROM {table} WHERE {key} = %s AND {expires} > %s"
+
+
+class SessionStore(db.SessionStore):
+    def _get_session_from_db(self):
+        """The unexpired session row with this key, or None (and no key), as Django's own."""
+        model = self.model
+        manager = model._default_manager
+        connection = connections[manager.db]
+        quote = connection.ops.quote_name
+        fields = model._meta
+        sql = _SQL.format(
+            key=quote(fields.get_field("session_key").column),
+            data=quote(fields.get_field("session_data").column),
+            expires=quote(fields.get_field("expire_date").column),
+            table=quote(fields.db_table),
+        )
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        rows = list(manager.raw(sql, [self.session_key, now]))
+        if not rows:
+            self._session_key = None
+            return None
+        return rows[0]
