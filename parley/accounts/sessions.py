@@ -10,6 +10,8 @@ engine stay valid under this one and back.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.sessions.backends import db
 from django.db import connections
 from django.utils import timezone
@@ -19,6 +21,10 @@ _SQL = "SELECT {key}, {data}, {expires} FROM {table} WHERE {key} = %s AND {expir
 
 
 class SessionStore(db.SessionStore):
+    # When the session read from the database expires (None until one is read): sockets opened
+    # with it are closed then, unless it was extended (parley/realtime/session_expiry.py).
+    expire_date: datetime | None = None
+
     def _get_session_from_db(self):
         """The unexpired session row with this key, or None (and no key), as Django's own."""
         model = self.model
@@ -37,4 +43,18 @@ class SessionStore(db.SessionStore):
         if not rows:
             self._session_key = None
             return None
+        self.expire_date = rows[0].expire_date
         return rows[0]
+
+    def create_model_instance(self, data):
+        """The row `save` writes; its expiry date is the session's from then on."""
+        row = super().create_model_instance(data)
+        self.expire_date = row.expire_date
+        return row
+
+
+def session_expiry_dates(session_keys: list[str]) -> dict[str, datetime]:
+    """The sessions among these that have not expired, with their expiry dates."""
+    manager = SessionStore.get_model_class()._default_manager
+    unexpired = manager.filter(session_key__in=session_keys, expire_date__gt=timezone.now())
+    return dict(unexpired.values_list("session_key", "expire_date"))

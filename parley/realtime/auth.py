@@ -14,11 +14,14 @@ answer in the scope once:
   re-hashed and saved, as Django does on HTTP.
 - `scope["session_key"]`: the session's key (None when signed out), which names the sockets
   to close when that session ends (parley.realtime.hub, USER_SESSIONS_ENDED).
+- `scope["session_expires_at"]`: when that session expires (Unix time; None if the session
+  engine does not say): its sockets are closed then unless it was extended (session_expiry.py).
 """
 
 from __future__ import annotations
 
 from importlib import import_module
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import (
@@ -48,18 +51,27 @@ def session_cookie(scope) -> str | None:
     return None
 
 
-def session_user(session_key: str | None):
-    """(session key, user) for a session key from a cookie: AnonymousUser unless it names a
-    valid signed-in session. Runs in the database thread."""
+class Handshake(NamedTuple):
+    session_key: str | None
+    user: Any  # the user, or AnonymousUser
+    # When the session expires (Unix time), if the session engine says (Parley's does).
+    expires_at: float | None = None
+
+
+def session_user(session_key: str | None) -> Handshake:
+    """Who a session key from a cookie signs in: AnonymousUser unless it names a valid
+    signed-in session. Runs in the database thread."""
     if not session_key:
-        return None, AnonymousUser()
+        return Handshake(None, AnonymousUser())
     session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
     user = signed_in_user(session)
     if user is None:
-        return None, AnonymousUser()
+        return Handshake(None, AnonymousUser())
     if session.modified:  # verified with a fallback secret: re-hashed, as Django does
         session.save()
-    return session.session_key, user
+    expire_date = getattr(session, "expire_date", None)
+    expires_at = None if expire_date is None else expire_date.timestamp()
+    return Handshake(session.session_key, user, expires_at)
 
 
 def signed_in_user(session):
@@ -124,11 +136,18 @@ _session_user = database_call(session_user)
 
 
 class SessionAuthMiddleware:
-    """ASGI middleware for WebSockets: `scope["user"]` and `scope["session_key"]` (see above)."""
+    """ASGI middleware for WebSockets: `scope["user"]`, `scope["session_key"]` and
+    `scope["session_expires_at"]` (see above)."""
 
     def __init__(self, app) -> None:
         self.app = app
 
     async def __call__(self, scope, receive, send):
-        session_key, user = await _session_user(session_cookie(scope))
-        return await self.app(dict(scope, user=user, session_key=session_key), receive, send)
+        found = await _session_user(session_cookie(scope))
+        scope = dict(
+            scope,
+            user=found.user,
+            session_key=found.session_key,
+            session_expires_at=found.expires_at,
+        )
+        return await self.app(scope, receive, send)

@@ -234,7 +234,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             address=address,
         )
         # No await between _admit's cap check and this: no other handshake took the place.
-        self.hub.connect(self.conn)
+        self.hub.connect(self.conn, session_expires_at=self.scope.get("session_expires_at"))
         self.connected_at = time.monotonic()
         metrics.connections.labels("accepted").inc()
         events.info(

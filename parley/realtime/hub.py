@@ -28,6 +28,7 @@ from typing import NamedTuple
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from parley.accounts.sessions import session_expiry_dates
 from parley.core import metrics
 from parley.realtime import broadcast
 from parley.realtime.connection import Connection
@@ -35,11 +36,14 @@ from parley.realtime.database import database_call
 from parley.realtime.presence import PresenceTracker, Status, presence_tracker
 from parley.realtime.protocol import CloseCode, encode, presence_frame, reply
 from parley.realtime.serializers import render_item
+from parley.realtime.session_expiry import SessionExpiry
 from parley.realtime.typing_throttle import TypingThrottle
 from parley.rooms.models import Room
 from parley.rooms.selectors import room_items_between, room_last_seqs
 
 log = logging.getLogger(__name__)
+# Parley's operational events (as in consumers.py).
+events = logging.getLogger("parley.events")
 
 # How long an out-of-order item waits for the ones before it before the hub reads the database.
 GAP_GRACE_SECONDS = 0.1
@@ -103,6 +107,9 @@ class Hub:
         self._rejoin_needed = False
         self._renewed_at = time.monotonic()
         self.presence: PresenceTracker | None = None
+        self.sessions = SessionExpiry()
+        # When sessions are due (Unix time); tests move it.
+        self.clock = time.time
         self.typing = TypingThrottle(interval=settings.PARLEY["TYPING_MIN_INTERVAL_SECONDS"])
         self._typing_shed_above = settings.PARLEY["TYPING_SHED_QUEUE"]
 
@@ -128,8 +135,13 @@ class Hub:
             return False
         return not address or self.connections_by_address.get(address, 0) < max_per_address
 
-    def connect(self, conn: Connection) -> None:
+    def connect(self, conn: Connection, *, session_expires_at: float | None = None) -> None:
+        """A socket opened; its session expires at `session_expires_at` (Unix time), if known."""
         self.connections_by_user.setdefault(conn.user_id, set()).add(conn)
+        if conn.session_key is not None and session_expires_at is not None:
+            self.sessions.opened(
+                conn.session_key, user_id=conn.user_id, expires_at=session_expires_at
+            )
         if conn.address:
             self.connections_by_address[conn.address] = (
                 self.connections_by_address.get(conn.address, 0) + 1
@@ -146,6 +158,8 @@ class Hub:
                 del self.connections_by_address[conn.address]
         for room_id in list(conn.subscriptions):
             self.detach(conn, room_id)
+        if conn.session_key is not None:
+            self.sessions.closed(conn.session_key)
         user_connections = self.connections_by_user.get(conn.user_id)
         if user_connections is not None:
             user_connections.discard(conn)
@@ -371,14 +385,41 @@ class Hub:
                 except_connection=message.get("except_connection"),
             )
         elif kind == broadcast.USER_SESSIONS_ENDED:
-            session_key = message.get("session_key")
-            spared = message.get("except_session_key")
-            for conn in list(self.connections_by_user.get(message["user_id"], ())):
-                if session_key is not None and conn.session_key != session_key:
-                    continue
-                if spared is not None and conn.session_key == spared:
-                    continue
-                conn.close(CloseCode.SESSION_ENDED)
+            self._end_sessions(
+                message["user_id"],
+                session_key=message.get("session_key"),
+                spared=message.get("except_session_key"),
+            )
+
+    def _end_sessions(
+        self, user_id: int, *, session_key: str | None = None, spared: str | None = None
+    ) -> None:
+        """Close the user's sockets of `session_key` (None: of every session but `spared`)."""
+        for conn in list(self.connections_by_user.get(user_id, ())):
+            if session_key is not None and conn.session_key != session_key:
+                continue
+            if spared is not None and conn.session_key == spared:
+                continue
+            conn.close(CloseCode.SESSION_ENDED)
+
+    async def end_expired_sessions(self) -> None:
+        """Close the sockets of sessions that expired (session_expiry.py); a session that was
+        extended meanwhile gets its new date."""
+        due = self.sessions.due(self.clock())
+        if not due:
+            return
+        dates = await database_call(session_expiry_dates)(due)
+        for session_key in due:
+            expire_date = dates.get(session_key)
+            if expire_date is not None:
+                self.sessions.renewed(session_key, expire_date.timestamp())
+                continue
+            user_id = self.sessions.ended(session_key)
+            if user_id is not None:
+                events.info(
+                    "session expired", extra={"event": "session_expired", "user_id": user_id}
+                )
+                self._end_sessions(user_id, session_key=session_key)
 
     async def _sweep_forever(self) -> None:
         interval = settings.PARLEY["SWEEP_SECONDS"]
@@ -392,7 +433,12 @@ class Hub:
                 log.warning("hub sweep failed", exc_info=True)
 
     async def sweep(self) -> None:
-        """Refill items the layer never delivered; drop idle rooms; renew group memberships."""
+        """Close the sockets of expired sessions; refill items the layer never delivered; drop
+        idle rooms; renew group memberships."""
+        try:
+            await self.end_expired_sessions()
+        except Exception:
+            log.warning("checking expired sessions failed; will retry", exc_info=True)
         now = time.monotonic()
         for stream in list(self.rooms.values()):
             if stream.idle_since is not None and now - stream.idle_since > IDLE_ROOM_SECONDS:

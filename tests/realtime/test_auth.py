@@ -1,5 +1,6 @@
 """The WebSocket handshake's session lookup (parley.realtime.auth): Django's rules, read once."""
 
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -7,6 +8,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user
 from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.test import override_settings
 
 from parley.accounts.sessions import SessionStore as ParleySessionStore
@@ -38,20 +40,23 @@ def _key(cookie: bytes) -> str:
 def test_a_valid_session_gives_its_user_and_key(user_factory):
     ada = user_factory(username="ada")
     key = _key(session_cookie_for(ada))
-    assert session_user(key) == (key, ada)
+    found = session_user(key)
+    assert (found.session_key, found.user) == (key, ada)
+    # When the session expires, as stored: its sockets are closed then (session_expiry.py).
+    assert found.expires_at == Session.objects.get(session_key=key).expire_date.timestamp()
 
 
 @pytest.mark.django_db
 def test_unknown_empty_or_stale_sessions_are_anonymous(user_factory):
     ada = user_factory(username="ada")
     for key in (None, "", "no-such-session-key-0123456789"):
-        found_key, user = session_user(key)
-        assert found_key is None and not user.is_authenticated
+        found_key, user, expires_at = session_user(key)
+        assert found_key is None and not user.is_authenticated and expires_at is None
     key = _key(session_cookie_for(ada))
     ada.set_password("a-new-password-42")  # the session's auth hash no longer matches
     ada.save()
-    found_key, user = session_user(key)
-    assert found_key is None and not user.is_authenticated
+    found_key, user, expires_at = session_user(key)
+    assert found_key is None and not user.is_authenticated and expires_at is None
     assert not SessionStore().exists(key)  # flushed, as Django does on HTTP
 
 
@@ -64,10 +69,13 @@ def test_a_session_hashed_with_a_fallback_secret_is_accepted_and_rehashed(user_f
     with override_settings(
         SECRET_KEY="new-secret-" + "y" * 50, SECRET_KEY_FALLBACKS=["old-secret-" + "x" * 50]
     ):
-        found_key, user = session_user(key)
+        found_key, user, expires_at = session_user(key)
         assert user == ada and found_key is not None
         stored = SessionStore(found_key).load()
         assert stored[HASH_SESSION_KEY] == ada.get_session_auth_hash() != old_hash
+        # The expiry date is the new session row's.
+        row = Session.objects.get(session_key=found_key)
+        assert expires_at == row.expire_date.timestamp()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -82,9 +90,11 @@ async def test_the_middleware_puts_user_and_session_key_in_a_copy_of_the_scope(u
     scope = {"type": "websocket", "headers": [(b"cookie", cookie)]}
     await SessionAuthMiddleware(app)(scope, None, None)
     assert seen[0]["user"] == ada and seen[0]["session_key"] == _key(cookie)
+    assert seen[0]["session_expires_at"] > time.time()
     assert "session" not in seen[0] and "user" not in scope  # no session object; scope copied
     await SessionAuthMiddleware(app)({"type": "websocket", "headers": []}, None, None)
     assert not seen[1]["user"].is_authenticated and seen[1]["session_key"] is None
+    assert seen[1]["session_expires_at"] is None
 
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"

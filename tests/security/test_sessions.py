@@ -2,14 +2,18 @@
 
 A socket keeps the user it was opened with (Channels fixes `scope["user"]` at the handshake), so
 the server pushes the end of a session to it: log-out, a password change (the page or the
-admin), deactivation, deletion.
+admin), deactivation, deletion; and it closes them when the session expires.
 """
+
+import time
+from datetime import timedelta
 
 import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client as HttpClient
+from django.utils import timezone
 
 from parley.realtime.protocol import CloseCode
 from tests.security.data import make_user
@@ -158,3 +162,53 @@ def test_logging_in_gives_a_new_session_key(db):
 
 def test_session_cookies_are_http_only():
     assert settings.SESSION_COOKIE_HTTPONLY is True
+
+
+def _session_key(cookie: bytes) -> str:
+    return cookie.decode().split("=", 1)[1]
+
+
+def _expire_session(key: str, *, in_seconds: float) -> None:
+    from django.contrib.sessions.models import Session
+
+    expire_date = timezone.now() + timedelta(seconds=in_seconds)
+    assert Session.objects.filter(session_key=key).update(expire_date=expire_date) == 1
+
+
+async def test_a_session_that_expires_closes_its_sockets_within_seconds():
+    ada = await make_user("ada")
+    _, cookie = await database_sync_to_async(browser)(ada)
+    _, other_cookie = await database_sync_to_async(browser)(ada)
+    await database_sync_to_async(_expire_session)(_session_key(cookie), in_seconds=1.5)
+
+    async with open_socket(cookie=cookie) as expiring, open_socket(cookie=other_cookie) as other:
+        await expiring.ping_works()  # signed in until then
+        # The hub's sweep (PARLEY_SWEEP_SECONDS) finds it past its date.
+        sweep = settings.PARLEY["SWEEP_SECONDS"]
+        assert await expiring.closes_within(1.5 + sweep + 3) == CloseCode.SESSION_ENDED
+        await other.ping_works()  # the user's other session carries on
+    async with open_socket(cookie=cookie) as again:
+        assert await again.wait_closed() == (CloseCode.UNAUTHENTICATED, [])
+
+
+async def test_a_session_extended_before_its_date_keeps_its_sockets_open():
+    from parley.realtime.hub import get_hub
+
+    ada = await make_user("ada")
+    _, cookie = await database_sync_to_async(browser)(ada)
+    key = _session_key(cookie)
+    await database_sync_to_async(_expire_session)(key, in_seconds=3600)
+    async with open_socket(cookie=cookie) as client:
+        hub = await get_hub()
+        # An hour on, the date read at the handshake has passed; a page saved the session
+        # meanwhile, so the database has a later one.
+        hub.clock = lambda: time.time() + 3600
+        await database_sync_to_async(_expire_session)(key, in_seconds=7200)
+        await hub.end_expired_sessions()
+        await client.ping_works()
+        assert hub.sessions.due(time.time() + 7199) == []  # the new date is kept
+        # Two hours on it has run out in the database too: the socket is closed.
+        await database_sync_to_async(_expire_session)(key, in_seconds=-1)
+        hub.clock = lambda: time.time() + 7200
+        await hub.end_expired_sessions()
+        assert await client.closes_within(2) == CloseCode.SESSION_ENDED
