@@ -9,8 +9,9 @@ them as uvicorn's own `send` does, after the same checks, and hands the transpor
 A single frame gains too: no ASGI message, no coroutine, no wait on uvicorn's `writable` event.
 Under any other server or implementation it returns None and each frame goes through `send`.
 
-This reads uvicorn's protocol object (pinned in pyproject.toml); tests/realtime/test_burst.py
-drives a real one, so an upgrade that changes it fails there, not in production.
+This reads uvicorn's protocol object (written against uvicorn 0.55; a protocol without the
+attributes it reads gets None, so every frame goes through `send`); tests/realtime/test_burst.py
+drives a real one, so an upgrade that changes what they mean fails there, not in production.
 """
 
 from __future__ import annotations
