@@ -62,6 +62,7 @@ def running(ctx: Context, name: str) -> Iterator[Parley | Reference]:
             parley = ctx.parley
             parley.configure(REDIS_URL=redis.url if redis else "", PARLEY_REDIS_LAYER="core")
             parley.extra_pids = [redis.process.pid] if redis and redis.process else []
+            parley.forget_presence()
             parley.start()
             try:
                 yield parley
@@ -362,6 +363,7 @@ def ack_phase(ctx: Context, parley: Parley) -> dict:
 
 @contextlib.contextmanager
 def running_parley(parley: Parley, processes: int | None = None) -> Iterator[Parley]:
+    parley.forget_presence()
     parley.start(processes)
     try:
         yield parley

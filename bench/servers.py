@@ -80,6 +80,15 @@ class Parley:
         for server in self.servers:
             server.env.update(env)
 
+    def forget_presence(self) -> None:
+        """Remove the presence snapshot the last graceful stop wrote, so that a scenario starts
+        with nobody online. (Taken over, the last scenario's users who do not reconnect are
+        announced offline at the end of their grace, in the middle of this scenario's
+        measurement: 2,000 after the storm, which made the ack phase after it measure that
+        instead of its sends. The storm's own restart keeps it, as a restart in production.)"""
+        for server in self.servers:
+            (server.data_dir / "presence-snapshot.json").unlink(missing_ok=True)
+
     def start(self, processes: int | None = None) -> None:
         """Start the first `processes` server processes (all by default)."""
         self.running = self.servers[: processes or len(self.servers)]
