@@ -53,8 +53,16 @@ class SessionStore(db.SessionStore):
         return row
 
 
+# Session keys per query (sessions made at once expire at once: keep each IN list short).
+EXPIRY_BATCH = 500
+
+
 def session_expiry_dates(session_keys: list[str]) -> dict[str, datetime]:
     """The sessions among these that have not expired, with their expiry dates."""
     manager = SessionStore.get_model_class()._default_manager
-    unexpired = manager.filter(session_key__in=session_keys, expire_date__gt=timezone.now())
-    return dict(unexpired.values_list("session_key", "expire_date"))
+    now, dates = timezone.now(), {}
+    for start in range(0, len(session_keys), EXPIRY_BATCH):
+        batch = session_keys[start : start + EXPIRY_BATCH]
+        unexpired = manager.filter(session_key__in=batch, expire_date__gt=now)
+        dates.update(unexpired.values_list("session_key", "expire_date"))
+    return dates

@@ -1,6 +1,7 @@
 """The WebSocket handshake's session lookup (parley.realtime.auth): Django's rules, read once."""
 
 import time
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -10,7 +11,9 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.test import override_settings
+from django.utils import timezone
 
+from parley.accounts import sessions as parley_sessions
 from parley.accounts.sessions import SessionStore as ParleySessionStore
 from parley.realtime.auth import (
     SessionAuthMiddleware,
@@ -172,3 +175,19 @@ def test_the_session_engine_reads_django_s_sessions_and_only_unexpired_ones(user
     session.save()
     reader = ParleySessionStore(key)
     assert reader.load() == {} and reader.session_key is None
+
+
+@pytest.mark.django_db
+def test_expiry_dates_are_those_of_the_unexpired_sessions_read_in_batches(
+    user_factory, monkeypatch
+):
+    monkeypatch.setattr(parley_sessions, "EXPIRY_BATCH", 2)
+    ada = user_factory(username="ada")
+    keys = [_signed_in(ada) for _ in range(3)]
+    past = timezone.now() - timedelta(seconds=1)
+    Session.objects.filter(session_key=keys[0]).update(expire_date=past)
+
+    dates = parley_sessions.session_expiry_dates([*keys, "no-such-session-key-0123456789"])
+
+    assert set(dates) == {keys[1], keys[2]}
+    assert dates[keys[1]] == Session.objects.get(session_key=keys[1]).expire_date
