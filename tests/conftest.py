@@ -94,6 +94,11 @@ def room_factory(db):
     return make_room
 
 
+def session_key_of(cookie: bytes) -> str:
+    """The session key in a Cookie header made by `session_cookie_for` (or a test client)."""
+    return cookie.decode().split("=", 1)[1]
+
+
 def session_cookie_for(user) -> bytes:
     """A real database session for `user`, as Django's login() would create."""
     session = SessionStore()

@@ -21,7 +21,7 @@ from parley.realtime.auth import (
     session_user,
     signed_in_user,
 )
-from tests.conftest import session_cookie_for
+from tests.conftest import session_cookie_for, session_key_of
 
 NAME = settings.SESSION_COOKIE_NAME
 
@@ -35,14 +35,10 @@ def test_the_session_cookie_is_found_among_others_and_in_any_cookie_header():
     assert session_cookie({"headers": []}) is None
 
 
-def _key(cookie: bytes) -> str:
-    return cookie.decode().split("=", 1)[1]
-
-
 @pytest.mark.django_db
 def test_a_valid_session_gives_its_user_and_key(user_factory):
     ada = user_factory(username="ada")
-    key = _key(session_cookie_for(ada))
+    key = session_key_of(session_cookie_for(ada))
     found = session_user(key)
     assert (found.session_key, found.user) == (key, ada)
     # When the session expires, as stored: its sockets are closed then (session_expiry.py).
@@ -55,7 +51,7 @@ def test_unknown_empty_or_stale_sessions_are_anonymous(user_factory):
     for key in (None, "", "no-such-session-key-0123456789"):
         found_key, user, expires_at = session_user(key)
         assert found_key is None and not user.is_authenticated and expires_at is None
-    key = _key(session_cookie_for(ada))
+    key = session_key_of(session_cookie_for(ada))
     ada.set_password("a-new-password-42")  # the session's auth hash no longer matches
     ada.save()
     found_key, user, expires_at = session_user(key)
@@ -68,7 +64,7 @@ def test_a_session_hashed_with_a_fallback_secret_is_accepted_and_rehashed(user_f
     ada = user_factory(username="ada")
     with override_settings(SECRET_KEY="old-secret-" + "x" * 50):
         old_hash = ada.get_session_auth_hash()
-        key = _key(session_cookie_for(ada))
+        key = session_key_of(session_cookie_for(ada))
     with override_settings(
         SECRET_KEY="new-secret-" + "y" * 50, SECRET_KEY_FALLBACKS=["old-secret-" + "x" * 50]
     ):
@@ -92,7 +88,7 @@ async def test_the_middleware_puts_user_and_session_key_in_a_copy_of_the_scope(u
 
     scope = {"type": "websocket", "headers": [(b"cookie", cookie)]}
     await SessionAuthMiddleware(app)(scope, None, None)
-    assert seen[0]["user"] == ada and seen[0]["session_key"] == _key(cookie)
+    assert seen[0]["user"] == ada and seen[0]["session_key"] == session_key_of(cookie)
     assert seen[0]["session_expires_at"] > time.time()
     assert "session" not in seen[0] and "user" not in scope  # no session object; scope copied
     await SessionAuthMiddleware(app)({"type": "websocket", "headers": []}, None, None)

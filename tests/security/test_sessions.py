@@ -12,10 +12,12 @@ import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.test import Client as HttpClient
 from django.utils import timezone
 
 from parley.realtime.protocol import CloseCode
+from tests.conftest import session_key_of
 from tests.security.data import make_user
 from tests.security.socket import open_socket
 
@@ -164,13 +166,7 @@ def test_session_cookies_are_http_only():
     assert settings.SESSION_COOKIE_HTTPONLY is True
 
 
-def _session_key(cookie: bytes) -> str:
-    return cookie.decode().split("=", 1)[1]
-
-
 def _expire_session(key: str, *, in_seconds: float) -> None:
-    from django.contrib.sessions.models import Session
-
     expire_date = timezone.now() + timedelta(seconds=in_seconds)
     assert Session.objects.filter(session_key=key).update(expire_date=expire_date) == 1
 
@@ -180,7 +176,7 @@ async def test_a_session_that_expires_closes_its_sockets_within_seconds():
     _, cookie = await database_sync_to_async(browser)(ada)
     _, other_cookie = await database_sync_to_async(browser)(ada)
     # Long enough for the handshake on a busy machine to read it unexpired.
-    await database_sync_to_async(_expire_session)(_session_key(cookie), in_seconds=3)
+    await database_sync_to_async(_expire_session)(session_key_of(cookie), in_seconds=3)
 
     async with open_socket(cookie=cookie) as expiring, open_socket(cookie=other_cookie) as other:
         await expiring.ping_works()  # signed in until then
@@ -197,7 +193,7 @@ async def test_a_session_extended_before_its_date_keeps_its_sockets_open():
 
     ada = await make_user("ada")
     _, cookie = await database_sync_to_async(browser)(ada)
-    key = _session_key(cookie)
+    key = session_key_of(cookie)
     await database_sync_to_async(_expire_session)(key, in_seconds=3600)
     async with open_socket(cookie=cookie) as client:
         hub = await get_hub()
