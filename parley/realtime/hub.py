@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -138,10 +139,9 @@ class Hub:
     def connect(self, conn: Connection, *, session_expires_at: float | None = None) -> None:
         """A socket opened; its session expires at `session_expires_at` (Unix time), if known."""
         self.connections_by_user.setdefault(conn.user_id, set()).add(conn)
-        if conn.session_key is not None and session_expires_at is not None:
-            self.sessions.opened(
-                conn.session_key, user_id=conn.user_id, expires_at=session_expires_at
-            )
+        if conn.session_key is not None:  # counted as `disconnect` counts it off
+            expires_at = math.inf if session_expires_at is None else session_expires_at
+            self.sessions.opened(conn.session_key, user_id=conn.user_id, expires_at=expires_at)
         if conn.address:
             self.connections_by_address[conn.address] = (
                 self.connections_by_address.get(conn.address, 0) + 1
