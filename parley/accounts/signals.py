@@ -8,6 +8,12 @@
 - A deleted user: every socket.
 
 Sockets are closed with 4403 (CloseCode.SESSION_ENDED) in every server process, after commit.
+
+Rights outlive nothing either: when a user's staff or superuser status changes (the admin, a
+shell, `createsuperuser`), every socket of the user is closed with 4409
+(CloseCode.RIGHTS_CHANGED): the session stays valid, the client reconnects at once, and its new
+socket is judged by the new rights. (Each access check also reads the user's staff status from
+the database: parley.rooms.selectors.room_access.)
 """
 
 from functools import partial
@@ -18,10 +24,12 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from parley.realtime.broadcast import publish_user_sessions_ended
+from parley.realtime.broadcast import publish_user_rights_changed, publish_user_sessions_ended
 
 # Changing these ends the user's sessions (the password is part of Django's session hash).
 CREDENTIAL_FIELDS = {"password", "is_active"}
+# Changing these changes what the user may see and do: their sockets reconnect.
+RIGHTS_FIELDS = {"is_staff", "is_superuser"}
 
 
 @receiver(user_logged_out)
@@ -38,21 +46,34 @@ def spare_session(user, session_key: str | None) -> None:
 @receiver(pre_save, sender=settings.AUTH_USER_MODEL)
 def _note_credential_change(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
     instance._parley_sessions_end = False
+    instance._parley_rights_changed = False
     if raw or instance.pk is None:
         return
-    if update_fields is not None and not CREDENTIAL_FIELDS & set(update_fields):
+    if update_fields is not None and not (CREDENTIAL_FIELDS | RIGHTS_FIELDS) & set(update_fields):
         return  # e.g. last_login at every log-in: no query
-    before = sender._default_manager.filter(pk=instance.pk).values("password", "is_active").first()
+    before = (
+        sender._default_manager.filter(pk=instance.pk)
+        .values("password", "is_active", *RIGHTS_FIELDS)
+        .first()
+    )
     if before is None:
         return
     # A first password (the field was empty, as while a factory builds a user) ends nothing.
     new_password = bool(before["password"]) and before["password"] != instance.password
     instance._parley_sessions_end = new_password or (before["is_active"] and not instance.is_active)
+    instance._parley_rights_changed = any(
+        before[name] != getattr(instance, name) for name in RIGHTS_FIELDS
+    )
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
 def close_sockets_on_credential_change(sender, instance, raw=False, **kwargs) -> None:
-    if raw or not getattr(instance, "_parley_sessions_end", False):
+    if raw:
+        return
+    if not getattr(instance, "_parley_sessions_end", False):
+        if getattr(instance, "_parley_rights_changed", False):
+            instance._parley_rights_changed = False
+            transaction.on_commit(partial(publish_user_rights_changed, instance.pk))
         return
     instance._parley_sessions_end = False
     spared = getattr(instance, "_parley_spared_session_key", None)

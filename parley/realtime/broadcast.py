@@ -41,6 +41,8 @@ ROOM_ITEM = "room.item"
 ROOM_EPHEMERAL = "room.ephemeral"
 USER_FRAME = "user.frame"
 USER_SESSIONS_ENDED = "user.sessions_ended"
+USER_RIGHTS_CHANGED = "user.rights_changed"
+ROOM_ACCESS_CHANGED = "room.access_changed"
 
 
 def room_group_name(room_id: int) -> str:
@@ -111,6 +113,20 @@ def publish_user_sessions_ended(
             "session_key": session_key,
             "except_session_key": except_session_key,
         },
+    )
+
+
+def publish_user_rights_changed(user_id: int) -> None:
+    """The user's staff or superuser status changed: every process closes their sockets
+    (CloseCode.RIGHTS_CHANGED), whose client reconnects and is then judged by the new rights."""
+    publish_from_sync(CONTROL_GROUP, {"type": USER_RIGHTS_CHANGED, "user_id": user_id})
+
+
+def publish_room_access_changed_on_commit(room_id: int) -> None:
+    """After commit: who may see the room changed (visibility, staff-only, deletion). Every
+    process re-checks its subscribers of the room and ends the subscriptions that lost it."""
+    transaction.on_commit(
+        partial(publish_from_sync, CONTROL_GROUP, {"type": ROOM_ACCESS_CHANGED, "room_id": room_id})
     )
 
 

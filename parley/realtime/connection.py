@@ -78,6 +78,9 @@ class Subscription:
 
 Send = Callable[[str], Coroutine[Any, Any, None]]
 
+# How long a closing socket (`close(flush=True)`) may take to write what was already pushed.
+FLUSH_SECONDS = 5.0
+
 
 class Connection:
     __slots__ = (
@@ -223,16 +226,32 @@ class Connection:
             self._push_live(frame)
         return True
 
-    def close(self, code: int) -> None:
+    def close(self, code: int, *, flush: bool = False) -> None:
         """Close now; frames not yet sent are dropped (the client resumes with `after`).
 
         The writer may be blocked on this very socket (a reader that stopped reading), so the
         close does not queue behind it: the writer is cancelled and the close sent on its own.
+
+        With `flush`, nothing more is accepted, but the frames already pushed (the answers to
+        frames handled before the close: an `ack` the client must not lose) go out first, for
+        up to FLUSH_SECONDS; a reader that does not take them by then loses them to the close.
         """
         if self.closing:
             return
+        writer = self._writer
+        if flush and writer is not None:
+            self.closing = True
+            self._closer = asyncio.get_running_loop().create_task(
+                self._flush_then_close(writer, code)
+            )
+            return
         self.stop()
         self._closer = asyncio.get_running_loop().create_task(self._close_now(code))
+
+    async def _flush_then_close(self, writer: asyncio.Task, code: int) -> None:
+        await asyncio.wait([writer], timeout=FLUSH_SECONDS)
+        self.stop()
+        await self._close_now(code)
 
     async def _close_now(self, code: int) -> None:
         try:

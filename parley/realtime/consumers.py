@@ -260,8 +260,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         conn = self.conn
-        if conn is None:
-            return  # anonymous: already closed
+        if conn is None or conn.closing:
+            return  # anonymous, or closing: a frame handled now could never be answered
         ref = None
         try:
             command = protocol.parse_frame(text_data, max_bytes=settings.PARLEY["MAX_FRAME_BYTES"])
@@ -275,7 +275,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
                     "socket ignores rate limits",
                     extra={"event": "rate_limit_close", "user_id": conn.user_id},
                 )
-                conn.close(CloseCode.RATE_LIMITED)
+                # The answers to the frames before this one go out first, then the close.
+                conn.close(CloseCode.RATE_LIMITED, flush=True)
             else:
                 events.info(
                     "rate limited", extra={"event": "rate_limited", "user_id": conn.user_id}

@@ -40,7 +40,7 @@ from parley.realtime.serializers import render_item
 from parley.realtime.session_expiry import SessionExpiry
 from parley.realtime.typing_throttle import TypingThrottle
 from parley.rooms.models import Room
-from parley.rooms.selectors import room_items_between, room_last_seqs
+from parley.rooms.selectors import room_items_between, room_last_seqs, room_viewers
 
 log = logging.getLogger(__name__)
 # Parley's operational events (as in consumers.py).
@@ -50,6 +50,8 @@ events = logging.getLogger("parley.events")
 GAP_GRACE_SECONDS = 0.1
 # A room nobody here subscribes to keeps its group membership this long, then is dropped.
 IDLE_ROOM_SECONDS = 60.0
+# A re-check of who may see a room is tried this often before the sockets it concerns are closed.
+ACCESS_CHECK_ATTEMPTS = 3
 # Group memberships are renewed this often: channels-redis forgets members after a day, and a
 # restarted Redis has forgotten them all (after a layer error the hub rejoins at the next sweep).
 GROUP_RENEW_SECONDS = 30.0
@@ -78,6 +80,10 @@ class RoomStream:
     # The database's last seq at the previous sweep: items up to it are overdue if not forwarded.
     seen_last_seq: int | None = None
     idle_since: float | None = None
+    # While who may see the room is re-checked (`_recheck_access`), nothing of it is forwarded:
+    # items wait in `held`, other frames here, (frame, exclude_user, sheddable).
+    checking: int = 0
+    held_ephemeral: list[tuple[str, int | None, bool]] = field(default_factory=list)
 
 
 def _fetch_rendered(room_id: int, after: int, upto: int) -> list[tuple[int, str, Extras]]:
@@ -210,6 +216,10 @@ class Hub:
         stream = self.rooms.get(room_id)
         if stream is None:
             return
+        if stream.checking:
+            if stream.cursor is None or seq > stream.cursor:
+                stream.held[seq] = (frame, extras)
+            return
         if stream.cursor is None or stream.filling or seq > stream.cursor + 1:
             if stream.cursor is None or seq > stream.cursor:
                 stream.held[seq] = (frame, extras)
@@ -227,6 +237,9 @@ class Hub:
         """A room's frame that is not an item: to each local subscriber but `exclude_user`'s."""
         stream = self.rooms.get(room_id)
         if stream is None:
+            return
+        if stream.checking:
+            stream.held_ephemeral.append((frame, exclude_user, sheddable))
             return
         shed = 0
         for conn in stream.subscribers:
@@ -288,8 +301,55 @@ class Hub:
             self.detach(conn, stream.room_id)
             conn.push(reply("unsubscribed", None, room=subscription.slug, reason="removed"))
 
+    def room_access_changed(self, room_id: int) -> None:
+        """Who may see the room changed (made private or staff-only, deleted): from now until
+        its subscribers are re-checked, nothing of the room is forwarded here; then the
+        subscriptions of those who lost it end (`unsubscribed`), as a removal ends them."""
+        stream = self.rooms.get(room_id)
+        if stream is None or not stream.subscribers:
+            return
+        stream.checking += 1
+        self._spawn(self._recheck_access(stream))
+
+    async def _recheck_access(self, stream: RoomStream) -> None:
+        room_id = stream.room_id
+        checked = {conn.user_id for conn in stream.subscribers}
+        allowed: set[int] | None = None
+        try:
+            for attempt in range(ACCESS_CHECK_ATTEMPTS):
+                try:
+                    allowed = await database_call(room_viewers)(room_id, sorted(checked))
+                    break
+                except Exception:
+                    log.warning("re-checking access to room %s failed", room_id, exc_info=True)
+                    await asyncio.sleep(0.5 * (attempt + 1))
+            # Subscribers that came meanwhile checked their access after the change.
+            for conn in [c for c in stream.subscribers if c.user_id in checked]:
+                if allowed is None:
+                    # Unknown: fail closed. The client reconnects and is checked afresh.
+                    conn.close(CloseCode.RIGHTS_CHANGED)
+                elif conn.user_id not in allowed:
+                    subscription = conn.subscriptions.get(room_id)
+                    self.detach(conn, room_id)
+                    if subscription is not None:
+                        conn.push(
+                            reply("unsubscribed", None, room=subscription.slug, reason="removed")
+                        )
+        finally:
+            stream.checking -= 1
+            if not stream.checking:
+                held, stream.held_ephemeral = stream.held_ephemeral, []
+                for frame, exclude_user, sheddable in held:
+                    self.offer_ephemeral(
+                        room_id, frame, exclude_user=exclude_user, sheddable=sheddable
+                    )
+                if stream.cursor is not None:
+                    self._drain_held(stream)
+
     def _drain_held(self, stream: RoomStream) -> None:
         assert stream.cursor is not None
+        if stream.checking:
+            return  # `_recheck_access` drains when it is done
         while stream.cursor + 1 in stream.held:
             seq = stream.cursor + 1
             frame, extras = stream.held.pop(seq)
@@ -314,9 +374,11 @@ class Hub:
                 log.info("refilling room=%s seq %s..%s", stream.room_id, stream.cursor + 1, upto)
                 rows = await database_call(_fetch_rendered)(stream.room_id, stream.cursor, upto)
                 for seq, frame, extras in rows:
-                    if seq == stream.cursor + 1:
+                    if seq == stream.cursor + 1 and not stream.checking:
                         metrics.refilled_items.inc()
                         self._forward(stream, seq, frame, extras)
+                    elif seq > stream.cursor:
+                        stream.held.setdefault(seq, (frame, extras))
         except Exception:
             log.warning(
                 "refill of room %s failed; the sweep retries", stream.room_id, exc_info=True
@@ -384,6 +446,11 @@ class Hub:
                 message["frame"],
                 except_connection=message.get("except_connection"),
             )
+        elif kind == broadcast.ROOM_ACCESS_CHANGED:
+            self.room_access_changed(message["room_id"])
+        elif kind == broadcast.USER_RIGHTS_CHANGED:
+            for conn in list(self.connections_by_user.get(message["user_id"], ())):
+                conn.close(CloseCode.RIGHTS_CHANGED)
         elif kind == broadcast.USER_SESSIONS_ENDED:
             self._end_sessions(
                 message["user_id"],

@@ -36,6 +36,7 @@ class CloseCode(IntEnum):
     UNAUTHENTICATED = 4401  # no valid session
     SESSION_ENDED = 4403  # the user logged out or changed password
     SLOW_READER = 4408  # the socket fell too far behind; reconnect and resume with `after`
+    RIGHTS_CHANGED = 4409  # the user's staff or superuser status changed: reconnect at once
     RATE_LIMITED = 4429  # too many refusals in a row, or too many sockets: back off, reconnect
 
 

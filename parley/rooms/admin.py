@@ -1,8 +1,10 @@
 """The admin: rooms, memberships and the timeline, changed through the same services.
 
 Adding a membership here announces the join to the room live, like joining from a page;
-removing one announces the leave. Timeline items are read-only: seq must stay gapless. The forms
-run the services' own checks, so a refused name, slug or member is a form error, not a 500.
+removing one announces the leave. Making a room private or staff-only, or deleting it, ends the
+open subscriptions of everyone who may no longer see it. Timeline items are read-only: seq must
+stay gapless. The forms run the services' own checks, so a refused name, slug or member is a
+form error, not a 500.
 """
 
 from django import forms
@@ -81,9 +83,7 @@ class RoomAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         if change:
-            # Only the edited fields: a full save would write back the last_seq read when this
-            # request began, and a message posted meanwhile would then get a duplicate seq.
-            obj.save(update_fields=form.changed_data)
+            services.room_update(room=obj, fields=form.changed_data)
             return
         owner = obj.owner or request.user
         try:
@@ -100,6 +100,13 @@ class RoomAdmin(admin.ModelAdmin):
             raise
         obj.pk = created.pk
         obj.refresh_from_db()
+
+    def delete_model(self, request, obj) -> None:
+        services.room_delete(room=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for room in queryset:
+            services.room_delete(room=room)
 
 
 @admin.register(Membership)

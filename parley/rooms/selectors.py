@@ -6,6 +6,7 @@ A room the user may not see is reported exactly like a room that does not exist.
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -98,11 +99,27 @@ def access_room_as_member(*, user, slug: object) -> Room:
     return check_room_member(room_access(user=user, slug=slug))
 
 
-def room_is_visible(user, room: Room, *, member: bool) -> bool:
-    """`room_visible_q` for one room already read, given whether `user` is a member of it."""
-    if user.is_staff:
+def room_is_visible(user, room: Room, *, member: bool, is_staff: bool | None = None) -> bool:
+    """`room_visible_q` for one room already read, given whether `user` is a member of it
+    (and whether they are staff now, when read afresh: `room_access`)."""
+    if user.is_staff if is_staff is None else is_staff:
         return True
     return not room.staff_only and (room.visibility == Room.Visibility.PUBLIC or member)
+
+
+def room_viewers(room_id: int, user_ids: list[int]) -> set[int]:
+    """Which of these users may see the room now (`room_is_visible`, by their staff status and
+    active flag as stored): none if the room no longer exists."""
+    room = Room.objects.filter(pk=room_id).first()
+    if room is None:
+        return set()
+    users = get_user_model()._default_manager.filter(pk__in=user_ids, is_active=True)
+    if room.staff_only:
+        users = users.filter(is_staff=True)
+    elif room.visibility != Room.Visibility.PUBLIC:
+        member = Exists(Membership.objects.filter(room_id=room_id, user=OuterRef("pk")))
+        users = users.filter(Q(is_staff=True) | member)
+    return set(users.values_list("pk", flat=True))
 
 
 @dataclass(frozen=True)
@@ -110,7 +127,8 @@ class RoomAccess:
     """The room a slug names and what one user may do there (see `room_access`)."""
 
     room: Room
-    visible: bool  # the user may see it (room_is_visible)
+    # The user may see it (room_is_visible), by their rights as the database has them now.
+    visible: bool
     member: bool  # the user is a member of it
     # The id of the item the user stored in it with the `client_id` asked about, if any.
     existing_id: int | None = None
@@ -121,6 +139,8 @@ _ROOM_ACCESS_SQL = """
     SELECT {columns},
         EXISTS (SELECT 1 FROM {memberships} m WHERE m.room_id = r.id AND m.user_id = %s)
             AS access_member,
+        (SELECT u.{is_staff} FROM {users} u WHERE u.{user_pk} = %s AND u.{is_active})
+            AS access_staff,
         {existing_id} AS access_existing_id
     FROM {rooms} r
     WHERE r.slug = %s
@@ -133,9 +153,14 @@ _EXISTING_ID_SQL = (
 def _room_access_sql(*, with_client_id: bool) -> str:
     quote = connection.ops.quote_name
     existing_id = _EXISTING_ID_SQL.format(items=quote(Item._meta.db_table))
+    users = get_user_model()._meta
     return _ROOM_ACCESS_SQL.format(
         columns=", ".join(f"r.{quote(field.column)}" for field in Room._meta.concrete_fields),
         memberships=quote(Membership._meta.db_table),
+        users=quote(users.db_table),
+        user_pk=quote(users.pk.column),
+        is_staff=quote(users.get_field("is_staff").column),
+        is_active=quote(users.get_field("is_active").column),
         existing_id=existing_id if with_client_id else "NULL",
         rooms=quote(Room._meta.db_table),
     )
@@ -143,7 +168,10 @@ def _room_access_sql(*, with_client_id: bool) -> str:
 
 def room_access(*, user, slug: object, client_id: str | None = None) -> RoomAccess | None:
     """The room `slug`, whether `user` may see it and whether they are a member, in one query;
-    None if no room has that slug (or it is malformed: nothing is looked up).
+    None if no room has that slug (or it is malformed: nothing is looked up). Visibility follows
+    the user's staff status and active flag as the database has them now, read in the same
+    query: a socket's user object is the one read at its handshake, and a demotion in the admin
+    must count at the very next frame.
 
     With a `client_id`, also the id of the item `user` stored in the room with it (message_post's
     idempotency key, on the `item_unique_client_id` index), in the same round trip. This runs on
@@ -153,7 +181,7 @@ def room_access(*, user, slug: object, client_id: str | None = None) -> RoomAcce
     """
     if not is_valid_slug(slug):
         return None
-    params: list[object] = [user.pk]
+    params: list[object] = [user.pk, user.pk]
     if client_id is not None:
         params += [user.pk, client_id]
     sql = _room_access_sql(with_client_id=client_id is not None)
@@ -163,10 +191,13 @@ def room_access(*, user, slug: object, client_id: str | None = None) -> RoomAcce
     room = rows[0]
     values = vars(room)
     member = bool(values.pop("access_member"))
+    # The user's staff status now, not as their session's user object had it when it was read
+    # (a socket keeps that object for hours); None if they were deactivated or deleted since.
+    staff = values.pop("access_staff")
     existing_id = values.pop("access_existing_id")
     return RoomAccess(
         room=room,
-        visible=room_is_visible(user, room, member=member),
+        visible=staff is not None and room_is_visible(user, room, member=member, is_staff=staff),
         member=member,
         existing_id=existing_id,
     )

@@ -255,19 +255,29 @@ def test_resend_after_leaving_gets_the_original_item(ada, general):
     assert len(messages_in(general)) == 1
 
 
-def test_resend_after_losing_a_private_room_gets_the_original_item(ada):
+def test_resend_after_losing_a_private_room_is_told_the_room_does_not_exist(ada):
+    """Visibility outranks the re-send rule: the original ack would tell bob the room exists."""
     room = make_room(ada, slug="secret", visibility="private")
     bob = UserFactory()
     services.membership_add(actor=ada, room=room, username=bob.username)
-    first = post(bob, "secret", client_id="once")
+    post(bob, "secret", client_id="once")
     services.membership_remove(actor=ada, room=room, username=bob.username)
 
-    again = post(bob, "secret", client_id="once")
-
-    assert (again.created, again.item.pk) == (False, first.item.pk)
-    # A new client_id is refused as usual: the room is invisible to bob now.
+    with pytest.raises(RoomNotFound):
+        post(bob, "secret", client_id="once")
     with pytest.raises(RoomNotFound):
         post(bob, "secret", client_id="new")
+
+
+def test_resend_after_leaving_a_public_room_gets_the_original_item(ada, general):
+    bob = UserFactory()
+    services.room_join(user=bob, room=general)
+    first = post(bob, "general", client_id="once")
+    services.room_leave(user=bob, room=general)
+
+    again = post(bob, "general", client_id="once")
+
+    assert (again.created, again.item.pk) == (False, first.item.pk)
 
 
 def test_same_client_id_in_another_room_is_another_message(ada, general):

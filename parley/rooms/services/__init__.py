@@ -16,7 +16,7 @@ from .memberships import (
 )
 from .messages import PostResult, message_post
 from .reads import ReadPointer, read_pointer_move, read_pointer_move_by_slug
-from .rooms import room_create
+from .rooms import room_create, room_delete, room_update
 from .typing_notices import typing_notify
 
 __all__ = [
@@ -29,9 +29,11 @@ __all__ = [
     "read_pointer_move",
     "read_pointer_move_by_slug",
     "room_create",
+    "room_delete",
     "room_join",
     "room_join_by_slug",
     "room_leave",
     "room_leave_by_slug",
+    "room_update",
     "typing_notify",
 ]

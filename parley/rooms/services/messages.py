@@ -64,7 +64,9 @@ def message_post(
     """Post `body` to a room as `user`, once per `client_id`.
 
     A `client_id` this user already used in this room returns the stored item unchanged
-    (created=False), whatever changed since; it is checked first and counts against no limit.
+    (created=False), whatever changed since, as long as the user may still see the room (one
+    who may not is told RoomNotFound, like for a room that does not exist); it is checked
+    first and counts against no limit.
     Otherwise the post counts against the user's send limit (RateLimited, whatever else is wrong
     with it), the user must see the room (RoomNotFound) and be a member (NotAMember), and the
     body must be 1..MAX_BODY_CHARS characters and the client_id 1..CLIENT_ID_MAX, both without
@@ -77,7 +79,7 @@ def message_post(
     # Only a client_id that could have been stored is looked up (a NUL fails on PostgreSQL).
     lookup = client_id if is_valid_client_id(client_id) else None
     access = room_access(user=user, slug=room_slug, client_id=lookup)
-    if access is not None and access.existing_id is not None:
+    if access is not None and access.visible and access.existing_id is not None:
         existing = _existing(
             user=user, room=access.room, client_id=client_id, item_id=access.existing_id
         )

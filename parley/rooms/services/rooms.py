@@ -1,4 +1,4 @@
-"""Creating rooms."""
+"""Creating, changing and deleting rooms."""
 
 import unicodedata
 
@@ -94,3 +94,33 @@ def room_create(
     except IntegrityError:
         raise InvalidInput("That slug is taken.") from None
     return room
+
+
+# Changing one of these changes who may see the room.
+ACCESS_FIELDS = frozenset({"visibility", "staff_only"})
+
+
+def room_update(*, room: Room, fields: list[str] | tuple[str, ...]) -> None:
+    """Save the room's changed `fields` (the admin's edit; the caller validated them).
+
+    Only those fields are written: a full save would write back a `last_seq` read before a
+    message posted meanwhile. Emits, after commit, when visibility or staff-only changed: a
+    re-check of every open subscription to the room, in every server process, which ends
+    those of users who may no longer see it (`unsubscribed`, then nothing of the room).
+    """
+    fields = list(fields)
+    if not fields:
+        return
+    with transaction.atomic():
+        room.save(update_fields=fields)
+        if ACCESS_FIELDS.intersection(fields):
+            broadcast.publish_room_access_changed_on_commit(room.pk)
+
+
+def room_delete(*, room: Room) -> None:
+    """Delete the room with its timeline and memberships. Emits, after commit, the end of every
+    open subscription to it, in every server process."""
+    room_id = room.pk
+    with transaction.atomic():
+        room.delete()
+        broadcast.publish_room_access_changed_on_commit(room_id)
