@@ -16,6 +16,11 @@ answer in the scope once:
   to close when that session ends (parley.realtime.hub, USER_SESSIONS_ENDED).
 - `scope["session_expires_at"]`: when that session expires (Unix time; None if the session
   engine does not say): its sockets are closed then unless it was extended (session_expiry.py).
+- `scope["handshake_refused"]`: RateLimited when the client's address opened handshakes too
+  fast (None otherwise). A handshake with a session cookie costs a database query, so it counts
+  against the address's handshake limit *before* the lookup, and over it nothing is looked up:
+  random cookies cannot make the database work faster than the limit. (Without a cookie there
+  is nothing to look up: such a handshake is closed with 4401 and counts against nothing.)
 """
 
 from __future__ import annotations
@@ -37,7 +42,15 @@ from django.db import connections
 from django.http.cookie import parse_cookie
 from django.utils.crypto import constant_time_compare
 
+from parley.core import ratelimit
+from parley.core.errors import RateLimited
 from parley.realtime.database import database_call
+
+
+def client_address(scope) -> str | None:
+    """The client's IP address: uvicorn sets it from trusted proxies' headers only."""
+    client = scope.get("client")
+    return client[0] if client else None
 
 
 def session_cookie(scope) -> str | None:
@@ -143,11 +156,24 @@ class SessionAuthMiddleware:
         self.app = app
 
     async def __call__(self, scope, receive, send):
-        found = await _session_user(session_cookie(scope))
+        session_key = session_cookie(scope)
+        refused = None
+        if session_key:
+            try:
+                await ratelimit.acheck(
+                    ratelimit.Action.CONNECT_ADDRESS, address=client_address(scope)
+                )
+            except RateLimited as exc:
+                refused = exc
+        if refused is None:
+            found = await _session_user(session_key)
+        else:
+            found = Handshake(None, AnonymousUser())
         scope = dict(
             scope,
             user=found.user,
             session_key=found.session_key,
             session_expires_at=found.expires_at,
+            handshake_refused=refused,
         )
         return await self.app(scope, receive, send)

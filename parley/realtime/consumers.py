@@ -22,6 +22,7 @@ from django.db import DatabaseError
 from parley.core import metrics, ratelimit
 from parley.core.errors import InvalidInput, ParleyError, RateLimited, RoomNotFound
 from parley.realtime import protocol
+from parley.realtime.auth import client_address
 from parley.realtime.burst import burst_writer
 from parley.realtime.connection import Connection, Subscription
 from parley.realtime.database import database_call
@@ -133,21 +134,15 @@ def _check_visible(user, slug: str) -> str:
     return selectors.access_room(user=user, slug=slug).slug
 
 
-def _client_address(scope) -> str | None:
-    """The client's IP address: uvicorn sets it from trusted proxies' headers only."""
-    client = scope.get("client")
-    return client[0] if client else None
-
-
 # A socket refused for the per-process socket caps may try again after this many seconds.
 SOCKET_CAP_RETRY_SECONDS = 10.0
 
 
 async def _admit(hub: Hub, user, address: str | None) -> None:
-    """A new socket counts against its user's and address's handshake limits, then must fit
-    within this process's caps on open sockets; RateLimited otherwise."""
+    """A new socket counts against its user's handshake limit (its address's was counted before
+    its session was looked up: auth.py), then must fit within this process's caps on open
+    sockets; RateLimited otherwise."""
     await ratelimit.acheck(ratelimit.Action.CONNECT_USER, user=user)
-    await ratelimit.acheck(ratelimit.Action.CONNECT_ADDRESS, address=address)
     config = settings.PARLEY_RATE_LIMITS
     if ratelimit.enabled() and not hub.has_room_for(
         user_id=user.pk,
@@ -199,7 +194,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         await self.accept()
         user = self.scope.get("user")
-        address = _client_address(self.scope)
+        address = client_address(self.scope)
+        refused = self.scope.get("handshake_refused")
+        if refused is not None:
+            await self._refuse_handshake(refused, user_id=None, address=address)
+            return
         if user is None or not user.is_authenticated:
             metrics.connections.labels("unauthenticated").inc()
             events.info(
@@ -213,14 +212,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         try:
             await _admit(self.hub, user, address)
         except RateLimited as exc:
-            metrics.connections.labels("rate_limited").inc()
-            events.info(
-                "socket refused", extra={"event": "refused", "reason": "rate_limited",
-                                         "user_id": user.pk, "address": address},
-            )  # fmt: skip
-            # The client learns why and when to come back, then the socket is closed.
-            await self.send(text_data=_rate_limited_frame(exc, None))
-            await self.close(CloseCode.RATE_LIMITED)
+            await self._refuse_handshake(exc, user_id=user.pk, address=address)
             return
         self.conn = Connection(
             user_id=user.pk,
@@ -240,6 +232,18 @@ class ChatConsumer(AsyncWebsocketConsumer):
         events.info(
             "socket opened", extra={"event": "connect", "user_id": user.pk, "address": address}
         )
+
+    async def _refuse_handshake(
+        self, exc: RateLimited, *, user_id: int | None, address: str | None
+    ) -> None:
+        metrics.connections.labels("rate_limited").inc()
+        events.info(
+            "socket refused", extra={"event": "refused", "reason": "rate_limited",
+                                     "user_id": user_id, "address": address},
+        )  # fmt: skip
+        # The client learns why and when to come back, then the socket is closed.
+        await self.send(text_data=_rate_limited_frame(exc, None))
+        await self.close(CloseCode.RATE_LIMITED)
 
     def _send_text(self, text: str) -> Coroutine[Any, Any, None]:
         """The server's send of one text frame, straight (Connection steps it by hand)."""

@@ -116,6 +116,35 @@ async def test_foreign_origin_is_refused_at_the_handshake(server):
     assert refused.value.response.status_code == 403
 
 
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "http://127.0.0.1:9999",  # another application on the same host
+        "https://127.0.0.1:{port}",  # the same host and port, another scheme
+        "http://localhost:{port}",  # an allowed host, but not the one this page came from
+        "http://127.0.0.1",  # the default port: not this server's
+        "null",
+    ],
+)
+async def test_an_origin_that_is_not_the_sites_own_is_refused_with_the_visitors_cookie(
+    server, origin
+):
+    ada = signed_up(server, unique("ada"))
+    headers = {**ada.ws_headers(), "Origin": origin.format(port=server.port)}
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(server.ws_url, additional_headers=headers):
+            pass
+    assert refused.value.response.status_code == 403
+
+
+async def test_the_sites_own_origin_opens_a_working_socket(server):
+    ada = signed_up(server, unique("ada"))
+    assert ada.ws_headers()["Origin"] == server.base_url
+    async with connect(server.ws_url, additional_headers=ada.ws_headers()) as ws:
+        await ws.send(json.dumps({"type": "ping", "ref": "p"}))
+        assert (await next_of(ws, "pong"))["ref"] == "p"
+
+
 async def test_oversized_frames_are_refused_and_nothing_is_stored(server):
     ada = signed_up(server, unique("ada"))
     slug = unique("big-")

@@ -136,3 +136,35 @@ async def test_limits_off_lifts_the_caps_and_the_handshake_rates(rate_limits):
     async with open_socket(ada) as first, open_socket(ada) as second, open_socket(ada) as third:
         for client in (first, second, third):
             await client.ping_works()
+
+
+async def test_handshakes_with_made_up_session_cookies_count_per_address_before_any_lookup(
+    rate_limits, monkeypatch, settings
+):
+    """Random session cookies cost a database query each: past the address's handshake limit
+    they are refused (4429) without one."""
+    from parley.realtime import auth
+
+    rate_limits.configure(connect_address="3,1/m")
+    lookups = []
+    real_lookup = auth._session_user
+
+    async def counted_lookup(session_key):
+        lookups.append(session_key)
+        return await real_lookup(session_key)
+
+    monkeypatch.setattr(auth, "_session_user", counted_lookup)
+    for n in range(5):
+        cookie = f"{settings.SESSION_COOKIE_NAME}=made-up-{n:032d}".encode()
+        async with open_socket(cookie=cookie, address="192.0.2.66") as client:
+            code, frames = await client.wait_closed()
+        if n < 3:
+            assert (code, frames) == (CloseCode.UNAUTHENTICATED, [])
+        else:
+            assert code == CloseCode.RATE_LIMITED
+            assert [frame["code"] for frame in frames] == ["rate_limited"]
+    assert len(lookups) == 3
+    # Another address is not slowed down.
+    ada = await make_user("ada")
+    async with open_socket(ada, address="192.0.2.67") as client:
+        await client.ping_works()

@@ -1,0 +1,107 @@
+"""Which pages may open a socket with the visitor's cookie: those of the site's own origins.
+
+Channels' `AllowedHostsOriginValidator` compares only the Origin's host with ALLOWED_HOSTS, so
+another application on the same host (`http://127.0.0.1:9999`) or the site over plain HTTP
+could open a working socket with a signed-in visitor's cookie. This compares the whole origin
+(scheme, host and port), as Django's CSRF check does for a POST:
+
+- the request's own origin: `http` for `ws`, `https` for `wss`, and the Host header, which must
+  itself be an allowed host; behind a proxy, `serve --proxy-headers` makes the scheme the
+  client's (X-Forwarded-Proto);
+- or one of CSRF_TRUSTED_ORIGINS (exactly, or a `https://*.example.com` wildcard as Django
+  reads it).
+
+A handshake without a Host header comes from no browser (every browser sends one, and only a
+browser carries a visitor's cookie without its owner's say): its origin's host must be allowed
+and its port the default of its scheme. Refused handshakes get 403 and are logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from channels.security.websocket import WebsocketDenier
+from django.conf import settings
+from django.http.request import split_domain_port, validate_host
+
+events = logging.getLogger("parley.events")
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _header(scope, name: bytes) -> str | None:
+    for header, value in scope.get("headers", ()):
+        if header == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _normalised(origin: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an origin or URL, lower-cased, the port made explicit."""
+    try:
+        parts = urlsplit(origin)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    if scheme not in DEFAULT_PORTS or not host:
+        return None
+    return scheme, host, port or DEFAULT_PORTS[scheme]
+
+
+def _own_origin(scope) -> tuple[str, str, int] | None:
+    host = _header(scope, b"host")
+    if host is None:
+        return None
+    domain, _ = split_domain_port(host)
+    if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
+        return None
+    scheme = "https" if scope.get("scheme") in ("wss", "https") else "http"
+    return _normalised(f"{scheme}://{host}")
+
+
+def _trusted(origin: tuple[str, str, int]) -> bool:
+    scheme, host, port = origin
+    for trusted in settings.CSRF_TRUSTED_ORIGINS:
+        wildcard = "://*." in trusted
+        expected = _normalised(trusted.replace("://*.", "://", 1) if wildcard else trusted)
+        if expected is None or expected[0] != scheme or expected[2] != port:
+            continue
+        if host == expected[1] or (wildcard and host.endswith("." + expected[1])):
+            return True
+    return False
+
+
+def origin_allowed(scope) -> bool:
+    """Whether the handshake's Origin is one of the site's own origins (see above)."""
+    raw = _header(scope, b"origin")
+    origin = _normalised(raw) if raw else None
+    if origin is None:
+        return False
+    if _trusted(origin):
+        return True
+    if _header(scope, b"host") is None:
+        scheme, host, port = origin
+        host = f"[{host}]" if ":" in host else host  # IPv6, as ALLOWED_HOSTS writes it
+        return port == DEFAULT_PORTS[scheme] and validate_host(host, settings.ALLOWED_HOSTS)
+    return origin == _own_origin(scope)
+
+
+class OriginValidator:
+    """ASGI middleware for WebSockets: 403 at the handshake unless `origin_allowed`."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "websocket" and not origin_allowed(scope):
+            client = scope.get("client")
+            events.info(
+                "socket refused",
+                extra={"event": "refused", "reason": "origin",
+                       "address": client[0] if client else None},
+            )  # fmt: skip
+            denier = WebsocketDenier()
+            return await denier(scope, receive, send)
+        return await self.app(scope, receive, send)
