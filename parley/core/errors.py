@@ -31,6 +31,15 @@ class NotAMember(Forbidden):
     default_message = "You are not a member of this room."
 
 
+class OwnerCannotLeave(Forbidden):
+    """The room's owner would stop being a member: a room keeps its owner while she owns it."""
+
+    default_message = (
+        "You own this room, so you cannot leave it: another member must become its owner first"
+        " (staff can make that change)."
+    )
+
+
 class InvalidInput(ParleyError):
     code = "invalid"
 

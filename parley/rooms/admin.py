@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from parley.core.errors import ParleyError
 from parley.rooms import services
 from parley.rooms.models import Event, Membership, Message, Room
-from parley.rooms.services.memberships import check_can_be_member
+from parley.rooms.services.memberships import check_can_be_member, check_can_leave
 from parley.rooms.services.rooms import check_room_name, check_room_slug, check_staff_only
 
 
@@ -101,6 +101,12 @@ class RoomAdmin(admin.ModelAdmin):
         obj.pk = created.pk
         obj.refresh_from_db()
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # A room's memberships go with it, its owner's too (which alone may not be deleted).
+        perms_needed.discard(Membership._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
     def delete_model(self, request, obj) -> None:
         services.room_delete(room=obj)
 
@@ -129,12 +135,24 @@ class MembershipAdmin(admin.ModelAdmin):
         result = services.room_join(user=obj.user, room=obj.room)
         obj.pk = Membership.objects.get(room=result.room, user=obj.user).pk
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A room's owner stays its member: no delete link or page for her membership.
+        if obj is not None:
+            try:
+                check_can_leave(user=obj.user, room=obj.room, actor=request.user)
+            except ParleyError:
+                return False
+        return super().has_delete_permission(request, obj)
+
     def delete_model(self, request, obj) -> None:
-        services.room_leave(user=obj.user, room=obj.room)
+        services.room_leave(user=obj.user, room=obj.room, actor=request.user)
 
     def delete_queryset(self, request, queryset) -> None:
         for membership in queryset.select_related("room", "user"):
-            services.room_leave(user=membership.user, room=membership.room)
+            try:
+                services.room_leave(user=membership.user, room=membership.room, actor=request.user)
+            except ParleyError as exc:
+                self.message_user(request, exc.message, level=messages.ERROR)
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -3,10 +3,12 @@
 import math
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.db.models import Q
-from django.http import Http404, HttpResponseForbidden, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -119,30 +121,41 @@ def room_detail(request, slug):
 
 @require_http_methods(["GET", "POST"])
 def room_settings(request, slug):
-    """The owner's page: add members by username, remove them."""
+    """The owner's page: add members by username, remove them.
+
+    A refused removal (the owner removing herself, say) is explained above the members list; a
+    refused addition is an error of the add form.
+    """
     room = _room_or_404(request.user, slug)
     try:
         check_can_manage_members(actor=request.user, room=room)
     except Forbidden as exc:
-        return HttpResponseForbidden(exc.message)
+        raise PermissionDenied(exc.message) from None  # the 403 page (403.html)
+    removing = request.POST.get("action") == "remove"
     form = MemberForm(request.POST or None)
     refusal = None
+    member_error = None
     if request.method == "POST" and form.is_valid():
-        action = request.POST.get("action", "add")
-        service = services.membership_remove if action == "remove" else services.membership_add
+        service = services.membership_remove if removing else services.membership_add
         try:
             service(actor=request.user, room=room, username=form.cleaned_data["username"])
         except RateLimited as exc:
-            form.add_error(None, exc.message)
-            refusal = exc
+            refusal, error = exc, exc.message
         except (InvalidInput, Forbidden) as exc:
-            form.add_error("username", exc.message)
+            error = exc.message
         else:
             return redirect("room_settings", slug=room.slug)
+        if removing:
+            member_error = error
+        else:
+            form.add_error(None if refusal else "username", error)
+    elif removing:
+        member_error = "Choose a member to remove."  # only a hand-made post names no one
+    if removing:
+        form = MemberForm()  # the add form was not used: show it empty
     members = selectors.room_members(room.pk)
-    page = render(
-        request, "parley/room_settings.html", {"room": room, "members": members, "form": form}
-    )
+    context = {"room": room, "members": members, "form": form, "member_error": member_error}
+    page = render(request, "parley/room_settings.html", context)
     return _with_retry_after(page, refusal)
 
 
@@ -156,6 +169,10 @@ def room_membership(request, slug, action):
         raise Http404("No such room.") from None
     except RateLimited as exc:
         return _too_many_requests(request, exc, back_url=reverse("home"))
+    except (Forbidden, InvalidInput) as exc:
+        # The owner leaving her room, say: told on the home page, where the button was.
+        messages.error(request, exc.message)
+        return redirect("home")
     if action == "join":
         return redirect("room", slug=change.room.slug)
     return redirect("home")

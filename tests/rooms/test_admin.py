@@ -98,14 +98,16 @@ def test_message_list_shows_messages_only(admin_client, general, ada):
     assert "hello from ada" in response.text
 
 
-def test_event_list_shows_events_only(admin_client, general, ada):
+def test_event_list_shows_events_only(admin_client, general, ada, bob):
     services.message_post(user=ada, room_slug="general", body="hello from ada", client_id="c")
-    services.room_leave(user=ada, room=general)
+    services.room_join(user=bob, room=general)
+    services.room_leave(user=bob, room=general)
 
     response = admin_client.get("/admin/rooms/event/")
 
     assert response.status_code == 200
-    assert sorted(item.kind for item in response.context["cl"].result_list) == ["join", "leave"]
+    kinds = sorted(item.kind for item in response.context["cl"].result_list)
+    assert kinds == ["join", "join", "leave"]
     assert "hello from ada" not in response.text
 
 
@@ -325,3 +327,33 @@ def test_membership_list_offers_no_silent_bulk_delete(admin_client, general):
 
     assert "remove_selected" in response.text
     assert "delete_selected" not in response.text
+
+
+def test_the_owners_membership_cannot_be_deleted_in_the_admin(admin_client, ada):
+    room = make_room(ada, slug="owned")
+    membership = Membership.objects.get(room=room, user=ada)
+
+    page = admin_client.get(f"/admin/rooms/membership/{membership.pk}/change/")
+    response = admin_client.post(
+        f"/admin/rooms/membership/{membership.pk}/delete/", {"post": "yes"}
+    )
+
+    assert page.status_code == 200 and "/delete/" not in page.text
+    assert response.status_code == 403
+    assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_remove_selected_skips_the_owner_and_says_why(admin_client, ada, bob):
+    room = make_room(ada, slug="owned")
+    services.room_join(user=bob, room=room)
+    chosen = Membership.objects.filter(room=room)
+
+    response = admin_client.post(
+        "/admin/rooms/membership/",
+        {"action": "remove_selected", "_selected_action": [m.pk for m in chosen]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "Ada owns this room, so they cannot be removed from it" in response.text  # capfirst
+    assert list(Membership.objects.filter(room=room).values_list("user", flat=True)) == [ada.pk]

@@ -1,4 +1,8 @@
-"""Joining, leaving, adding and removing members. Each change is a timeline event."""
+"""Joining, leaving, adding and removing members. Each change is a timeline event.
+
+A room keeps its owner as a member for as long as she owns it (`check_can_leave`): leaving,
+removing herself, staff removing her and the admin's deletions all meet that rule here.
+"""
 
 from dataclasses import dataclass
 
@@ -6,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from parley.core import ratelimit
-from parley.core.errors import Forbidden, InvalidInput
+from parley.core.errors import Forbidden, InvalidInput, OwnerCannotLeave
 from parley.realtime import broadcast
 from parley.rooms.models import Item, Membership, Room
 from parley.rooms.selectors import access_room
@@ -40,8 +44,30 @@ def _add(*, user, room: Room) -> MembershipChange:
     return MembershipChange(room=room, changed=True, event=event)
 
 
-def _remove(*, user, room: Room) -> MembershipChange:
+def check_can_leave(*, user, room: Room, actor=None) -> None:
+    """OwnerCannotLeave (a `forbidden`) when `user` owns `room` and is one of its members.
+
+    Without the rule an owner could leave her own private room and find it gone (it is visible
+    to members only), leaving a room with no members and no one to manage it. Ownership passes
+    first (staff change a room's owner in the admin); then the former owner leaves like anyone.
+    An owner who is not a member has nothing to leave and is not refused. `actor`, who asks
+    (`user` herself by default), only chooses the wording.
+    """
+    if room.owner_id is None or room.owner_id != user.pk:
+        return
+    if not Membership.objects.filter(room=room, user=user).exists():
+        return
+    if actor is None or actor.pk == user.pk:
+        raise OwnerCannotLeave()
+    raise OwnerCannotLeave(
+        f"{user.get_username()} owns this room, so they cannot be removed from it: make"
+        " another member its owner first."
+    )
+
+
+def _remove(*, user, room: Room, actor=None) -> MembershipChange:
     with transaction.atomic():
+        check_can_leave(user=user, room=room, actor=actor)
         deleted, _ = Membership.objects.filter(room=room, user=user).delete()
         if not deleted:
             return MembershipChange(room=room, changed=False, event=None)
@@ -60,9 +86,13 @@ def room_join(*, user, room: Room) -> MembershipChange:
     return _add(user=user, room=room)
 
 
-def room_leave(*, user, room: Room) -> MembershipChange:
-    """`user` leaves. Emits the `leave` event; in a private room its sockets stop receiving."""
-    return _remove(user=user, room=room)
+def room_leave(*, user, room: Room, actor=None) -> MembershipChange:
+    """`user` leaves. Emits the `leave` event; in a private room its sockets stop receiving.
+
+    OwnerCannotLeave for the room's owner (`check_can_leave`). `actor` is who asks when it is
+    not `user` (staff removing a membership in the admin): it words that refusal.
+    """
+    return _remove(user=user, room=room, actor=actor)
 
 
 def check_membership_rate(*, user) -> None:
@@ -117,9 +147,10 @@ def membership_remove(*, actor, room: Room, username: str) -> MembershipChange:
     """The owner (or staff) removes `username`; removing yourself is leaving.
 
     Counts against the actor's membership limit (RateLimited) first. Permission is checked before
-    the lookup, so no one else learns which usernames exist.
+    the lookup, so no one else learns which usernames exist. The owner herself is never removed:
+    OwnerCannotLeave (`check_can_leave`).
     """
     check_membership_rate(user=actor)
     if username != actor.get_username():
         check_can_manage_members(actor=actor, room=room)
-    return _remove(user=_user_by_username(username), room=room)
+    return _remove(user=_user_by_username(username), room=room, actor=actor)
