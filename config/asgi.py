@@ -1,6 +1,7 @@
 """ASGI entry point: Django for HTTP, the chat consumer for WebSockets at /ws/.
 
-WebSockets: the Origin must be an allowed host, then the session cookie names the user
+WebSockets: the Origin must be one of the site's own origins (scheme, host and port:
+parley.realtime.origin), then the session cookie names the user
 (parley.realtime.auth, in place of Channels' AuthMiddlewareStack: see there why).
 
 Run with uvicorn and `--lifespan off` (Channels' router has no lifespan handler); see the
@@ -15,17 +16,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from parley.realtime.auth import SessionAuthMiddleware  # noqa: E402
+from parley.realtime.origin import OriginValidator  # noqa: E402
 from parley.realtime.routing import websocket_urlpatterns  # noqa: E402
-from parley.web.asgi_limits import UploadSizeLimit  # noqa: E402
+from parley.web.asgi_limits import RequestBodyLimit  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": UploadSizeLimit(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(
-            SessionAuthMiddleware(URLRouter(websocket_urlpatterns))
-        ),
+        "http": RequestBodyLimit(django_asgi_app),
+        "websocket": OriginValidator(SessionAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )

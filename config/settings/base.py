@@ -262,6 +262,9 @@ PARLEY = {
     "MAX_QUEUED_FRAMES": env.int("PARLEY_MAX_QUEUED_FRAMES", default=2000),
     # Largest upload, inclusive (PROTOCOL.md: 25 MiB).
     "MAX_UPLOAD_BYTES": env.int("PARLEY_MAX_UPLOAD_BYTES", default=25 * 1024 * 1024),
+    # Largest body of any other POST (Parley's forms and the admin's, a few KiB each), refused
+    # before it is read (parley/web/asgi_limits.py); routes that take no body allow 0.
+    "MAX_FORM_BYTES": env.int("PARLEY_MAX_FORM_BYTES", default=64 * 1024),
     # How often each process checks the database for items its channel layer never delivered.
     "SWEEP_SECONDS": env.float("PARLEY_SWEEP_SECONDS", default=2.0),
     # Presence (parley/realtime/presence.py; docs/protocol.md "Live features"). A user whose
@@ -336,6 +339,14 @@ PARLEY_SERVER = {
     "WS_IMPLEMENTATION": env.str("PARLEY_WS_IMPLEMENTATION", default="auto"),
     "LOOP": env.str("PARLEY_SERVER_LOOP", default="auto"),
     "GRACEFUL_SHUTDOWN_SECONDS": env.int("PARLEY_GRACEFUL_SHUTDOWN_SECONDS", default=5),
+    # Slow clients (docs/deployment.md, "Slow and oversized requests"): a request's head must be
+    # complete within HEADER_TIMEOUT of the server starting to wait for it, however it trickles
+    # (parley/core/http_deadline.py); idle kept-alive connections close after KEEP_ALIVE_TIMEOUT.
+    "HEADER_TIMEOUT": env.float("PARLEY_HEADER_TIMEOUT", default=10.0),
+    "KEEP_ALIVE_TIMEOUT": env.float("PARLEY_KEEP_ALIVE_TIMEOUT", default=5.0),
+    # Connections (WebSockets included) past which a new HTTP request is answered 503: a cap
+    # short of the open-file limit, not the defence. 0: that limit less FD_RESERVE (serve.py).
+    "LIMIT_CONCURRENCY": env.int("PARLEY_LIMIT_CONCURRENCY", default=0),
     "FORWARDED_ALLOW_IPS": env.str("FORWARDED_ALLOW_IPS", default="127.0.0.1"),
     "ACCESS_LOG": env.bool("PARLEY_ACCESS_LOG", default=False),
     "LOG_LEVEL": env.str("PARLEY_SERVER_LOG_LEVEL", default="info"),

@@ -1,42 +1,145 @@
-"""Refuse an oversized upload from its headers, before any of its body is read.
+"""Refuse a request body over its route's limit before Django reads any of it.
 
-Django's ASGI handler reads a request's whole body into a temporary file before the view runs,
-so the view's own size check comes after the bytes have arrived. This wrapper answers 413 at
-once when the declared Content-Length cannot fit the upload limit (plus room for the multipart
-envelope); a body without Content-Length still meets the view's check. The proxy in front
-should limit bodies too (docs/deployment.md).
+Django's ASGI handler reads a request's whole body (into a temporary file past
+FILE_UPLOAD_MAX_MEMORY_SIZE) before any middleware or view runs, and DATA_UPLOAD_MAX_MEMORY_SIZE
+is checked only when a view reads its form: an anonymous 300 MiB POST to the log-in page was on
+disk before its answer. So this wrapper, in front of Django, knows each route's limit:
+
+- an upload: MAX_UPLOAD_BYTES plus room for the multipart envelope;
+- a route that takes no body (pages and endpoints served only to GET: /healthz, /metrics,
+  downloads), and every method but POST on any route: 0;
+- every other POST (Parley's forms, the admin's, a path no route knows): MAX_FORM_BYTES.
+
+A declared Content-Length over the limit is answered 413 at once: nothing of the body is read,
+and a client that sent `Expect: 100-continue` is not told to send it. A body of unknown length
+(chunked) is counted as it arrives; once the count passes the limit the client gets 413 and
+Django is told the client has gone, so it stops reading and never runs a view. A body where
+none belongs is a 413 too (its size is over that route's 0), never a 405: this layer judges
+bytes, and methods stay Django's to refuse (a POST to /healthz without a body gets Django's
+answer). The proxy in front limits bodies as well (docs/deployment.md).
 """
 
-import re
+from __future__ import annotations
 
 from django.conf import settings
+from django.urls import Resolver404, resolve
 
-UPLOAD_PATH = re.compile(r"^/rooms/[^/]+/files/$")
 MULTIPART_ENVELOPE_BYTES = 64 * 1024
+UPLOAD_VIEWS = frozenset({"room_upload"})
+# URL names of the views served only to GET (`require_GET`); one that comes to take a POST
+# leaves this set, or its bodies are refused.
+BODYLESS_VIEWS = frozenset({"home", "room", "healthz", "metrics", "attachment"})
+BODY_METHODS = frozenset({"POST"})
 
 
-class UploadSizeLimit:
+def body_limit(method: str | None, view: str | None) -> int:
+    """The most bytes of body a request may carry: read per request, so settings may change."""
+    if method not in BODY_METHODS or view in BODYLESS_VIEWS:
+        return 0
+    if view in UPLOAD_VIEWS:
+        return settings.PARLEY["MAX_UPLOAD_BYTES"] + MULTIPART_ENVELOPE_BYTES
+    return settings.PARLEY["MAX_FORM_BYTES"]
+
+
+def view_name(path: str) -> str | None:
+    try:
+        return resolve(path).view_name
+    except Resolver404:
+        return None
+
+
+class RequestBodyLimit:
     def __init__(self, app):
         self.app = app
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "http" and UPLOAD_PATH.match(scope.get("path", "")):
-            limit = settings.PARLEY["MAX_UPLOAD_BYTES"] + MULTIPART_ENVELOPE_BYTES
-            length = dict(scope.get("headers") or []).get(b"content-length")
-            if length is not None and length.isdigit() and int(length) > limit:
-                await _too_large(send)
-                return
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        view = view_name(path)
+        limit = body_limit(scope.get("method"), view)
+        refusal = _refusal(path, view)
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            await refusal(send)
+            return
+        guard = _CountedBody(receive, send, limit=limit, refusal=refusal)
+        await self.app(scope, guard.receive, guard.send)
 
 
-async def _too_large(send) -> None:
+# Its name before the limits covered every route.
+UploadSizeLimit = RequestBodyLimit
+
+
+class _CountedBody:
+    """`receive` and `send` for the application, counting the body as it arrives.
+
+    Past the limit it answers 413 itself, tells the application the client has gone (Django's
+    body reader then stops without a response) and drops whatever the application still sends.
+    """
+
+    def __init__(self, receive, send, *, limit: int, refusal) -> None:
+        self._receive = receive
+        self._send = send
+        self._limit = limit
+        self._refusal = refusal
+        self._received = 0
+        self._refused = False
+        self._response_started = False
+
+    async def receive(self) -> dict:
+        if self._refused:
+            return {"type": "http.disconnect"}
+        message = await self._receive()
+        if message["type"] == "http.request":
+            self._received += len(message.get("body", b""))
+            if self._received > self._limit:
+                self._refused = True
+                if not self._response_started:
+                    await self._refusal(self._send)
+                return {"type": "http.disconnect"}
+        return message
+
+    async def send(self, message: dict) -> None:
+        if self._refused:
+            return
+        if message["type"] == "http.response.start":
+            self._response_started = True
+        await self._send(message)
+
+
+def _refusal(path: str, view: str | None):
+    """Uploads (sent by script) and the API get the JSON error shape; pages a short text."""
+    if view in UPLOAD_VIEWS:
+        return _upload_too_large
+    if path.startswith("/api/"):
+        return _json_too_large
+    return _text_too_large
+
+
+async def _upload_too_large(send) -> None:
     body = b'{"error": {"code": "too_large", "message": "The file is over the upload limit."}}'
+    await _answer_413(send, body, b"application/json")
+
+
+async def _json_too_large(send) -> None:
+    body = b'{"error": {"code": "too_large", "message": "The request body is over its limit."}}'
+    await _answer_413(send, body, b"application/json")
+
+
+async def _text_too_large(send) -> None:
+    await _answer_413(send, b"Request body too large.\n", b"text/plain; charset=utf-8")
+
+
+async def _answer_413(send, body: bytes, content_type: bytes) -> None:
+    # `Connection: close`: the rest of an unread body cannot be told from the next request.
     await send(
         {
             "type": "http.response.start",
             "status": 413,
             "headers": [
-                (b"content-type", b"application/json"),
+                (b"content-type", content_type),
                 (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
             ],

@@ -7,20 +7,29 @@ while daphne cancels consumers on SIGTERM and closes every socket after 24 h by 
 Once uvicorn has stopped serving, every socket has closed and the process's presence tracker
 knows who is leaving: without REDIS_URL it writes them to a snapshot, for the next process to
 keep them online for the rest of their grace (parley/realtime/presence_snapshot.py).
+
+Slow clients are bounded here (docs/deployment.md, "Slow and oversized requests"): uvicorn's
+HTTP protocol with a deadline for a complete request head (parley/core/http_deadline.py), the
+keep-alive timeout, and a cap on connections short of the open-file limit.
 """
 
+import resource
 import signal
 
 import uvicorn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from parley.core.http_deadline import AutoHTTPProtocol
 from parley.realtime import presence
 
 # PARLEY_WS_IMPLEMENTATION and PARLEY_SERVER_LOOP, in uvicorn's names (`auto`: websockets-sansio
 # and uvloop).
 WS_IMPLEMENTATIONS = ("auto", "websockets-sansio", "websockets", "wsproto")
 LOOPS = ("auto", "uvloop", "asyncio")
+# File descriptors kept free of client connections by the default concurrency cap: database and
+# Redis connections, uploaded files, logs.
+FD_RESERVE = 256
 
 
 class Command(BaseCommand):
@@ -47,6 +56,9 @@ class Command(BaseCommand):
             workers=workers,
             # Channels' router has no lifespan handler.
             lifespan="off",
+            http=AutoHTTPProtocol,
+            timeout_keep_alive=server["KEEP_ALIVE_TIMEOUT"],
+            limit_concurrency=_concurrency_limit(server["LIMIT_CONCURRENCY"]),
             ws=server["WS_IMPLEMENTATION"],
             loop=server["LOOP"],
             # Frames over MAX_FRAME_BYTES get a `too_large` error frame; over this hard limit
@@ -61,6 +73,22 @@ class Command(BaseCommand):
             access_log=server["ACCESS_LOG"],
             log_level=server["LOG_LEVEL"],
         )
+
+
+def _concurrency_limit(configured: int) -> int | None:
+    """PARLEY_LIMIT_CONCURRENCY, or else the open-file limit less FD_RESERVE.
+
+    uvicorn counts every connection (WebSockets and half-sent requests included) and answers a
+    new HTTP request 503 past the cap, so the cap must sit above the sockets a process is meant
+    to hold; just short of the descriptor limit, it turns "accept() fails, nothing answers" into
+    a prompt 503 while the head deadline frees the descriptors.
+    """
+    if configured > 0:
+        return configured
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return None
+    return max(soft - FD_RESERVE, 1)
 
 
 def _run_then_save_presence(*args, **kwargs) -> None:
