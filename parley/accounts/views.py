@@ -1,20 +1,21 @@
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.forms import UserCreationForm
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from parley.accounts.forms import SignupForm
 from parley.accounts.signals import spare_session
 
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def signup(request):
-    """Django's UserCreationForm; a new user is signed in and sent home."""
+    """Django's UserCreationForm with Parley's username rule; a new user is signed in and sent
+    home."""
     if request.user.is_authenticated:
         return redirect("home")
-    form = UserCreationForm(request.POST or None)
+    form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")

@@ -7,7 +7,7 @@ from django.db import IntegrityError
 
 from parley.core import ratelimit
 from parley.core.errors import InvalidInput
-from parley.core.text import body_length
+from parley.core.text import body_length, is_blank
 from parley.realtime import broadcast
 from parley.rooms.models import Item, Room
 from parley.rooms.selectors import check_room_member, room_access
@@ -24,8 +24,9 @@ class PostResult:
 
 def check_message_body(body: str) -> None:
     limit = settings.PARLEY["MAX_BODY_CHARS"]
-    if not body.strip():
-        # Whitespace-only bodies are refused like empty ones: they would show as blank lines.
+    if is_blank(body):
+        # Bodies of only white space or invisible characters (zero-width spaces and joiners)
+        # are refused like empty ones: they would show as blank lines.
         raise InvalidInput("A message cannot be empty.")
     if body_length(body) > limit:
         raise InvalidInput(f"A message has at most {limit} characters.")
