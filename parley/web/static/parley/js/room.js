@@ -14,15 +14,24 @@
 // the pointer below the newest message, before the first message above the pointer. It stays where
 // it is while the page is open, also once those messages are read, so the reader keeps their
 // bearings; it moves only when new messages arrive unread (tab hidden, or scrolled up) after
-// everything at the old place was read, and it is gone when the page is left.
+// everything at the old place was read, and it is gone when the page is left. With more unread
+// than the page came with, the page first loads back to the first unread (`history` with
+// `before`, up to UNREAD_LOAD_MAX items) and opens there, as Slack does.
+//
+// Sending: sender.js (one message at a time per room, in typed order, kept in the outbox). When
+// the session ends (socket closed 4401/4403, e.g. logged out in another tab) the page shows the
+// user offline and signed out, and what is written waits in the outbox with "Sign in to send".
+// A reader at the newest message stays there when the timeline changes size (pin.js).
 
 import { reportActivity } from "./activity.js";
 import { Members, presenceOf } from "./members.js";
-import { Outbox, newClientId } from "./outbox.js";
-import { ParleySocket } from "./socket.js";
+import { Outbox } from "./outbox.js";
+import { BottomPin } from "./pin.js";
+import { Sender } from "./sender.js";
+import { ParleySocket, State } from "./socket.js";
 import { bindIndicator } from "./status.js";
 import { codePointLength } from "./text.js";
-import { Timeline, messageElement } from "./timeline.js";
+import { Timeline } from "./timeline.js";
 import { TypingIndicator, TypingNotifier } from "./typing.js";
 import { UnreadTracker } from "./unread.js";
 import { Uploader, bindDropZone } from "./uploads.js";
@@ -32,6 +41,11 @@ const HISTORY_MAX = 200;
 // Missing more than this many items: show the newest page instead of loading them all; the
 // rest is one scroll up away.
 const JUMP_THRESHOLD = 1000;
+// Opened with more unread than the page holds: load back to the first unread if it is at most
+// this many items back (beyond, "New messages" is drawn once scrolling up reaches it), with a
+// few read items above it for context.
+const UNREAD_LOAD_MAX = 1000;
+const UNREAD_CONTEXT = 10;
 // Items published by the server reach the socket in order, but an ack may overtake the item
 // before it: wait a moment before asking for a "missing" one.
 const GAP_GRACE_MS = 300;
@@ -81,7 +95,22 @@ function start(room, initialItems) {
   const me = room.username;
   const slug = room.slug;
   const socket = new ParleySocket();
-  const outbox = new Outbox(Outbox.keyFor(me, slug));
+  const sender = new Sender({
+    socket,
+    outbox: new Outbox(Outbox.keyFor(me, slug)),
+    room: slug,
+    me,
+    list: pendingList,
+    onAck: showAcked,
+    onEdit(body) {
+      if (!textarea.value.trim()) {
+        textarea.value = body;
+        resizeComposer();
+        updateCounter();
+      }
+      textarea.focus();
+    },
+  });
   const timeline = new Timeline(list, { me, highWater: room.lastSeq || 0 });
   const rendered = membersList.querySelectorAll("li[data-username]");
   const members = new Members(membersList, {
@@ -92,7 +121,11 @@ function start(room, initialItems) {
   });
 
   let hasMore = (room.firstSeq || 0) > 1;
-  let loadingOlder = false;
+  let olderLoading = null; // the `history` page being loaded above the first item
+  let subscribedOnce = false;
+  // Opened with the first unread above what the page holds: not reading (nor reporting read)
+  // until the page has loaded back to it.
+  let findingUnread = false;
   let knownLast = room.lastSeq || 0;
   let fillTimer = null;
   let fillDue = 0;
@@ -108,10 +141,6 @@ function start(room, initialItems) {
   let readTimer = null;
   let readHeld = 0; // the seq a held-back report will carry
   let readAt = -Infinity;
-
-  // client_id -> {entry, el, status, timer, attempts}
-  const pending = new Map();
-  const inflight = new Set();
 
   const typing = new TypingIndicator(typingLine, { me });
   // A key pressed while the composer still has text (a held-back frame checks again).
@@ -147,13 +176,17 @@ function start(room, initialItems) {
 
   // -- the timeline ---------------------------------------------------------------------------
 
+  // The reader at the newest item stays there when the timeline changes size (see pin.js).
+  const pin = new BottomPin(scroller, { content: [log] });
+
   // Rebuilding what the server rendered (same items, local times, grouping) is not news.
   busy(() => {
     list.replaceChildren();
     timeline.insertMany(initialItems);
-    for (const item of initialItems) settleIfMine(item);
+    for (const item of initialItems) sender.settleIfMine(item);
     if (room.isMember && room.unread > 0 && lastRead < (room.lastSeq || 0)) {
       timeline.setNewMarker(lastRead);
+      findingUnread = !timeline.holdsAfter(lastRead);
     }
   });
   scrollToBottom();
@@ -177,6 +210,7 @@ function start(room, initialItems) {
   function scrollToBottom() {
     scroller.scrollTop = scroller.scrollHeight;
     jumpButton.hidden = true;
+    pin.remember();
   }
 
   /** If the first unread item is above the view, bring it to the top (the reader starts there). */
@@ -187,6 +221,27 @@ function start(room, initialItems) {
     if (offset < 0) {
       scroller.scrollTop += offset - 8;
       jumpButton.hidden = false;
+      pin.remember();
+    }
+  }
+
+  /**
+   * Opened with more unread than the page came with: page back to the first unread, so that
+   * "New messages" is drawn before it, and start the reader there.
+   */
+  async function loadBackToMarker() {
+    const after = timeline.markerAfter;
+    try {
+      if (after === null || timeline.first === null || timeline.holdsAfter(after)) return;
+      if (timeline.first - after > UNREAD_LOAD_MAX) return;
+      while (!timeline.holdsAfter(after) && hasMore) {
+        const limit = Math.min(HISTORY_MAX, timeline.first - after - 1 + UNREAD_CONTEXT);
+        if (!(await loadOlder(limit))) return;
+      }
+      showMarker();
+    } finally {
+      findingUnread = false;
+      reportRead();
     }
   }
 
@@ -202,7 +257,7 @@ function start(room, initialItems) {
     let firstFromOthers = null;
     for (const item of items) {
       if (item.room !== undefined && item.room !== slug) continue;
-      settleIfMine(item);
+      sender.settleIfMine(item);
       if (!timeline.insert(item)) continue;
       if (item.type === "event") {
         members.apply(item.kind, item.user?.username, item.seq);
@@ -228,6 +283,7 @@ function start(room, initialItems) {
     } else {
       // Items inserted above what the reader is looking at (a gap fill) must not move it.
       if (anchor) scroller.scrollTop += anchor.getBoundingClientRect().top - anchorTop;
+      pin.remember();
       if (newFromOthers) jumpButton.hidden = false;
     }
     if (newFromOthers && document.hidden) {
@@ -238,18 +294,6 @@ function start(room, initialItems) {
     reportRead();
   }
 
-  /** Keep the newest item in view when an image above it finishes loading. */
-  let pinned = true;
-  list.addEventListener(
-    "load",
-    (event) => {
-      if (event.target instanceof HTMLImageElement && pinned) {
-        scroller.scrollTop = scroller.scrollHeight;
-      }
-    },
-    true,
-  );
-
   // -- read state -----------------------------------------------------------------------------
 
   function isVisible() {
@@ -258,7 +302,7 @@ function start(room, initialItems) {
 
   /** The room is on screen and scrolled to its end: what it shows is read. */
   function isReading() {
-    return !closed && isVisible() && isNearBottom();
+    return !closed && !findingUnread && isVisible() && isNearBottom();
   }
 
   /** Report the last seq shown as read: throttled, and only when it moves the pointer. */
@@ -326,8 +370,7 @@ function start(room, initialItems) {
   scroller.addEventListener(
     "scroll",
     () => {
-      pinned = isNearBottom();
-      if (pinned) jumpButton.hidden = true;
+      if (isNearBottom()) jumpButton.hidden = true;
       if (scroller.scrollTop < NEAR_TOP_PX) loadOlder();
       reportRead();
     },
@@ -338,22 +381,31 @@ function start(room, initialItems) {
   function renderOlderState() {
     olderButton.hidden = !hasMore;
     startMarker.hidden = hasMore;
+    timeline.setStartShown(!hasMore);
   }
   renderOlderState();
 
-  async function loadOlder() {
-    if (!hasMore || loadingOlder || closed || !socket.isLive) return;
-    loadingOlder = true;
+  /**
+   * Load a page of older items above the first one shown; resolves true once they are in (a
+   * page already on its way is not asked for twice: its promise is returned).
+   */
+  function loadOlder(limit = HISTORY_PAGE) {
+    if (olderLoading) return olderLoading;
+    if (!hasMore || closed || !socket.isLive) return Promise.resolve(false);
+    olderLoading = fetchOlder(limit);
+    return olderLoading;
+  }
+
+  async function fetchOlder(limit) {
     olderButton.disabled = true;
     olderStatus.textContent = "Loading older messages…";
     const before = timeline.first ?? timeline.highWater + 1;
-    const frame = { type: "history", room: slug, before, limit: HISTORY_PAGE };
-    const reply = await socket.request(frame);
-    loadingOlder = false;
+    const reply = await socket.request({ type: "history", room: slug, before, limit });
+    olderLoading = null;
     olderButton.disabled = false;
     if (reply.type !== "history") {
       olderStatus.textContent = reply.client ? "" : `Could not load older items: ${reply.message}`;
-      return;
+      return false;
     }
     olderStatus.textContent = "";
     // Keep what the reader sees where it is while older items go in above it.
@@ -361,15 +413,17 @@ function start(room, initialItems) {
     const top = scroller.scrollTop;
     busy(() => {
       for (const item of reply.items) {
-        settleIfMine(item);
+        sender.settleIfMine(item);
         timeline.insert(item);
         if (item.type === "event") members.apply(item.kind, item.user?.username, item.seq);
       }
     });
     scroller.scrollTop = top + (scroller.scrollHeight - height);
+    pin.remember();
     hasMore = reply.has_more && reply.items.length > 0;
     renderOlderState();
     fillViewport();
+    return true;
   }
 
   /** A short timeline cannot be scrolled to its top: load older items until it can. */
@@ -465,7 +519,6 @@ function start(room, initialItems) {
 
   socket.on("message", (frame) => frame.room === slug && showItems([frame]));
   socket.on("event", (frame) => frame.room === slug && showItems([frame]));
-  socket.on("ack", (frame) => confirm(frame));
   socket.on("backlog_truncated", (frame) => {
     if (frame.room !== slug) return;
     if (Number.isInteger(frame.last_seq) && frame.last_seq > knownLast) knownLast = frame.last_seq;
@@ -481,11 +534,9 @@ function start(room, initialItems) {
     }
   });
   socket.on("state", ({ state }) => {
-    if (state !== "live") {
-      for (const [clientId, p] of pending) {
-        if (!p.failed && !p.timer) setStatus(clientId, "Waiting for the connection…");
-      }
-    }
+    // The session ended (logged out in another tab, say): the user is not online through this
+    // page any more.
+    if (state === State.SIGNED_OUT && members.knowsPresence) members.setPresence(me, "offline");
     updateComposer();
   });
 
@@ -507,7 +558,9 @@ function start(room, initialItems) {
         // The backlog that follows covers up to last_seq; check a little later that it did.
         if (reply.last_seq > knownLast) knownLast = reply.last_seq;
         scheduleFill(1500);
-        resendAll();
+        sender.resume();
+        if (!subscribedOnce) loadBackToMarker();
+        subscribedOnce = true;
         fillViewport();
         reportRead();
       } else if (reply.code === "room_not_found") {
@@ -532,11 +585,7 @@ function start(room, initialItems) {
     joinForm.hidden = true;
     leaveForm.hidden = true;
     updateComposer();
-    for (const clientId of pending.keys()) {
-      setStatus(clientId, "Not sent: you can no longer post here.", [
-        actionButton("Discard", () => settle(clientId)),
-      ]);
-    }
+    sender.close("Not sent: you can no longer post here.");
   }
 
   // -- membership -----------------------------------------------------------------------------
@@ -558,10 +607,12 @@ function start(room, initialItems) {
     sendButton.disabled = !member;
     fileInput.disabled = !member;
     composer.classList.toggle("is-disabled", !member);
-    if (closed) composerNote.textContent = "You cannot send messages here.";
-    else if (!member) composerNote.textContent = "Join the room to send messages.";
-    else if (!socket.isLive) composerNote.textContent = "Offline: sent once reconnected.";
-    else composerNote.textContent = "Enter sends, Shift+Enter adds a line.";
+    let note = "Enter sends, Shift+Enter adds a line.";
+    if (closed) note = "You cannot send messages here.";
+    else if (!member) note = "Join the room to send messages.";
+    else if (socket.state === State.SIGNED_OUT) note = "Signed out: sign in again to send.";
+    else if (!socket.isLive) note = "Offline: sent once reconnected.";
+    composerNote.textContent = note;
   }
 
   for (const [form, type] of [
@@ -594,7 +645,7 @@ function start(room, initialItems) {
 
   // -- sending --------------------------------------------------------------------------------
 
-  for (const entry of outbox.list()) addPending(entry);
+  sender.restore();
   updateComposer();
 
   composer.addEventListener("submit", (event) => {
@@ -606,15 +657,12 @@ function start(room, initialItems) {
       composerNote.textContent = `At most ${room.maxBody} characters (this one has ${length}).`;
       return;
     }
-    const entry = { client_id: newClientId(), body, created: Date.now(), failed: null };
-    outbox.add(entry);
-    addPending(entry);
+    sender.add(body);
     textarea.value = "";
     typingNotifier.sent();
     resizeComposer();
     updateCounter();
     scrollToBottom();
-    transmit(entry);
   });
 
   textarea.addEventListener("keydown", (event) => {
@@ -642,141 +690,7 @@ function start(room, initialItems) {
     counter.classList.toggle("is-over", length > room.maxBody);
   }
 
-  function addPending(entry) {
-    if (pending.has(entry.client_id)) return;
-    const el = messageElement(
-      {
-        type: "message",
-        author: { username: me },
-        body: entry.body,
-        ts: new Date(entry.created || Date.now()).toISOString(),
-      },
-      { me },
-    );
-    el.classList.add("is-pending");
-    el.dataset.clientId = entry.client_id;
-    const status = document.createElement("div");
-    status.className = "item__status";
-    status.setAttribute("role", "status");
-    el.append(status);
-    pendingList.append(el);
-    pending.set(entry.client_id, { entry, el, status, timer: null, attempts: 0, failed: false });
-    if (entry.failed) fail(entry.client_id, entry.failed);
-    else setStatus(entry.client_id, socket.isLive ? "Sending…" : "Waiting for the connection…");
-  }
-
-  function setStatus(clientId, text, actions = []) {
-    const p = pending.get(clientId);
-    if (!p) return;
-    const label = document.createElement("span");
-    label.textContent = text;
-    p.status.replaceChildren(label, ...actions);
-  }
-
-  function actionButton(text, onClick) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "link-button";
-    button.textContent = text;
-    button.addEventListener("click", onClick);
-    return button;
-  }
-
-  function fail(clientId, error) {
-    const p = pending.get(clientId);
-    if (!p) return;
-    p.failed = true;
-    p.el.classList.add("is-failed");
-    outbox.update(clientId, { failed: { code: error.code, message: error.message } });
-    const reason = error.message || error.code;
-    setStatus(clientId, `Not sent (${error.code}): ${reason}`, [
-      actionButton("Retry", () => {
-        p.failed = false;
-        p.el.classList.remove("is-failed");
-        outbox.update(clientId, { failed: null });
-        transmit(p.entry);
-      }),
-      actionButton("Edit", () => {
-        if (!textarea.value.trim()) {
-          textarea.value = p.entry.body;
-          resizeComposer();
-          updateCounter();
-        }
-        settle(clientId);
-        textarea.focus();
-      }),
-      actionButton("Discard", () => settle(clientId)),
-    ]);
-  }
-
-  function retryLater(clientId, seconds, text) {
-    const p = pending.get(clientId);
-    if (!p) return;
-    clearTimeout(p.timer);
-    setStatus(clientId, text);
-    p.timer = setTimeout(() => {
-      p.timer = null;
-      transmit(p.entry);
-    }, seconds * 1000);
-  }
-
-  async function transmit(entry) {
-    const clientId = entry.client_id;
-    const p = pending.get(clientId);
-    if (!p || p.failed || p.timer || inflight.has(clientId) || closed) return;
-    if (!socket.isLive) {
-      setStatus(clientId, "Waiting for the connection…");
-      return;
-    }
-    inflight.add(clientId);
-    setStatus(clientId, "Sending…");
-    const reply = await socket.request({
-      type: "send",
-      room: slug,
-      body: entry.body,
-      client_id: clientId,
-    });
-    inflight.delete(clientId);
-    if (!pending.has(clientId)) return; // settled meanwhile (its ack or its live item)
-    if (reply.type === "ack") {
-      confirm(reply);
-      return;
-    }
-    p.attempts += 1;
-    switch (reply.code) {
-      case "disconnected":
-        setStatus(clientId, "Waiting for the connection…");
-        break; // resent after the next `subscribed`
-      case "timeout":
-        retryLater(clientId, 3, "No answer yet; trying again…");
-        break;
-      case "rate_limited": {
-        const wait = Math.max(1, Math.ceil(Number(reply.retry_after) || 5));
-        retryLater(clientId, wait, `Sending too fast: retrying in ${wait} s.`);
-        break;
-      }
-      case "unavailable": {
-        const wait = Math.min(30, 2 ** Math.min(p.attempts, 5));
-        retryLater(clientId, wait, `The server cannot store it now; retrying in ${wait} s.`);
-        break;
-      }
-      default:
-        fail(clientId, reply);
-    }
-  }
-
-  function resendAll() {
-    for (const entry of outbox.list()) {
-      if (!pending.has(entry.client_id)) addPending(entry); // queued in another tab
-      transmit(entry);
-    }
-  }
-
-  /** An `ack` for one of ours: its item goes into the timeline where its seq says. */
-  function confirm(ack) {
-    const p = pending.get(ack.client_id);
-    if (!p || !Number.isInteger(ack.seq)) return;
-    settle(ack.client_id);
+  function showAcked(ack, entry) {
     // A re-sent message stored long ago is answered with its old seq: it belongs to history
     // not yet loaded, and showing it here would leave a hole that paging up skips.
     if (timeline.first !== null && ack.seq < timeline.first) return;
@@ -788,30 +702,13 @@ function start(room, initialItems) {
           seq: ack.seq,
           id: ack.id,
           author: { username: me },
-          body: p.entry.body,
+          body: entry.body,
           ts: ack.ts,
           client_id: ack.client_id,
         },
       ],
       { live: true },
     );
-  }
-
-  /** A message of ours reached the timeline: it is no longer pending. */
-  function settleIfMine(item) {
-    if (item.type === "message" && item.client_id && item.author?.username === me) {
-      if (pending.has(item.client_id)) settle(item.client_id);
-      else outbox.remove(item.client_id);
-    }
-  }
-
-  function settle(clientId) {
-    const p = pending.get(clientId);
-    outbox.remove(clientId);
-    if (!p) return;
-    clearTimeout(p.timer);
-    p.el.remove();
-    pending.delete(clientId);
   }
 
   // -- files ----------------------------------------------------------------------------------

@@ -9,8 +9,10 @@
 // - watch(room, {after, onSubscribed}) subscribes to a room now and again after every
 //   reconnect, each time with `after` = the caller's last seq (or the last seq seen here).
 // - it reconnects by itself: exponential backoff with jitter, at once after a server restart
-//   (1012), never after 4401 (not signed in: the page goes to the login page) or 4403 (the
-//   session ended). A ping every 25 s; no pong within 10 s counts as a dead connection.
+//   (1012) or a change of the user's rights (4409), never after 4401 (not signed in) or 4403
+//   (the session ended): both leave it "signed-out", and the page stays (with what was being
+//   written) and offers to sign in. A ping every 25 s; no pong within 10 s counts as a dead
+//   connection.
 // - state changes ("connecting", "live", "reconnecting", "offline", "signed-out") go to
 //   on("state", fn) with {state, retryAt}.
 
@@ -21,6 +23,7 @@ export const CloseCode = Object.freeze({
   UNAUTHENTICATED: 4401,
   SESSION_ENDED: 4403,
   SLOW_READER: 4408,
+  RIGHTS_CHANGED: 4409,
 });
 
 export const State = Object.freeze({
@@ -247,17 +250,13 @@ export class ParleySocket {
     this.openedAt = 0;
     this.emit("close", { code });
     if (this.stopped) return;
-    if (code === CloseCode.UNAUTHENTICATED) {
-      this.setState(State.SIGNED_OUT);
-      window.location.assign(loginUrl());
-      return;
-    }
-    if (code === CloseCode.SESSION_ENDED) {
+    if (code === CloseCode.UNAUTHENTICATED || code === CloseCode.SESSION_ENDED) {
       this.setState(State.SIGNED_OUT);
       return;
     }
-    if (code === CloseCode.SERVICE_RESTART) {
-      // The server is restarting: come back at once (a little jitter spreads the crowd).
+    if (code === CloseCode.SERVICE_RESTART || code === CloseCode.RIGHTS_CHANGED) {
+      // The server is restarting, or the user's rights changed (a new socket is judged by the
+      // new ones): come back at once (a little jitter spreads the crowd).
       this.attempt = 0;
       this.scheduleReconnect(Math.round(Math.random() * 250));
       return;

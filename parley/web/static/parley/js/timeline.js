@@ -10,7 +10,9 @@
 //
 // The "New messages" marker is a divider inside the first message whose seq is above
 // `markerAfter` (the reader's pointer when it was set); it follows inserts, so it finds its
-// place when the first unread message arrives or is paged in later.
+// place when the first unread message arrives or is paged in later. While the items right after
+// the pointer are not in the page yet (more unread than the page holds), it is not drawn at all:
+// the first message shown would not be the first unread.
 
 import { humanSize, renderText } from "./text.js";
 
@@ -166,6 +168,19 @@ export class Timeline {
     this.highWater = highWater;
     this.markerAfter = null; // the "New messages" marker goes before the first seq above it
     this.marker = null;
+    this.startShown = false; // the room's first item is shown: nothing older to page in
+  }
+
+  /** Whether the items right after `seq` are in the page (not still to be paged in). */
+  holdsAfter(seq) {
+    return this.startShown || (this.first !== null && this.first <= seq + 1);
+  }
+
+  /** Tell whether the room's first item is shown (no older history to load). */
+  setStartShown(shown) {
+    if (this.startShown === shown) return;
+    this.startShown = shown;
+    this.placeMarker();
   }
 
   /** Draw "New messages" before the first message with seq > `afterSeq` (now or once it comes). */
@@ -196,7 +211,7 @@ export class Timeline {
     if (!this.marker) return;
     const old = this.marker.parentElement;
     let target = null;
-    if (this.markerAfter !== null) {
+    if (this.markerAfter !== null && this.holdsAfter(this.markerAfter)) {
       // Membership events are not unread: the marker goes before the first message.
       for (let index = this.indexFor(this.markerAfter + 1); index < this.seqs.length; index += 1) {
         const { item, el } = this.bySeq.get(this.seqs[index]);
