@@ -37,13 +37,33 @@ async def test_foreign_or_missing_origin_is_refused_at_the_handshake(origin):
 
 
 @pytest.mark.parametrize(
-    "origin", [b"http://127.0.0.1", b"http://localhost:8000", b"https://127.0.0.1:8443"]
+    ("origin", "host", "scheme"),
+    [
+        (b"http://127.0.0.1", None, "ws"),  # no Host header: an allowed host, the default port
+        (b"http://localhost:8000", b"localhost:8000", "ws"),
+        (b"https://127.0.0.1:8443", b"127.0.0.1:8443", "wss"),
+    ],
 )
-async def test_allowed_origin_with_a_session_is_accepted_and_answers(origin):
+async def test_the_sites_own_origin_with_a_session_is_accepted_and_answers(origin, host, scheme):
+    """The Origin is the page's own: scheme, host and port (parley/realtime/origin.py)."""
+    from channels.testing import WebsocketCommunicator
+
+    from config.asgi import application
+    from tests.conftest import session_cookie_for
+
     ada = await make_user("ada")
-    async with ws_client(ada, origin=(b"origin", origin)) as communicator:
-        assert communicator.accepted is True
+    cookie = await database_sync_to_async(session_cookie_for)(ada)
+    headers = [(b"origin", origin), (b"cookie", cookie)]
+    if host is not None:
+        headers.append((b"host", host))
+    communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
+    communicator.scope["scheme"] = scheme
+    try:
+        connected, _ = await communicator.connect()
+        assert connected is True
         await Client(communicator).ping_works()
+    finally:
+        await communicator.disconnect()
 
 
 async def test_anonymous_socket_is_accepted_then_closed_4401_without_data():
