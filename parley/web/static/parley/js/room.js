@@ -638,6 +638,7 @@ function start(room, initialItems) {
       } else if (reply.client) {
         form.submit();
       } else {
+        leaving = false; // refused (an owner may not leave): a later removal is not this
         showNotice(reply.message || `Could not ${type} the room.`);
       }
     });
