@@ -75,13 +75,18 @@ async def people():
     return root, ada, sam
 
 
+async def close_code_after_admin_edit(root, user, **changes) -> int | None:
+    """The close code `user`'s open socket gets when the admin saves `changes` to them."""
+    async with open_socket(user) as socket:
+        await socket.ping_works()
+        await admin_edits_user(root, user, **changes)
+        code, _ = await socket.wait_closed()
+    return code
+
+
 async def test_a_staff_user_demoted_in_the_admin_loses_staff_rights_on_an_open_socket(people):
     root, ada, sam = people
-    async with open_socket(sam) as socket:
-        await socket.ping_works()
-        await admin_edits_user(root, sam, is_staff=False)
-        code, _ = await socket.wait_closed()
-    assert code == CloseCode.RIGHTS_CHANGED
+    assert await close_code_after_admin_edit(root, sam, is_staff=False) == CloseCode.RIGHTS_CHANGED
 
     # Reconnected: the private room he is not in is a room that does not exist.
     async with open_socket(sam) as socket:
@@ -115,25 +120,15 @@ async def test_staff_rights_are_read_from_the_database_at_each_frame(people):
 
 async def test_superuser_status_and_promotion_also_reconnect_the_users_sockets(people):
     root, ada, sam = people
-    async with open_socket(ada) as socket:
-        await socket.ping_works()
-        await admin_edits_user(root, ada, is_staff=True, is_superuser=True)
-        code, _ = await socket.wait_closed()
-    assert code == CloseCode.RIGHTS_CHANGED
-    async with open_socket(sam) as socket:
-        await socket.ping_works()
-        await admin_edits_user(root, sam, is_superuser=True)
-        code, _ = await socket.wait_closed()
-    assert code == CloseCode.RIGHTS_CHANGED
+    promoted = await close_code_after_admin_edit(root, ada, is_staff=True, is_superuser=True)
+    assert promoted == CloseCode.RIGHTS_CHANGED
+    made_superuser = await close_code_after_admin_edit(root, sam, is_superuser=True)
+    assert made_superuser == CloseCode.RIGHTS_CHANGED
 
 
 async def test_a_user_deactivated_in_the_admin_is_cut_off(people):
     root, ada, sam = people
-    async with open_socket(sam) as socket:
-        await socket.ping_works()
-        await admin_edits_user(root, sam, is_active=False)
-        code, _ = await socket.wait_closed()
-    assert code == CloseCode.SESSION_ENDED
+    assert await close_code_after_admin_edit(root, sam, is_active=False) == CloseCode.SESSION_ENDED
 
 
 @pytest.mark.parametrize("change", [{"visibility": "private"}, {"staff_only": True}])
