@@ -7,6 +7,7 @@ This needs a real server: only a real transport makes the writer wait.
 
 import asyncio
 import json
+import uuid
 
 import pytest
 from websockets.asyncio.client import connect
@@ -31,6 +32,9 @@ def server(tmp_path_factory):
             "PARLEY_RATE_SEND": f"{SEND_BURST},1/h",
             "PARLEY_RATE_READ": "1000,100/s",
             "PARLEY_RATE_MAX_STRIKES": str(STRIKES),
+            # With REDIS_URL the buckets live in Redis, keyed by user id: this server's user 1
+            # must not spend the send bucket of other live servers' user 1.
+            "PARLEY_REDIS_PREFIX": f"flush-{uuid.uuid4().hex[:8]}",
         },
     )
     live.prepare()

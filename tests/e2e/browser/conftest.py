@@ -3,6 +3,8 @@
 Without Playwright or /usr/bin/chromium the tests skip with the reason; under CI=true they fail.
 """
 
+import uuid
+
 import pytest
 
 from tests.conftest import skip_or_fail
@@ -30,7 +32,13 @@ def browser():
 def _server(browser, tmp_path_factory, request):
     # Not a rate-limit test: seeding a long history must not be throttled. A test module may add
     # settings of its own with a module-level SERVER_ENV dict (each module gets its own server).
-    env = {"PARLEY_RATE_LIMITS": "off", **getattr(request.module, "SERVER_ENV", {})}
+    # With REDIS_URL, rate buckets and the channel layer live in Redis, keyed by user and room
+    # ids that every module's fresh database hands out again: each server has its own prefix.
+    env = {
+        "PARLEY_RATE_LIMITS": "off",
+        "PARLEY_REDIS_PREFIX": f"browser-{uuid.uuid4().hex[:8]}",
+        **getattr(request.module, "SERVER_ENV", {}),
+    }
     live = LiveServer(tmp_path_factory.mktemp("browser"), env=env)
     live.prepare()
     live.start()
