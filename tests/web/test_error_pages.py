@@ -124,3 +124,16 @@ def test_a_failing_view_answers_the_styled_500(client, ada):
     assert response.status_code == 500
     assert_styled(response.text)
     assert "a bug in a view" not in response.text
+
+
+def test_a_post_without_its_csrf_token_gets_the_styled_403(ada):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(ada)
+    response = client.post("/rooms/new/", {"name": "Town", "slug": "town", "visibility": "public"})
+
+    assert response.status_code == 403
+    assert_styled(response.text)
+    assert "<h1>This form has expired</h1>" in response.text
+    assert "Nothing was changed" in response.text
