@@ -114,3 +114,41 @@ async def test_a_redis_restart_loses_nothing_and_the_processes_recover(cluster):
     # Both processes are still serving.
     for server in servers:
         assert HttpSession(server.base_url).get("/healthz")[0] == 200
+
+
+async def test_a_room_made_private_in_the_admin_of_one_process_ends_subscriptions_on_the_other(
+    cluster,
+):
+    (first, second), _ = cluster
+    ada, bob = sessions(first, ["ada", "bob"])
+    ada.post_form("/rooms/new/", {"name": "Town", "slug": "town", "visibility": "public"})
+    first.manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model\n"
+        "get_user_model().objects.create_superuser('root', password='correct-horse-battery-9')\n",
+    )
+    root = HttpSession(first.base_url)
+    root.login("root")
+    room_id = first.manage(
+        "shell",
+        "-c",
+        "from parley.rooms.models import Room\nprint(Room.objects.get(slug='town').pk)",
+    ).split()[-1]
+
+    headers = {**bob.ws_headers(), "Origin": second.base_url}
+    async with connect(second.ws_url, additional_headers=headers) as ws:
+        await ws.send(json.dumps({"type": "subscribe", "room": "town"}))
+        await next_of(ws, "subscribed")
+        status, _, _ = await asyncio.to_thread(
+            root.post_form,
+            f"/admin/rooms/room/{room_id}/change/",
+            {"name": "Town", "visibility": "private", "owner": "1",
+             "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"},
+        )  # fmt: skip
+        assert status == 200  # the admin's redirect, followed
+        notice = await next_of(ws, "unsubscribed")
+        assert notice == {"type": "unsubscribed", "room": "town", "reason": "removed"}
+        await ws.send(json.dumps({"type": "subscribe", "room": "town", "ref": "again"}))
+        refused = await next_of(ws, "error")
+        assert (refused["code"], refused["ref"]) == ("room_not_found", "again")
