@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test lint install install-dev browser migrate serve cluster chaos clean bench
+.PHONY: run test test-fast lint install install-dev browser migrate serve cluster chaos clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ lint: install-dev
 # The suite twice: SQLite + in-process layer, then PostgreSQL + Redis (tests/run_suites.py).
 test: lint browser
 	$(BIN)/python -m tests.run_suites $(PYTEST_ARGS)
+
+# The edit loop: one pass on SQLite and the in-process layer, without live servers or browsers
+# (tests marked `live`). `make test` stays the whole thing.
+test-fast: install-dev
+	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=config.settings.test \
+		$(BIN)/python -m pytest -m "not live" -q $(PYTEST_ARGS)
 
 # A live server killed, restarted and cut off under steady chat traffic; nothing may be lost,
 # doubled or reordered (tests/e2e/chaos.py). With REDIS_URL set, Redis is restarted too.

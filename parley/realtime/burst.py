@@ -9,15 +9,21 @@ them as uvicorn's own `send` does, after the same checks, and hands the transpor
 A single frame gains too: no ASGI message, no coroutine, no wait on uvicorn's `writable` event.
 Under any other server or implementation it returns None and each frame goes through `send`.
 
-This reads uvicorn's protocol object (written against uvicorn 0.55; a protocol without the
-attributes it reads gets None, so every frame goes through `send`); tests/realtime/test_burst.py
-drives a real one, so an upgrade that changes what they mean fails there, not in production.
+This reads uvicorn's protocol object, so it runs only on the uvicorn releases it was written and
+tested against (TESTED_UVICORN; pyproject.toml pins the same): on any other, `burst_writer`
+returns None, every frame goes through `send`, and the first socket logs why. A protocol without
+the attributes it reads also gets None. tests/realtime/test_burst.py drives a real one, so an
+upgrade that changes what they mean fails there, not in production.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any
+
+import uvicorn
 
 try:
     from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
@@ -25,7 +31,28 @@ try:
 except ImportError:  # pragma: no cover - uvicorn[standard] is a dependency
     WebSocketsSansIOProtocol = None  # type: ignore[assignment,misc]
 
+log = logging.getLogger(__name__)
+
 BurstWriter = Callable[[Sequence[str]], bool]
+
+# The uvicorn releases (major.minor) whose protocol object this was written and tested against.
+TESTED_UVICORN = frozenset({"0.55"})
+
+
+@functools.cache
+def direct_writes_supported() -> bool:
+    """Whether this uvicorn is one the direct write was tested on; if not, says so once."""
+    version = uvicorn.__version__
+    tested = ".".join(version.split(".")[:2]) in TESTED_UVICORN
+    if not tested:
+        log.warning(
+            "uvicorn %s is not a release Parley's direct socket writes were tested on (%s): "
+            "every frame goes through uvicorn's send instead",
+            version,
+            ", ".join(sorted(TESTED_UVICORN)),
+        )
+    return tested
+
 
 # What `write` reads of uvicorn's protocol object.
 _READS = (
@@ -40,6 +67,8 @@ def burst_writer(send: Callable[..., Any]) -> BurstWriter | None:
     then the caller sends each frame through `send`. None if the server is not one it knows."""
     protocol = getattr(send, "__self__", None)
     if WebSocketsSansIOProtocol is None or not isinstance(protocol, WebSocketsSansIOProtocol):
+        return None
+    if not direct_writes_supported():
         return None
     if not all(hasattr(protocol, name) for name in _READS):
         return None  # a uvicorn whose protocol is not the one this was written against

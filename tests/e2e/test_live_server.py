@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import re
 import signal
 import uuid
 
@@ -93,6 +94,20 @@ async def test_each_socket_is_logged_once_by_parley_not_again_by_uvicorn(server)
     assert any("Uvicorn running on" in line for line in server.output)
     for line in server.output:
         assert "connection open" not in line and "[accepted]" not in line, line
+
+
+@pytest.mark.parametrize(("accepted", "encoding"), [("br, gzip", "br"), ("gzip", "gzip")])
+def test_static_files_are_served_compressed_brotli_first(server, accepted, encoding):
+    import urllib.request
+
+    status, page = HttpSession(server.base_url).get("/accounts/login/")
+    stylesheet = re.search(r'href="(/static/parley/css/parley\.[0-9a-f]+\.css)"', page).group(1)
+    request = urllib.request.Request(
+        server.base_url + stylesheet, headers={"Accept-Encoding": accepted}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+        assert response.headers["Content-Encoding"] == encoding
 
 
 async def test_health_check_answers_without_login(server):

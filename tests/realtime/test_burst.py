@@ -157,3 +157,24 @@ def test_another_server_s_send_gets_no_burst_writer():
 
     assert burst_writer(send) is None
     assert burst_writer(OtherProtocol().send) is None
+
+
+async def test_an_untested_uvicorn_release_gets_no_burst_writer_and_says_so(monkeypatch, caplog):
+    import uvicorn
+
+    from parley.realtime import burst
+
+    assert burst.direct_writes_supported()  # the installed release is a tested one
+    monkeypatch.setattr(uvicorn, "__version__", "0.99.0")
+    burst.direct_writes_supported.cache_clear()
+    try:
+        socket, other = Socket(deflate=False), Socket(deflate=False)
+        with caplog.at_level("WARNING", logger="parley.realtime.burst"):
+            assert burst_writer(await socket.open()) is None
+            assert burst_writer(await other.open()) is None
+    finally:
+        burst.direct_writes_supported.cache_clear()  # the next test reads the real release
+    warnings = [r.getMessage() for r in caplog.records if r.name == "parley.realtime.burst"]
+    assert len(warnings) == 1 and "uvicorn 0.99.0" in warnings[0]
+    socket.close()
+    other.close()
