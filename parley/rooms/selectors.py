@@ -101,7 +101,7 @@ def access_room_as_member(*, user, slug: object) -> Room:
 
 def room_is_visible(user, room: Room, *, member: bool, is_staff: bool | None = None) -> bool:
     """`room_visible_q` for one room already read, given whether `user` is a member of it
-    (and whether they are staff now, when read afresh: `room_access`)."""
+    (and whether they are staff now, when read afresh: `room_access`, `room_viewers`)."""
     if user.is_staff if is_staff is None else is_staff:
         return True
     return not room.staff_only and (room.visibility == Room.Visibility.PUBLIC or member)
@@ -114,12 +114,16 @@ def room_viewers(room_id: int, user_ids: list[int]) -> set[int]:
     if room is None:
         return set()
     users = get_user_model()._default_manager.filter(pk__in=user_ids, is_active=True)
-    if room.staff_only:
-        users = users.filter(is_staff=True)
-    elif room.visibility != Room.Visibility.PUBLIC:
-        member = Exists(Membership.objects.filter(room_id=room_id, user=OuterRef("pk")))
-        users = users.filter(Q(is_staff=True) | member)
-    return set(users.values_list("pk", flat=True))
+    members = set(
+        Membership.objects.filter(room_id=room_id, user_id__in=user_ids).values_list(
+            "user_id", flat=True
+        )
+    )
+    return {
+        pk
+        for pk, is_staff in users.values_list("pk", "is_staff")
+        if room_is_visible(None, room, member=pk in members, is_staff=is_staff)
+    }
 
 
 @dataclass(frozen=True)
