@@ -295,11 +295,16 @@ class Hub:
     def _revoke(self, stream: RoomStream, user_id: int) -> None:
         """The user left a private room: their sockets stop receiving it, after the leave event."""
         for conn in list(self.connections_by_user.get(user_id, ())):
-            subscription = conn.subscriptions.get(stream.room_id)
-            if subscription is None or conn.is_staff:
-                continue
-            self.detach(conn, stream.room_id)
-            conn.push(reply("unsubscribed", None, room=subscription.slug, reason="removed"))
+            if not conn.is_staff:
+                self._end_subscription(conn, stream.room_id)
+
+    def _end_subscription(self, conn: Connection, room_id: int) -> None:
+        """The socket may no longer see the room: `unsubscribed` (removed), then nothing of it."""
+        subscription = conn.subscriptions.get(room_id)
+        if subscription is None:
+            return
+        self.detach(conn, room_id)
+        conn.push(reply("unsubscribed", None, room=subscription.slug, reason="removed"))
 
     def room_access_changed(self, room_id: int) -> None:
         """Who may see the room changed (made private or staff-only, deleted): from now until
@@ -329,12 +334,7 @@ class Hub:
                     # Unknown: fail closed. The client reconnects and is checked afresh.
                     conn.close(CloseCode.RIGHTS_CHANGED)
                 elif conn.user_id not in allowed:
-                    subscription = conn.subscriptions.get(room_id)
-                    self.detach(conn, room_id)
-                    if subscription is not None:
-                        conn.push(
-                            reply("unsubscribed", None, room=subscription.slug, reason="removed")
-                        )
+                    self._end_subscription(conn, room_id)
         finally:
             stream.checking -= 1
             if not stream.checking:
