@@ -269,17 +269,6 @@ def test_resend_after_losing_a_private_room_is_told_the_room_does_not_exist(ada)
         post(bob, "secret", client_id="new")
 
 
-def test_resend_after_leaving_a_public_room_gets_the_original_item(ada, general):
-    bob = UserFactory()
-    services.room_join(user=bob, room=general)
-    first = post(bob, "general", client_id="once")
-    services.room_leave(user=bob, room=general)
-
-    again = post(bob, "general", client_id="once")
-
-    assert (again.created, again.item.pk) == (False, first.item.pk)
-
-
 def test_same_client_id_in_another_room_is_another_message(ada, general):
     make_room(ada, slug="random")
 
