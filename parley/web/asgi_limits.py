@@ -56,9 +56,11 @@ class RequestBodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path = scope.get("path", "")
-        view = view_name(path)
-        limit = body_limit(scope.get("method"), view)
+        path, method = scope.get("path", ""), scope.get("method")
+        # Only a POST's route matters (every other method may carry no body): no URL lookup
+        # for the pages and static files that make most requests.
+        view = view_name(path) if method in BODY_METHODS else None
+        limit = body_limit(method, view)
         refusal = _refusal(path, view)
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > limit:
@@ -66,10 +68,6 @@ class RequestBodyLimit:
             return
         guard = _CountedBody(receive, send, limit=limit, refusal=refusal)
         await self.app(scope, guard.receive, guard.send)
-
-
-# Its name before the limits covered every route.
-UploadSizeLimit = RequestBodyLimit
 
 
 class _CountedBody:

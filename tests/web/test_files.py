@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from parley.rooms.models import Attachment, Item
-from parley.web.asgi_limits import UploadSizeLimit
+from parley.web.asgi_limits import RequestBodyLimit
 from tests.factories import UserFactory, make_room
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +122,7 @@ def test_an_oversized_body_is_refused_from_its_headers_before_it_is_read(setting
         "path": "/rooms/design/files/",
         "headers": [(b"content-length", str(10 * 1024 * 1024).encode())],
     }
-    asyncio.run(UploadSizeLimit(app)(scope, receive, send))
+    asyncio.run(RequestBodyLimit(app)(scope, receive, send))
     assert sent[0]["status"] == 413
 
 
