@@ -25,6 +25,8 @@ from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
+from parley.realtime.auth import client_address
+
 events = logging.getLogger("parley.events")
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -96,12 +98,10 @@ class OriginValidator:
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "websocket" and not origin_allowed(scope):
-            client = scope.get("client")
             events.info(
                 "socket refused",
-                extra={"event": "refused", "reason": "origin",
-                       "address": client[0] if client else None},
-            )  # fmt: skip
+                extra={"event": "refused", "reason": "origin", "address": client_address(scope)},
+            )
             denier = WebsocketDenier()
             return await denier(scope, receive, send)
         return await self.app(scope, receive, send)
