@@ -34,7 +34,7 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
-# uvicorn, configured from the environment (parley/core/management/commands/serve.py).
+# uvicorn, configured from the environment (parley/realtime/management/commands/serve.py).
 serve:
 	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 

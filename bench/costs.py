@@ -27,11 +27,14 @@ import django
 
 django.setup()
 
+from datetime import UTC, datetime  # noqa: E402
+
 from channels.db import aclose_old_connections  # noqa: E402
 from channels.layers import InMemoryChannelLayer  # noqa: E402
 from prometheus_client import CollectorRegistry, Counter  # noqa: E402
 
-from parley.realtime import protocol  # noqa: E402
+from parley.wire import frames  # noqa: E402
+from parley.wire.values import ItemValue  # noqa: E402
 
 MEMBERS = 1000
 ROUNDS = 20
@@ -39,14 +42,17 @@ ROUNDS = 20
 
 def frame_payload() -> dict:
     """A message item as Parley sends it, with a chat-sized body."""
-    return protocol.message_item(
-        room="bench",
-        seq=123456,
-        id=9876543,
-        username="u00042",
-        body="~B1:1234:123456789012~" + "x" * 26,
-        ts="2026-11-21T08:00:00.123Z",
-        client_id="0123456789.1.1234",
+    return frames.item(
+        ItemValue(
+            room="bench",
+            seq=123456,
+            id=9876543,
+            kind="message",
+            username="u00042",
+            body="~B1:1234:123456789012~" + "x" * 26,
+            created_at=datetime(2026, 11, 21, 8, 0, 0, 123000, tzinfo=UTC),
+            client_id="0123456789.1.1234",
+        )
     )
 
 
@@ -63,7 +69,7 @@ def encoding() -> dict[str, float]:
     return {
         "json.dumps per recipient (tutorial)": per_call_us(lambda: json.dumps(payload), count),
         "orjson encode, once per message (Parley)": per_call_us(
-            lambda: protocol.encode(payload), count
+            lambda: frames.encode(payload), count
         ),
     }
 

@@ -141,7 +141,8 @@ def measure(args: argparse.Namespace, engine: str) -> dict:
     from django.db import close_old_connections, connection
     from django.test.utils import CaptureQueriesContext
 
-    from parley.realtime import broadcast, consumers, protocol
+    from parley.realtime import broadcast, consumers
+    from parley.wire import commands
 
     # In the server this is a call_soon_threadsafe to the event loop, off the database thread.
     broadcast.publish_from_sync = lambda group, message: None
@@ -152,7 +153,7 @@ def measure(args: argparse.Namespace, engine: str) -> dict:
 
     def send(user, client_id: str | None = None) -> str:
         n = next(counter)
-        command = protocol.Send(
+        command = commands.Send(
             ref=f"r{n}", room=room.slug, body=f"message number {n}", client_id=client_id or f"c{n}"
         )
         close_old_connections()

@@ -281,7 +281,8 @@ PARLEY = {
     # changes in between are coalesced into the latest state.
     "PRESENCE_MIN_INTERVAL_SECONDS": env.float("PARLEY_PRESENCE_MIN_INTERVAL_SECONDS", default=1.0),
     # Without REDIS_URL: where a graceful stop writes who was online, for the next process to
-    # keep them online-but-leaving for the rest of their grace (presence_snapshot.py); "" = off.
+    # keep them online-but-leaving for the rest of their grace (realtime/presence/snapshot.py);
+    # "" = off.
     "PRESENCE_SNAPSHOT_PATH": env.str(
         "PARLEY_PRESENCE_SNAPSHOT", default=str(DATA_DIR / "presence-snapshot.json")
     ),

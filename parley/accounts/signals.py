@@ -7,7 +7,8 @@
   on the password change page: Django keeps it signed in, so its sockets stay open too.
 - A deleted user: every socket.
 
-Sockets are closed with 4403 (CloseCode.SESSION_ENDED) in every server process, after commit.
+These signals emit typed changes (accounts/changes.py) after commit; the realtime broadcaster
+closes the sockets with 4403 (CloseCode.SESSION_ENDED) in every server process.
 
 Rights outlive nothing either: when a user's staff or superuser status changes (the admin, a
 shell, `createsuperuser`), every socket of the user is closed with 4409
@@ -16,15 +17,13 @@ socket is judged by the new rights. (Each access check also reads the user's sta
 the database: parley.rooms.selectors.room_access.)
 """
 
-from functools import partial
-
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_out
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from parley.realtime.broadcast import publish_user_rights_changed, publish_user_sessions_ended
+from parley.accounts.changes import RightsChanged, SessionsEnded
+from parley.core import changes
 
 # Changing these ends the user's sessions (the password is part of Django's session hash).
 CREDENTIAL_FIELDS = {"password", "is_active"}
@@ -35,7 +34,7 @@ RIGHTS_FIELDS = {"is_staff", "is_superuser"}
 @receiver(user_logged_out)
 def close_sockets_on_logout(sender, request, user, **kwargs) -> None:
     if user is not None:
-        publish_user_sessions_ended(user.pk, session_key=request.session.session_key)
+        changes.emit(SessionsEnded(user.pk, session_key=request.session.session_key))
 
 
 def spare_session(user, session_key: str | None) -> None:
@@ -73,16 +72,14 @@ def close_sockets_on_credential_change(sender, instance, raw=False, **kwargs) ->
     if not getattr(instance, "_parley_sessions_end", False):
         if getattr(instance, "_parley_rights_changed", False):
             instance._parley_rights_changed = False
-            transaction.on_commit(partial(publish_user_rights_changed, instance.pk))
+            changes.emit_on_commit(RightsChanged(instance.pk))
         return
     instance._parley_sessions_end = False
     spared = getattr(instance, "_parley_spared_session_key", None)
     instance._parley_spared_session_key = None
-    transaction.on_commit(
-        partial(publish_user_sessions_ended, instance.pk, except_session_key=spared)
-    )
+    changes.emit_on_commit(SessionsEnded(instance.pk, except_session_key=spared))
 
 
 @receiver(post_delete, sender=settings.AUTH_USER_MODEL)
 def close_sockets_on_delete(sender, instance, **kwargs) -> None:
-    transaction.on_commit(partial(publish_user_sessions_ended, instance.pk))
+    changes.emit_on_commit(SessionsEnded(instance.pk))

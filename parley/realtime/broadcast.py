@@ -1,9 +1,12 @@
-"""The one place that publishes to the channel layer.
+"""The one place that publishes to the channel layer: the domain's typed changes, as frames.
+
+The domain emits typed changes after commit (parley.core.changes; parley.rooms.changes and
+parley.accounts.changes say what they are); `publish_change`, registered in apps.py, turns each
+into one layer message whose frames the wire layer built (parley.wire.frames), encoded once.
 
 Parley publishes each timeline item once per room (the layer delivers it once per server
-process that has subscribers: see hub.py), already encoded as the frame clients receive.
-Services call the `*_on_commit` functions inside their transaction, so nothing is announced
-that was not stored. The layer may still drop; hub.py refills gaps from the database by seq.
+process that has subscribers: see hub.py), already encoded as the frame clients receive. The
+layer may still drop; hub.py refills gaps from the database by seq, through `item_message` too.
 
 A message item also carries its author's new read pointer: the hub of each process it reaches
 sends `read` to the author's sockets there (not to the sending one), so a post costs no second
@@ -16,23 +19,21 @@ Live features that are not timeline items travel the same way, without a seq:
   hub hands it to the room's local subscribers, but those of `exclude_user`. Nothing refills
   them: a dropped one is simply not shown (presence is restated by the next `subscribed`).
 - `user.frame` (a `read` pointer) goes to the control group, once; each process hands it to
-  its local sockets of that user, but the socket `except_connection` (which had its answer).
+  its local sockets of that user, but the socket `except_socket_id` (which had its answer).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from functools import partial
 
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
 
+from parley.accounts.changes import RightsChanged, SessionsEnded
 from parley.core import metrics
-from parley.realtime import protocol
-from parley.realtime.serializers import render_item
-from parley.rooms.models import Item, Room
+from parley.rooms.changes import ItemAdded, ReadMoved, RoomAccessChanged, TypingStarted
+from parley.wire import frames
 
 log = logging.getLogger(__name__)
 
@@ -49,85 +50,27 @@ def room_group_name(room_id: int) -> str:
     return f"parley.room.{room_id}"
 
 
-def revoked_user_id(item: Item, *, room: Room) -> int | None:
-    """Whose subscriptions an item ends: a leave from a private or staff-only room."""
-    if item.kind == Item.Kind.LEAVE and (room.is_private or room.staff_only):
-        return item.user_id
-    return None
-
-
-def author_read(item: Item, *, room: Room, origin: str | None = None) -> list | None:
-    """Whose read pointer an item moves, as [user id, `read` frame, socket to skip]: a message
-    moves its author's pointer to it (services/reads.py), and their sockets learn it with the
-    item itself, but the sending socket `origin`, which has its ack."""
-    if item.kind != Item.Kind.MESSAGE or item.user_id is None:
-        return None
-    return [item.user_id, protocol.reply("read", None, room=room.slug, seq=item.seq), origin]
-
-
-def joined_member(item: Item, *, room: Room) -> list | None:
-    """Who a join event adds, as [user id, room slug, username]: each process that forwards it
-    then tells the room's subscribers whether the new member is online (hub.py)."""
-    if item.kind != Item.Kind.JOIN or item.user_id is None:
-        return None
-    return [item.user_id, room.slug, item.user.get_username()]
-
-
-def item_message(item: Item, *, room: Room, origin: str | None = None) -> dict:
+def item_message(change: ItemAdded) -> dict:
+    """The layer message of a stored item: its frame and what forwarding it does besides
+    (hub.Extras): whose subscriptions it ends (`revoke`), whose read pointer it moves with the
+    `read` frame and the socket to spare (`reader`), whose joining it announces (`joined`)."""
+    item = change.item
+    reader = None
+    if change.moves_read_pointer:
+        read = frames.read_text(room=item.room, seq=item.seq)
+        reader = [change.user_id, read, change.socket_id]
+    joined = None
+    if change.joined_user_id is not None:
+        joined = [change.joined_user_id, item.room, item.username]
     return {
         "type": ROOM_ITEM,
-        "room_id": room.pk,
+        "room_id": change.room_id,
         "seq": item.seq,
-        "frame": render_item(item, room_slug=room.slug),
-        "revoke": revoked_user_id(item, room=room),
-        "reader": author_read(item, room=room, origin=origin),
-        "joined": joined_member(item, room=room),
+        "frame": frames.item_text(item),
+        "revoke": change.ends_access_of,
+        "reader": reader,
+        "joined": joined,
     }
-
-
-def publish_item_on_commit(item: Item, *, room: Room, origin: str | None = None) -> None:
-    """After commit, the item to the room's subscribers (and, for a message, `read` to its
-    author's sockets in the processes it reaches, but the socket `origin`)."""
-    message = item_message(item, room=room, origin=origin)
-    transaction.on_commit(
-        partial(_committed, room_group_name(room.pk), message, item.kind == Item.Kind.MESSAGE)
-    )
-
-
-def _committed(group: str, message: dict, is_message: bool) -> None:
-    if is_message:
-        metrics.messages_stored.inc()
-    publish_from_sync(group, message)
-
-
-def publish_user_sessions_ended(
-    user_id: int, *, session_key: str | None = None, except_session_key: str | None = None
-) -> None:
-    """Close the user's open sockets in every process: those of one session, or all of them
-    (but those of `except_session_key`, the session that changed its own password)."""
-    publish_from_sync(
-        CONTROL_GROUP,
-        {
-            "type": USER_SESSIONS_ENDED,
-            "user_id": user_id,
-            "session_key": session_key,
-            "except_session_key": except_session_key,
-        },
-    )
-
-
-def publish_user_rights_changed(user_id: int) -> None:
-    """The user's staff or superuser status changed: every process closes their sockets
-    (CloseCode.RIGHTS_CHANGED), whose client reconnects and is then judged by the new rights."""
-    publish_from_sync(CONTROL_GROUP, {"type": USER_RIGHTS_CHANGED, "user_id": user_id})
-
-
-def publish_room_access_changed_on_commit(room_id: int) -> None:
-    """After commit: who may see the room changed (visibility, staff-only, deletion). Every
-    process re-checks its subscribers of the room and ends the subscriptions that lost it."""
-    transaction.on_commit(
-        partial(publish_from_sync, CONTROL_GROUP, {"type": ROOM_ACCESS_CHANGED, "room_id": room_id})
-    )
 
 
 def ephemeral_message(
@@ -144,47 +87,73 @@ def ephemeral_message(
     }
 
 
-async def publish_room_ephemeral(
-    room_id: int, frame: str, *, exclude_user: int | None = None, sheddable: bool = False
-) -> None:
-    await publish(
-        room_group_name(room_id),
-        ephemeral_message(room_id, frame, exclude_user=exclude_user, sheddable=sheddable),
-    )
-
-
-def publish_room_ephemeral_from_sync(
-    room_id: int, frame: str, *, exclude_user: int | None = None, sheddable: bool = False
-) -> None:
-    publish_from_sync(
-        room_group_name(room_id),
-        ephemeral_message(room_id, frame, exclude_user=exclude_user, sheddable=sheddable),
-    )
-
-
-def publish_room_ephemeral_on_commit(room_id: int, frame: str) -> None:
-    transaction.on_commit(partial(publish_room_ephemeral_from_sync, room_id, frame))
-
-
 def user_frame_message(
-    user_id: int, room_id: int, frame: str, *, except_connection: str | None
+    user_id: int, room_id: int, frame: str, *, except_socket_id: str | None
 ) -> dict:
     return {
         "type": USER_FRAME,
         "user_id": user_id,
         "room_id": room_id,
         "frame": frame,
-        "except_connection": except_connection,
+        "except_socket_id": except_socket_id,
     }
 
 
-def publish_user_frame_on_commit(
-    user_id: int, room_id: int, frame: str, *, except_connection: str | None = None
+def publish_change(change: object) -> None:
+    """Deliver one typed change of the domain (a listener of parley.core.changes)."""
+    if isinstance(change, ItemAdded):
+        if change.item.is_message:
+            metrics.messages_stored.inc()
+        publish_from_sync(room_group_name(change.room_id), item_message(change))
+    elif isinstance(change, ReadMoved):
+        read = frames.read_text(room=change.room, seq=change.seq)
+        publish_from_sync(
+            CONTROL_GROUP,
+            user_frame_message(
+                change.user_id, change.room_id, read, except_socket_id=change.socket_id
+            ),
+        )
+        if change.receipt:
+            receipt = frames.receipt_text(
+                room=change.room, username=change.username, seq=change.seq
+            )
+            publish_from_sync(
+                room_group_name(change.room_id), ephemeral_message(change.room_id, receipt)
+            )
+    elif isinstance(change, TypingStarted):
+        typing = frames.typing_text(room=change.room, username=change.username)
+        message = ephemeral_message(
+            change.room_id, typing, exclude_user=change.user_id, sheddable=True
+        )
+        publish_from_sync(room_group_name(change.room_id), message)
+    elif isinstance(change, RoomAccessChanged):
+        publish_from_sync(CONTROL_GROUP, {"type": ROOM_ACCESS_CHANGED, "room_id": change.room_id})
+    elif isinstance(change, SessionsEnded):
+        # Close the user's open sockets in every process: those of one session, or all of
+        # them (but those of `except_session_key`, the session that changed its own password).
+        publish_from_sync(
+            CONTROL_GROUP,
+            {
+                "type": USER_SESSIONS_ENDED,
+                "user_id": change.user_id,
+                "session_key": change.session_key,
+                "except_session_key": change.except_session_key,
+            },
+        )
+    elif isinstance(change, RightsChanged):
+        # Every process closes the user's sockets (CloseCode.RIGHTS_CHANGED); the client
+        # reconnects and is then judged by the new rights.
+        publish_from_sync(CONTROL_GROUP, {"type": USER_RIGHTS_CHANGED, "user_id": change.user_id})
+
+
+async def publish_room_ephemeral(
+    room_id: int, frame: str, *, exclude_user: int | None = None, sheddable: bool = False
 ) -> None:
-    """After commit, `frame` (about the room `room_id`) to every socket of the user in every
-    process, but the one whose `Connection.token` is `except_connection`."""
-    message = user_frame_message(user_id, room_id, frame, except_connection=except_connection)
-    transaction.on_commit(partial(publish_from_sync, CONTROL_GROUP, message))
+    """From the event loop (presence): a frame for the room's subscribers, not an item."""
+    await publish(
+        room_group_name(room_id),
+        ephemeral_message(room_id, frame, exclude_user=exclude_user, sheddable=sheddable),
+    )
 
 
 class _Publisher:

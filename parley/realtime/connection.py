@@ -28,7 +28,7 @@ from typing import Any
 
 from parley.core import metrics
 from parley.realtime.burst import BurstWriter
-from parley.realtime.protocol import CloseCode
+from parley.wire.codes import CloseCode
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +98,8 @@ class Connection:
         "closing",
         "is_staff",
         "session_key",
+        "socket_id",
         "subscriptions",
-        "token",
         "user_id",
         "username",
     )  # fmt: skip
@@ -119,7 +119,7 @@ class Connection:
     ) -> None:
         self.user_id = user_id
         # Names this socket across processes: a frame for all of a user's sockets but this one.
-        self.token = secrets.token_hex(8)
+        self.socket_id = secrets.token_hex(8)
         self.address = address  # the client's IP address, for the per-address socket cap
         self.username = username
         self.is_staff = is_staff

@@ -1,6 +1,6 @@
 """The WebSocket adapter: frames in, service calls, frames out.
 
-It parses with `protocol`, calls selectors and services (one database call per frame, each on
+It parses with `wire.commands`, calls selectors and services (one database call per frame, each on
 the database threads: `database.database_call`), maps domain errors to `error` frames, and lets
 the hub deliver items. It holds no rules of its own.
 """
@@ -21,17 +21,17 @@ from django.db import DatabaseError
 
 from parley.core import metrics, ratelimit
 from parley.core.errors import InvalidInput, ParleyError, RateLimited, RoomNotFound
-from parley.realtime import protocol
 from parley.realtime.auth import client_address
 from parley.realtime.burst import burst_writer
 from parley.realtime.connection import Connection, Subscription
 from parley.realtime.database import database_call
 from parley.realtime.hub import Hub, get_hub
 from parley.realtime.member_lists import member_lists
-from parley.realtime.protocol import CloseCode, ErrorCode
 from parley.realtime.room_cache import room_cache
-from parley.realtime.serializers import ack_frame, item_payload, render_item
 from parley.rooms import selectors, services
+from parley.rooms.values import item_value
+from parley.wire import commands, frames
+from parley.wire.codes import CloseCode, ErrorCode
 
 log = logging.getLogger(__name__)
 # Parley's own operational events: parseable, with ids and codes, never bodies or secrets.
@@ -75,16 +75,18 @@ def _backlog(user, room_id: int, slug: str, after: int | None, limit: int):
     # Access again, after the read: for a user removed before `last_seq` was read, the leave
     # event may be behind this subscription's cursor already and would never end it.
     selectors.access_room(user=user, slug=slug)
-    rendered = {item.seq: render_item(item, room_slug=slug) for item in backlog.items}
-    frames = [*backlog.cached, *rendered.values()]
+    rendered = {
+        item.seq: frames.item_text(item_value(item, room_slug=slug)) for item in backlog.items
+    }
+    backlog_frames = [*backlog.cached, *rendered.values()]
     assert backlog.version is not None  # read with a cache
     room_cache.keep_frames(backlog.version, rendered)
     last_read, unread = selectors.backlog_unread_count(user=user, backlog=backlog, cache=room_cache)
     reads = {"last_read": last_read, "unread": unread}
-    max_members = settings.PARLEY["RECEIPTS_MAX_MEMBERS"]
-    if max_members and len(backlog.members) <= max_members:
+    if services.receipts_shown(len(backlog.members)):
+        max_members = settings.PARLEY["RECEIPTS_MAX_MEMBERS"]
         reads["read_by"] = selectors.room_read_pointers(room_id, max_members=max_members) or {}
-    return backlog, frames, reads
+    return backlog, backlog_frames, reads
 
 
 @timed_database
@@ -98,19 +100,19 @@ def _leave(user, slug: str) -> str:
 
 
 @timed_database
-def _post(user, cmd: protocol.Send, origin: str) -> str:
+def _post(user, cmd: commands.Send, socket_id: str) -> str:
     result = services.message_post(
-        user=user, room_slug=cmd.room, body=cmd.body, client_id=cmd.client_id, origin=origin
+        user=user, room_slug=cmd.room, body=cmd.body, client_id=cmd.client_id, socket_id=socket_id
     )
-    return ack_frame(result.item, room_slug=result.item.room.slug, ref=cmd.ref)
+    return frames.ack_text(item_value(result.item, room_slug=result.item.room.slug), ref=cmd.ref)
 
 
 @timed_database
-def _read(user, cmd: protocol.Read, origin: str) -> str:
+def _read(user, cmd: commands.Read, socket_id: str) -> str:
     pointer = services.read_pointer_move_by_slug(
-        user=user, slug=cmd.room, seq=cmd.seq, origin=origin
+        user=user, slug=cmd.room, seq=cmd.seq, socket_id=socket_id
     )
-    return protocol.reply("read", cmd.ref, room=pointer.room.slug, seq=pointer.seq)
+    return frames.read_text(room=pointer.room.slug, seq=pointer.seq, ref=cmd.ref)
 
 
 @timed_database
@@ -119,13 +121,13 @@ def _typing(user, slug: str) -> None:
 
 
 @timed_database
-def _history(user, cmd: protocol.History) -> str:
+def _history(user, cmd: commands.History) -> str:
     _count_read(user)
     room, page = selectors.room_history(
         user=user, slug=cmd.room, before=cmd.before, limit=cmd.limit
     )
-    items = [item_payload(item, room_slug=room.slug) for item in page.items]
-    return protocol.reply("history", cmd.ref, room=room.slug, items=items, has_more=page.has_more)
+    items = [item_value(item, room_slug=room.slug) for item in page.items]
+    return frames.history_text(room=room.slug, items=items, has_more=page.has_more, ref=cmd.ref)
 
 
 @timed_database
@@ -156,12 +158,8 @@ async def _admit(hub: Hub, user, address: str | None) -> None:
         )
 
 
-def _rate_limited_frame(exc: RateLimited, ref: str | None) -> str:
-    return protocol.error(exc.code, exc.message, ref, retry_after=exc.retry_after)
-
-
 # Frames whose success does not show the client slowed down: they reset no strike count.
-UNANSWERED = (protocol.Ping, protocol.Typing, protocol.Activity)
+UNANSWERED = (commands.Ping, commands.Typing, commands.Activity)
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
@@ -242,7 +240,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
                                      "user_id": user_id, "address": address},
         )  # fmt: skip
         # The client learns why and when to come back, then the socket is closed.
-        await self.send(text_data=_rate_limited_frame(exc, None))
+        await self.send(text_data=frames.refusal_text(exc))
         await self.close(CloseCode.RATE_LIMITED)
 
     def _send_text(self, text: str) -> Coroutine[Any, Any, None]:
@@ -268,7 +266,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return  # anonymous, or closing: a frame handled now could never be answered
         ref = None
         try:
-            command = protocol.parse_frame(text_data, max_bytes=settings.PARLEY["MAX_FRAME_BYTES"])
+            command = commands.parse_frame(text_data, max_bytes=settings.PARLEY["MAX_FRAME_BYTES"])
             ref = command.ref
             await self.HANDLERS[type(command)](self, command)
         except RateLimited as exc:
@@ -285,8 +283,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 events.info(
                     "rate limited", extra={"event": "rate_limited", "user_id": conn.user_id}
                 )
-                conn.push(_rate_limited_frame(exc, ref))
-        except protocol.FrameError as exc:
+                conn.push(frames.refusal_text(exc, ref))
+        except commands.FrameError as exc:
             self._refuse(exc.code, exc.message, exc.ref)
         except ParleyError as exc:
             self._refuse(exc.code, exc.message, ref)
@@ -309,11 +307,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
         events.info(
             "frame refused", extra={"event": "error", "code": str(code), "user_id": self.user.pk}
         )
-        self.conn.push(protocol.error(code, message, ref))
+        self.conn.push(frames.error_text(code, message, ref))
 
     # -- commands ------------------------------------------------------------------------------
 
-    async def on_subscribe(self, cmd: protocol.Subscribe) -> None:
+    async def on_subscribe(self, cmd: commands.Subscribe) -> None:
         assert self.conn is not None and self.hub is not None
         conn, hub = self.conn, self.hub
         room_id, slug = await _room_for_subscribe(self.user, cmd.room, cmd.after)
@@ -330,7 +328,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             if cmd.after is not None:
                 subscription.begin_replay()
         try:
-            backlog, frames, reads = await _backlog(
+            backlog, backlog_frames, reads = await _backlog(
                 self.user, room_id, slug, cmd.after, settings.PARLEY["REPLAY_LIMIT"]
             )
             # Read after the group was joined: a change after this reaches the held frames.
@@ -359,25 +357,16 @@ class ChatConsumer(AsyncWebsocketConsumer):
             # and sent `unsubscribed`; a `subscribed` now would contradict it.
             raise RoomNotFound()
         replay = [
-            protocol.reply(
-                "subscribed",
-                cmd.ref,
-                room=slug,
-                last_seq=backlog.last_seq,
-                members=members,
-                **reads,
+            frames.subscribed_text(
+                room=slug, last_seq=backlog.last_seq, members=members, ref=cmd.ref, **reads
             ),
-            *frames,
+            *backlog_frames,
         ]
         if backlog.truncated:
             assert cmd.after is not None  # only a replay is cut; its seqs have no gaps
             replay.append(
-                protocol.reply(
-                    "backlog_truncated",
-                    None,
-                    room=slug,
-                    after=cmd.after + len(frames),
-                    last_seq=backlog.last_seq,
+                frames.backlog_truncated_text(
+                    room=slug, after=cmd.after + len(backlog_frames), last_seq=backlog.last_seq
                 )
             )
         conn.push_many(replay)
@@ -386,7 +375,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         subscription.release_ephemeral(conn.push_live)
         hub.start_cursor(room_id, backlog.last_seq)
 
-    async def on_unsubscribe(self, cmd: protocol.Unsubscribe) -> None:
+    async def on_unsubscribe(self, cmd: commands.Unsubscribe) -> None:
         assert self.conn is not None and self.hub is not None
         subscription = self.conn.subscription_for(cmd.room)
         if subscription is not None:
@@ -394,31 +383,31 @@ class ChatConsumer(AsyncWebsocketConsumer):
             slug = subscription.slug
         else:
             slug = await _check_visible(self.user, cmd.room)
-        self.conn.push(protocol.reply("unsubscribed", cmd.ref, room=slug))
+        self.conn.push(frames.unsubscribed_text(room=slug, ref=cmd.ref))
 
-    async def on_join(self, cmd: protocol.Join) -> None:
+    async def on_join(self, cmd: commands.Join) -> None:
         assert self.conn is not None
         slug = await _join(self.user, cmd.room)
-        self.conn.push(protocol.reply("joined", cmd.ref, room=slug))
+        self.conn.push(frames.joined_text(room=slug, ref=cmd.ref))
 
-    async def on_leave(self, cmd: protocol.Leave) -> None:
+    async def on_leave(self, cmd: commands.Leave) -> None:
         assert self.conn is not None
         slug = await _leave(self.user, cmd.room)
-        self.conn.push(protocol.reply("left", cmd.ref, room=slug))
+        self.conn.push(frames.left_text(room=slug, ref=cmd.ref))
 
-    async def on_send(self, cmd: protocol.Send) -> None:
+    async def on_send(self, cmd: commands.Send) -> None:
         assert self.conn is not None
-        self.conn.push(await _post(self.user, cmd, self.conn.token))
+        self.conn.push(await _post(self.user, cmd, self.conn.socket_id))
 
-    async def on_history(self, cmd: protocol.History) -> None:
+    async def on_history(self, cmd: commands.History) -> None:
         assert self.conn is not None
         self.conn.push(await _history(self.user, cmd))
 
-    async def on_ping(self, cmd: protocol.Ping) -> None:
+    async def on_ping(self, cmd: commands.Ping) -> None:
         assert self.conn is not None
-        self.conn.push(protocol.reply("pong", cmd.ref))
+        self.conn.push(frames.pong_text(ref=cmd.ref))
 
-    async def on_typing(self, cmd: protocol.Typing) -> None:
+    async def on_typing(self, cmd: commands.Typing) -> None:
         """No answer on success; one frame per user and room per interval goes on (per process)."""
         assert self.hub is not None
         if not self.hub.typing.claim(self.user.pk, cmd.room):
@@ -431,26 +420,26 @@ class ChatConsumer(AsyncWebsocketConsumer):
             raise
         metrics.typing_frames.labels("forwarded").inc()
 
-    async def on_read(self, cmd: protocol.Read) -> None:
+    async def on_read(self, cmd: commands.Read) -> None:
         assert self.conn is not None
-        self.conn.push(await _read(self.user, cmd, self.conn.token))
+        self.conn.push(await _read(self.user, cmd, self.conn.socket_id))
 
-    async def on_activity(self, cmd: protocol.Activity) -> None:
+    async def on_activity(self, cmd: commands.Activity) -> None:
         """No answer on success: the user's presence changes once all their sockets agree."""
         assert self.conn is not None and self.hub is not None
-        if cmd.state not in {state.value for state in protocol.ActivityState}:
+        if cmd.state not in {state.value for state in commands.ActivityState}:
             raise InvalidInput("`state` is `active` or `idle`.")
-        self.hub.set_idle(self.conn, cmd.state == protocol.ActivityState.IDLE)
+        self.hub.set_idle(self.conn, cmd.state == commands.ActivityState.IDLE)
 
     HANDLERS = {
-        protocol.Subscribe: on_subscribe,
-        protocol.Unsubscribe: on_unsubscribe,
-        protocol.Join: on_join,
-        protocol.Leave: on_leave,
-        protocol.Send: on_send,
-        protocol.History: on_history,
-        protocol.Ping: on_ping,
-        protocol.Typing: on_typing,
-        protocol.Read: on_read,
-        protocol.Activity: on_activity,
+        commands.Subscribe: on_subscribe,
+        commands.Unsubscribe: on_unsubscribe,
+        commands.Join: on_join,
+        commands.Leave: on_leave,
+        commands.Send: on_send,
+        commands.History: on_history,
+        commands.Ping: on_ping,
+        commands.Typing: on_typing,
+        commands.Read: on_read,
+        commands.Activity: on_activity,
     }

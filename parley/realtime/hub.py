@@ -35,12 +35,13 @@ from parley.realtime import broadcast
 from parley.realtime.connection import Connection
 from parley.realtime.database import database_call
 from parley.realtime.presence import PresenceTracker, Status, presence_tracker
-from parley.realtime.protocol import CloseCode, encode, presence_frame, reply
-from parley.realtime.serializers import render_item
 from parley.realtime.session_expiry import SessionExpiry
 from parley.realtime.typing_throttle import TypingThrottle
+from parley.rooms.changes import item_added
 from parley.rooms.models import Room
 from parley.rooms.selectors import room_items_between, room_last_seqs, room_viewers
+from parley.wire import frames
+from parley.wire.codes import CloseCode
 
 log = logging.getLogger(__name__)
 # Parley's operational events (as in consumers.py).
@@ -61,8 +62,17 @@ class Extras(NamedTuple):
     """What forwarding an item does besides delivering it (see broadcast.item_message)."""
 
     revoke: int | None = None  # the user whose subscriptions it ends
-    reader: list | None = None  # [author id, `read` frame, socket token to skip]
+    reader: list | None = None  # [author id, `read` frame, socket id to skip]
     joined: list | None = None  # [new member's id, room slug, username]
+
+    @classmethod
+    def of(cls, message: dict) -> Extras:
+        """The extras of a `room.item` layer message (broadcast.item_message)."""
+        return cls(
+            revoke=message.get("revoke"),
+            reader=message.get("reader"),
+            joined=message.get("joined"),
+        )
 
 
 NO_EXTRAS = Extras()
@@ -87,19 +97,13 @@ class RoomStream:
 
 
 def _fetch_rendered(room_id: int, after: int, upto: int) -> list[tuple[int, str, Extras]]:
+    """The room's items after..upto as the layer would have brought them (broadcast.py)."""
     room = Room.objects.get(pk=room_id)
-    return [
-        (
-            item.seq,
-            render_item(item, room_slug=room.slug),
-            Extras(
-                revoke=broadcast.revoked_user_id(item, room=room),
-                reader=broadcast.author_read(item, room=room),
-                joined=broadcast.joined_member(item, room=room),
-            ),
-        )
+    messages = [
+        broadcast.item_message(item_added(item, room=room))
         for item in room_items_between(room_id, after=after, upto=upto)
     ]
+    return [(message["seq"], message["frame"], Extras.of(message)) for message in messages]
 
 
 class Hub:
@@ -154,7 +158,7 @@ class Hub:
             )
         metrics.open_connections.inc()
         if self.presence is not None:
-            self.presence.opened(conn.user_id, conn.token)
+            self.presence.opened(conn.user_id, conn.socket_id)
 
     def disconnect(self, conn: Connection) -> None:
         metrics.open_connections.dec()
@@ -172,12 +176,12 @@ class Hub:
             if not user_connections:
                 del self.connections_by_user[conn.user_id]
         if self.presence is not None:
-            self.presence.closed(conn.user_id, conn.token)
+            self.presence.closed(conn.user_id, conn.socket_id)
 
     def set_idle(self, conn: Connection, idle: bool) -> None:
         """The socket's client reports its user inactive (or active again)."""
         if self.presence is not None:
-            self.presence.set_idle(conn.user_id, conn.token, idle)
+            self.presence.set_idle(conn.user_id, conn.socket_id, idle)
 
     async def presence_of(self, user_ids: list[int]) -> dict[int, Status]:
         if self.presence is None:
@@ -253,11 +257,11 @@ class Hub:
             metrics.typing_frames.labels("shed").inc(shed)
 
     def deliver_to_user(
-        self, user_id: int, room_id: int, frame: str, *, except_connection: str | None
+        self, user_id: int, room_id: int, frame: str, *, except_socket_id: str | None
     ) -> None:
         """A frame about a room (a read pointer) to every local socket of a user but one."""
         for conn in self.connections_by_user.get(user_id, ()):
-            if conn.token != except_connection:
+            if conn.socket_id != except_socket_id:
                 conn.push_room_frame(room_id, frame)
 
     def _forward(self, stream: RoomStream, seq: int, frame: str, extras: Extras) -> None:
@@ -271,8 +275,8 @@ class Hub:
         if extras.revoke is not None:
             self._revoke(stream, extras.revoke)
         if extras.reader is not None:
-            author, read_frame, origin = extras.reader
-            self.deliver_to_user(author, stream.room_id, read_frame, except_connection=origin)
+            author, read_frame, socket_id = extras.reader
+            self.deliver_to_user(author, stream.room_id, read_frame, except_socket_id=socket_id)
         if extras.joined is not None:
             self._spawn(self._tell_presence_of_new_member(stream.room_id, *extras.joined))
 
@@ -289,8 +293,10 @@ class Hub:
         online (a member they were never told about is offline)."""
         status = (await self.presence_of([user_id]))[user_id]
         if status.online:
-            frame = presence_frame(room=slug, username=username, online=True, idle=status.idle)
-            self.offer_ephemeral(room_id, encode(frame), exclude_user=user_id, sheddable=False)
+            frame = frames.presence_text(
+                room=slug, username=username, online=True, idle=status.idle
+            )
+            self.offer_ephemeral(room_id, frame, exclude_user=user_id, sheddable=False)
 
     def _revoke(self, stream: RoomStream, user_id: int) -> None:
         """The user left a private room: their sockets stop receiving it, after the leave event."""
@@ -304,7 +310,7 @@ class Hub:
         if subscription is None:
             return
         self.detach(conn, room_id)
-        conn.push(reply("unsubscribed", None, room=subscription.slug, reason="removed"))
+        conn.push(frames.unsubscribed_text(room=subscription.slug, removed=True))
 
     def room_access_changed(self, room_id: int) -> None:
         """Who may see the room changed (made private or staff-only, deleted): from now until
@@ -426,12 +432,7 @@ class Hub:
     def _dispatch(self, message: dict) -> None:
         kind = message.get("type")
         if kind == broadcast.ROOM_ITEM:
-            extras = Extras(
-                revoke=message.get("revoke"),
-                reader=message.get("reader"),
-                joined=message.get("joined"),
-            )
-            self.offer(message["room_id"], message["seq"], message["frame"], extras)
+            self.offer(message["room_id"], message["seq"], message["frame"], Extras.of(message))
         elif kind == broadcast.ROOM_EPHEMERAL:
             self.offer_ephemeral(
                 message["room_id"],
@@ -444,7 +445,7 @@ class Hub:
                 message["user_id"],
                 message["room_id"],
                 message["frame"],
-                except_connection=message.get("except_connection"),
+                except_socket_id=message.get("except_socket_id"),
             )
         elif kind == broadcast.ROOM_ACCESS_CHANGED:
             self.room_access_changed(message["room_id"])

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import orjson
 
-from parley.realtime.presence import Status
+from parley.realtime.presence.types import Status
 from parley.rooms.selectors import RoomVersion
 
 MAX_ROOMS = 64

@@ -3,17 +3,11 @@
 from django.http import FileResponse, Http404, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 
-from parley.core.errors import InvalidInput, NotAMember, RateLimited, RoomNotFound, TooLarge
-from parley.realtime.serializers import item_payload
+from parley.core.errors import InvalidInput, ParleyError, RoomNotFound
 from parley.rooms import selectors, services
-
-UPLOAD_STATUS = {
-    RateLimited: 429,
-    RoomNotFound: 404,
-    NotAMember: 403,
-    TooLarge: 413,
-    InvalidInput: 400,
-}
+from parley.rooms.values import item_value
+from parley.web.errors import json_error
+from parley.wire import frames
 
 
 @require_POST
@@ -26,16 +20,9 @@ def room_upload(request, slug):
             selectors.access_room(user=request.user, slug=slug)
             raise InvalidInput("Send the file in the multipart field `file`.")
         result = services.attachment_post(user=request.user, room_slug=slug, upload=upload)
-    except tuple(UPLOAD_STATUS) as exc:
-        status = next(s for kind, s in UPLOAD_STATUS.items() if isinstance(exc, kind))
-        error = {"code": exc.code, "message": exc.message}
-        if isinstance(exc, RateLimited):
-            error["retry_after"] = exc.retry_after
-        response = JsonResponse({"error": error}, status=status)
-        if isinstance(exc, RateLimited):
-            response["Retry-After"] = str(max(1, round(exc.retry_after)))
-        return response
-    item = item_payload(result.item, room_slug=slug)
+    except ParleyError as exc:
+        return json_error(exc)
+    item = frames.item(item_value(result.item, room_slug=slug))
     return JsonResponse({"item": item}, status=201)
 
 

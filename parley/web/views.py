@@ -1,7 +1,5 @@
 """Pages. Each view looks up through selectors and changes through services, nothing more."""
 
-import math
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -14,10 +12,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parley.core.errors import Forbidden, InvalidInput, RateLimited, RoomNotFound
-from parley.realtime.serializers import item_payload
 from parley.rooms import selectors, services
 from parley.rooms.services.memberships import check_can_manage_members
+from parley.rooms.values import item_value
+from parley.web.errors import with_retry_after
 from parley.web.forms import MemberForm, RoomCreateForm
+from parley.wire import frames
 
 
 def _too_many_requests(request, exc: RateLimited, *, back_url: str):
@@ -32,10 +32,10 @@ def _too_many_requests(request, exc: RateLimited, *, back_url: str):
 
 
 def _with_retry_after(response, exc: RateLimited | None):
+    """A page that shows a rate limit's refusal (a form error) answers with its status too."""
     if exc is not None:
-        response.status_code = 429
-        response["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
-    return response
+        response.status_code = exc.http_status
+    return with_retry_after(response, exc)
 
 
 def size_label(size: int) -> str:
@@ -114,7 +114,7 @@ def room_detail(request, slug):
             "unread": unread if is_member else 0,
             "uploadUrl": reverse("room_upload", args=[room.slug]),
         },
-        "initial_items": [item_payload(item, room_slug=room.slug) for item in items],
+        "initial_items": [frames.item(item_value(item, room_slug=room.slug)) for item in items],
     }
     return render(request, "parley/room.html", context)
 

@@ -3,7 +3,7 @@
 import asyncio
 
 from parley.realtime.connection import Connection, Subscription
-from parley.realtime.protocol import CloseCode
+from parley.wire.codes import CloseCode
 
 
 class FakeSocket:

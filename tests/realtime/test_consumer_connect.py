@@ -5,8 +5,9 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.test import Client as HttpClient
 
-from parley.realtime.broadcast import publish_user_sessions_ended
-from parley.realtime.protocol import CloseCode
+from parley.accounts.changes import SessionsEnded
+from parley.core import changes
+from parley.wire.codes import CloseCode
 from tests.conftest import ws_client
 from tests.realtime.helpers import (
     Client,
@@ -105,7 +106,7 @@ async def test_session_end_closes_every_socket_of_that_user_with_4403():
     async with connect(ada) as a1, connect(ada) as a2, connect(bob) as b:
         await a1.subscribe("general")
         await b.subscribe("general")
-        await database_sync_to_async(publish_user_sessions_ended)(ada.pk)
+        await database_sync_to_async(changes.emit)(SessionsEnded(ada.pk))
         assert await _ended(a1) == CloseCode.SESSION_ENDED == 4403
         assert await _ended(a2) == 4403
         await b.ping_works()

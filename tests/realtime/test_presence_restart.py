@@ -17,8 +17,8 @@ import pytest
 from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed
 
-from parley.realtime import presence_snapshot
 from parley.realtime.presence import MemoryPresenceStore, PresenceTracker, Status
+from parley.realtime.presence import snapshot as presence_snapshot
 from tests.e2e.live import HttpSession, LiveServer
 from tests.realtime.test_presence_store import Announcements
 

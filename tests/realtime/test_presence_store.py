@@ -106,7 +106,7 @@ class FlakyStore(MemoryPresenceStore):
 
 
 async def test_a_failing_store_is_retried_and_a_forgotten_process_resyncs(monkeypatch):
-    monkeypatch.setattr("parley.realtime.presence.RETRY_SECONDS", 0.05)
+    monkeypatch.setattr("parley.realtime.presence.tracker.RETRY_SECONDS", 0.05)
     announce, store = Announcements(), FlakyStore()
     presence = tracker(store, announce)
     await presence.start()
@@ -134,7 +134,7 @@ def redis_url():
 @pytest.fixture
 async def redis_store(redis_url):
     """Makes stores of "processes" sharing a fresh key prefix; closes them at the end."""
-    from parley.realtime.presence_redis import RedisPresenceStore
+    from parley.realtime.presence.redis_store import RedisPresenceStore
 
     prefix = f"test-presence:{uuid.uuid4().hex}"
     stores = []

@@ -11,12 +11,14 @@ import orjson
 import pytest
 from channels.db import database_sync_to_async
 
-from parley.realtime import consumers, serializers
+from parley.realtime import consumers
 from parley.realtime.member_lists import MemberLists
 from parley.realtime.presence import Status
 from parley.realtime.room_cache import RoomCache, room_cache
 from parley.rooms import selectors
 from parley.rooms.models import Item
+from parley.rooms.values import item_value
+from parley.wire import frames
 from tests.realtime.helpers import (
     connect,
     join,
@@ -70,7 +72,7 @@ def fresh_frames(slug: str, after: int) -> list[dict]:
     """The room's items after `after`, rendered now, without any cache."""
     items = Item.objects.filter(room__slug=slug, seq__gt=after).select_related("user")
     return [
-        orjson.loads(serializers.render_item(item, room_slug=slug))
+        orjson.loads(frames.item_text(item_value(item, room_slug=slug)))
         for item in items.order_by("seq")
     ]
 
@@ -82,7 +84,7 @@ def member_names(reply) -> list[str]:
 async def test_a_storm_of_subscribers_gets_identical_replies_from_one_read_per_thread(
     people, general, monkeypatch, settings
 ):
-    renders = Calls(monkeypatch, consumers, "render_item")
+    renders = Calls(monkeypatch, consumers, "item_value")
     member_reads = Calls(monkeypatch, selectors, "room_member_rows")
     async with AsyncExitStack() as stack:
         clients = [await stack.enter_async_context(connect(user)) for user in people]

@@ -8,6 +8,7 @@ import pytest
 from parley.core.errors import Forbidden, InvalidInput
 from parley.realtime import broadcast
 from parley.rooms import services
+from parley.rooms.changes import item_added
 from parley.rooms.models import Item, Membership, Room
 from tests.factories import UserFactory, make_room
 
@@ -302,7 +303,7 @@ def test_removal_from_a_private_room_revokes_the_member(
     assert publish.call_args.args[1]["revoke"] == bob.pk
 
 
-# --- revoked_user_id -----------------------------------------------------------------------
+# --- which leave ends access (rooms/changes.py) ---------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -317,15 +318,17 @@ def test_only_a_leave_from_a_private_or_staff_only_room_revokes(visibility, staf
     join = services.room_join(user=other, room=room).event
     leave = services.room_leave(user=other, room=room).event
 
-    assert broadcast.revoked_user_id(join, room=room) is None
-    assert broadcast.revoked_user_id(leave, room=room) == (other.pk if revokes else None)
-    assert broadcast.item_message(leave, room=room)["revoke"] == (other.pk if revokes else None)
+    assert item_added(join, room=room).ends_access_of is None
+    assert item_added(leave, room=room).ends_access_of == (other.pk if revokes else None)
+    assert broadcast.item_message(item_added(leave, room=room))["revoke"] == (
+        other.pk if revokes else None
+    )
 
 
 def test_a_message_never_revokes(secret, ada):
     item = services.message_post(user=ada, room_slug="secret", body="hi", client_id="c").item
 
-    assert broadcast.revoked_user_id(item, room=secret) is None
+    assert item_added(item, room=secret).ends_access_of is None
 
 
 def test_a_new_member_starts_with_the_history_read():

@@ -12,7 +12,7 @@ a ping answered means the consumer has finished `connect()`.
 
 import pytest
 
-from parley.realtime.protocol import CloseCode
+from parley.wire.codes import CloseCode
 from tests.security.data import make_user
 from tests.security.socket import Socket, open_socket
 

@@ -7,7 +7,7 @@ refusals in a row (4429). Joins and leaves, and room look-ups, have limits of th
 
 import pytest
 
-from parley.realtime.protocol import CloseCode
+from parley.wire.codes import CloseCode
 from tests.security.data import join, make_room, make_user, stored_messages
 from tests.security.socket import error_code, open_socket
 

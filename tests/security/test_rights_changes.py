@@ -12,8 +12,8 @@ from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
 from django.test import Client as HttpClient
 
-from parley.realtime.protocol import CloseCode
 from parley.rooms.models import Membership, Room
+from parley.wire.codes import CloseCode
 from tests.security.data import make_room, make_user, post
 from tests.security.socket import error_code, open_socket
 

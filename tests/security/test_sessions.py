@@ -16,7 +16,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client as HttpClient
 from django.utils import timezone
 
-from parley.realtime.protocol import CloseCode
+from parley.wire.codes import CloseCode
 from tests.conftest import session_key_of
 from tests.security.data import make_user
 from tests.security.socket import open_socket

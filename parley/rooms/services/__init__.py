@@ -2,7 +2,8 @@
 
 Views, consumers, the admin and management commands call these functions and nothing else to
 change state. Each one validates and authorises (`check_*`), writes in one transaction, and
-publishes its events to live clients only after the transaction commits.
+emits a typed change (parley/rooms/changes.py) only after the transaction commits; it never
+builds a frame or reaches a socket itself.
 """
 
 from .files import attachment_post
@@ -15,7 +16,7 @@ from .memberships import (
     room_leave_by_slug,
 )
 from .messages import PostResult, message_post
-from .reads import ReadPointer, read_pointer_move, read_pointer_move_by_slug
+from .reads import ReadPointer, read_pointer_move, read_pointer_move_by_slug, receipts_shown
 from .rooms import room_create, room_delete, room_update
 from .typing_notices import typing_notify
 
@@ -28,6 +29,7 @@ __all__ = [
     "message_post",
     "read_pointer_move",
     "read_pointer_move_by_slug",
+    "receipts_shown",
     "room_create",
     "room_delete",
     "room_join",

@@ -13,10 +13,10 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from parley.core import ratelimit
+from parley.core import changes, ratelimit
 from parley.core.errors import InvalidInput, NotAMember, TooLarge
 from parley.core.text import strip_bidi_controls
-from parley.realtime import broadcast
+from parley.rooms.changes import item_added
 from parley.rooms.models import Attachment, Item
 from parley.rooms.selectors import access_room, is_member
 from parley.rooms.services.messages import PostResult
@@ -112,6 +112,6 @@ def attachment_post(*, user, room_slug: str, upload: UploadedFile) -> PostResult
         )
         attachment.file.save("upload", upload, save=False)
         attachment.save()
-        broadcast.publish_item_on_commit(item, room=room)
+        changes.emit_on_commit(item_added(item, room=room))
         read_pointer_to_own_message(user=user, room=room, seq=item.seq)
     return PostResult(item=item, created=True)

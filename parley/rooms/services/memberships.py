@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from parley.core import ratelimit
+from parley.core import changes, ratelimit
 from parley.core.errors import Forbidden, InvalidInput, OwnerCannotLeave
-from parley.realtime import broadcast
+from parley.rooms.changes import item_added
 from parley.rooms.models import Item, Membership, Room
 from parley.rooms.selectors import access_room
 from parley.rooms.services.sequence import item_append
@@ -40,7 +40,7 @@ def _add(*, user, room: Room) -> MembershipChange:
         # there to scroll back through, not a pile of unread messages.
         membership.last_read_seq = event.seq
         membership.save(update_fields=["last_read_seq"])
-        broadcast.publish_item_on_commit(event, room=room)
+        changes.emit_on_commit(item_added(event, room=room))
     return MembershipChange(room=room, changed=True, event=event)
 
 
@@ -72,7 +72,7 @@ def _remove(*, user, room: Room, actor=None) -> MembershipChange:
         if not deleted:
             return MembershipChange(room=room, changed=False, event=None)
         event = item_append(room=room, kind=Item.Kind.LEAVE, user=user)
-        broadcast.publish_item_on_commit(event, room=room)
+        changes.emit_on_commit(item_added(event, room=room))
     return MembershipChange(room=room, changed=True, event=event)
 
 

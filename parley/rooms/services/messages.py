@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError
 
-from parley.core import ratelimit
+from parley.core import changes, ratelimit
 from parley.core.errors import InvalidInput
 from parley.core.text import body_length, is_blank
-from parley.realtime import broadcast
+from parley.rooms.changes import item_added
 from parley.rooms.models import Item, Room
 from parley.rooms.selectors import check_room_member, room_access
 from parley.rooms.services.sequence import message_append_with_read_pointer
@@ -60,7 +60,7 @@ def _existing(*, user, room: Room, client_id: str, item_id: int | None = None) -
 
 
 def message_post(
-    *, user, room_slug: str, body: str, client_id: str, origin: str | None = None
+    *, user, room_slug: str, body: str, client_id: str, socket_id: str | None = None
 ) -> PostResult:
     """Post `body` to a room as `user`, once per `client_id`.
 
@@ -74,7 +74,7 @@ def message_post(
     NUL (InvalidInput). The item is stored with the room's next seq, and the author's read
     pointer moves to it in the same transaction.
     Emits, after commit: the `message` item to the room's subscribers; `read` to the author's
-    sockets but the one named `origin` (an opaque socket token: the sender, which has its ack).
+    sockets but the one `socket_id` (an opaque id: the sender's socket, which has its ack).
     """
     # One query answers the room, the user's access to it and an earlier copy of this post.
     # Only a client_id that could have been stored is looked up (a NUL fails on PostgreSQL).
@@ -101,5 +101,5 @@ def message_post(
             raise
         return PostResult(item=existing, created=False)
     # Committed (or, inside a caller's transaction, published when that one commits).
-    broadcast.publish_item_on_commit(item, room=room, origin=origin)
+    changes.emit_on_commit(item_added(item, room=room, socket_id=socket_id))
     return PostResult(item=item, created=True)

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection
 
-from parley.core import metrics, ratelimit
+from parley.core import changes, metrics, ratelimit
 from parley.core.errors import NotAMember
-from parley.realtime import broadcast, protocol
+from parley.rooms.changes import ReadMoved
 from parley.rooms.models import Membership, Room
 from parley.rooms.selectors import access_room, check_cursor
 
@@ -32,24 +32,37 @@ def _pointer(*, user, room: Room) -> int | None:
     )
 
 
-def _announce(*, user, room: Room, seq: int, origin: str | None) -> None:
-    """After commit: `read` to the user's sockets (but `origin`); `receipt` in small rooms."""
-    metrics.read_pointer_moves.inc()
-    frame = protocol.reply("read", None, room=room.slug, seq=seq)
-    broadcast.publish_user_frame_on_commit(user.pk, room.pk, frame, except_connection=origin)
+def receipts_shown(member_count: int) -> bool:
+    """Whether a room of `member_count` members shows read receipts: at most
+    PARLEY["RECEIPTS_MAX_MEMBERS"] members (0: no room does)."""
     max_members = settings.PARLEY["RECEIPTS_MAX_MEMBERS"]
-    if max_members and Membership.objects.filter(room=room).count() <= max_members:
-        receipt = protocol.receipt_frame(room=room.slug, username=user.get_username(), seq=seq)
-        broadcast.publish_room_ephemeral_on_commit(room.pk, protocol.encode(receipt))
+    return bool(max_members) and member_count <= max_members
 
 
-def read_pointer_move(*, user, room: Room, seq: int, origin: str | None = None) -> ReadPointer:
+def _announce(*, user, room: Room, seq: int, socket_id: str | None) -> None:
+    """After commit: `read` to the user's sockets (but `socket_id`); `receipt` in small rooms."""
+    metrics.read_pointer_moves.inc()
+    receipt = receipts_shown(Membership.objects.filter(room=room).count())
+    changes.emit_on_commit(
+        ReadMoved(
+            room_id=room.pk,
+            room=room.slug,
+            user_id=user.pk,
+            username=user.get_username(),
+            seq=seq,
+            receipt=receipt,
+            socket_id=socket_id,
+        )
+    )
+
+
+def read_pointer_move(*, user, room: Room, seq: int, socket_id: str | None = None) -> ReadPointer:
     """`user` has read `room` up to `seq` (the caller looked the room up with `access_room`).
 
     NotAMember if they are not a member, then InvalidInput for a negative seq. The pointer
     becomes max(old, min(seq, room.last_seq)): never backwards, never past the last seq.
     Emits, after commit and only if it moved: `read` {room, seq} to every socket of the user but
-    the one whose token is `origin` (the caller answers that one itself), and, in a room of at
+    the one `socket_id` (the caller answers that one itself), and, in a room of at
     most PARLEY["RECEIPTS_MAX_MEMBERS"] members, `receipt` to the room's subscribers.
     """
     old = _pointer(user=user, room=room)
@@ -68,18 +81,18 @@ def read_pointer_move(*, user, room: Room, seq: int, origin: str | None = None) 
         if current is None:
             raise NotAMember()
         return ReadPointer(room=room, seq=current, moved=False)
-    _announce(user=user, room=room, seq=target, origin=origin)
+    _announce(user=user, room=room, seq=target, socket_id=socket_id)
     return ReadPointer(room=room, seq=target, moved=True)
 
 
 def read_pointer_move_by_slug(
-    *, user, slug: object, seq: int, origin: str | None = None
+    *, user, slug: object, seq: int, socket_id: str | None = None
 ) -> ReadPointer:
     """A `read` frame: counts against the user's read limit (RateLimited) before anything else,
     then RoomNotFound for a room they may not see, then `read_pointer_move`."""
     ratelimit.check(ratelimit.Action.READ, user=user)
     return read_pointer_move(
-        user=user, room=access_room(user=user, slug=slug), seq=seq, origin=origin
+        user=user, room=access_room(user=user, slug=slug), seq=seq, socket_id=socket_id
     )
 
 
@@ -87,8 +100,8 @@ def read_pointer_to_own_message(*, user, room: Room, seq: int) -> None:
     """Inside the transaction that stores `user`'s message at `seq`: they have read it.
 
     Emits nothing itself: the message item carries the author's `read` frame to their sockets
-    (broadcast.author_read). No `receipt` either: clients know the author has read their own
-    message from the item.
+    (rooms/changes.py, ItemAdded.moves_read_pointer). No `receipt` either: clients know the
+    author has read their own message from the item.
     """
     # Every `send` runs this: one plain statement, as sequence.py's, rather than the ORM's
     # update, which costs several times more to build than to run. Never backwards, as above.

@@ -4,10 +4,10 @@ import unicodedata
 
 from django.db import IntegrityError, transaction
 
-from parley.core import ratelimit
+from parley.core import changes, ratelimit
 from parley.core.errors import InvalidInput
 from parley.core.text import clean_display_name, is_valid_slug
-from parley.realtime import broadcast
+from parley.rooms.changes import RoomAccessChanged, item_added
 from parley.rooms.models import Item, Membership, Room
 from parley.rooms.services.sequence import item_append
 
@@ -90,7 +90,7 @@ def room_create(
             )
             Membership.objects.create(room=room, user=owner)
             event = item_append(room=room, kind=Item.Kind.JOIN, user=owner)
-            broadcast.publish_item_on_commit(event, room=room)
+            changes.emit_on_commit(item_added(event, room=room))
     except IntegrityError:
         raise InvalidInput("That slug is taken.") from None
     return room
@@ -114,7 +114,7 @@ def room_update(*, room: Room, fields: list[str] | tuple[str, ...]) -> None:
     with transaction.atomic():
         room.save(update_fields=fields)
         if ACCESS_FIELDS.intersection(fields):
-            broadcast.publish_room_access_changed_on_commit(room.pk)
+            changes.emit_on_commit(RoomAccessChanged(room.pk))
 
 
 def room_delete(*, room: Room) -> None:
@@ -123,4 +123,4 @@ def room_delete(*, room: Room) -> None:
     room_id = room.pk
     with transaction.atomic():
         room.delete()
-        broadcast.publish_room_access_changed_on_commit(room_id)
+        changes.emit_on_commit(RoomAccessChanged(room_id))

@@ -1,7 +1,7 @@
 """Typing indicators: announced to a room's subscribers, never stored."""
 
-from parley.core import ratelimit
-from parley.realtime import broadcast, protocol
+from parley.core import changes, ratelimit
+from parley.rooms.changes import TypingStarted
 from parley.rooms.models import Room
 from parley.rooms.selectors import access_room_as_member
 
@@ -17,8 +17,9 @@ def typing_notify(*, user, slug: object) -> Room:
     """
     ratelimit.check(ratelimit.Action.READ, user=user)
     room = access_room_as_member(user=user, slug=slug)
-    frame = protocol.typing_frame(room=room.slug, username=user.get_username())
-    broadcast.publish_room_ephemeral_from_sync(
-        room.pk, protocol.encode(frame), exclude_user=user.pk, sheddable=True
+    changes.emit(
+        TypingStarted(
+            room_id=room.pk, room=room.slug, user_id=user.pk, username=user.get_username()
+        )
     )
     return room

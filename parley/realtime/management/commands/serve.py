@@ -6,7 +6,7 @@ while daphne cancels consumers on SIGTERM and closes every socket after 24 h by 
 
 Once uvicorn has stopped serving, every socket has closed and the process's presence tracker
 knows who is leaving: without REDIS_URL it writes them to a snapshot, for the next process to
-keep them online for the rest of their grace (parley/realtime/presence_snapshot.py).
+keep them online for the rest of their grace (parley/realtime/presence/snapshot.py).
 
 Slow clients are bounded here (docs/deployment.md, "Slow and oversized requests"): uvicorn's
 HTTP protocol with a deadline for a complete request head (parley/core/http_deadline.py), the

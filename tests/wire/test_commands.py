@@ -1,4 +1,4 @@
-"""The pure protocol layer with plain strings: no Django, no database, no sockets."""
+"""The pure wire layer with plain strings: no Django, no database, no sockets."""
 
 import json
 import re
@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from parley.realtime import protocol
-from parley.realtime.protocol import (
+from parley.wire import frames
+from parley.wire.commands import (
     ErrorCode,
     FrameError,
     History,
@@ -19,6 +19,7 @@ from parley.realtime.protocol import (
     Unsubscribe,
     parse_frame,
 )
+from parley.wire.values import ItemValue
 
 MAX = 64 * 1024
 
@@ -292,22 +293,22 @@ def test_unknown_type_wins_over_too_large():
 
 
 def test_reply_echoes_ref_only_when_given():
-    assert json.loads(protocol.reply("pong", "7")) == {"type": "pong", "ref": "7"}
-    assert json.loads(protocol.reply("pong", "")) == {"type": "pong", "ref": ""}
-    assert json.loads(protocol.reply("pong", None)) == {"type": "pong"}
-    frame = json.loads(protocol.reply("joined", "a", room="general"))
+    assert json.loads(frames.reply("pong", "7")) == {"type": "pong", "ref": "7"}
+    assert json.loads(frames.reply("pong", "")) == {"type": "pong", "ref": ""}
+    assert json.loads(frames.reply("pong", None)) == {"type": "pong"}
+    frame = json.loads(frames.reply("joined", "a", room="general"))
     assert frame == {"type": "joined", "room": "general", "ref": "a"}
 
 
 def test_error_frame_shape():
-    frame = json.loads(protocol.error(ErrorCode.FORBIDDEN, "You are not a member.", "7"))
+    frame = json.loads(frames.error_text(ErrorCode.FORBIDDEN, "You are not a member.", "7"))
     assert frame == {
         "type": "error",
         "code": "forbidden",
         "message": "You are not a member.",
         "ref": "7",
     }
-    frame = json.loads(protocol.error(ErrorCode.RATE_LIMITED, "Slow down.", None, retry_after=2))
+    frame = json.loads(frames.error_text(ErrorCode.RATE_LIMITED, "Slow down.", None, retry_after=2))
     assert frame == {
         "type": "error",
         "code": "rate_limited",
@@ -331,13 +332,13 @@ def test_error_codes_are_the_contract_names():
 
 def test_encode_writes_utf8_json_without_escaping_non_ascii():
     body = "h\u00e9 \U0001f469\u200d\U0001f4bb \u05e9\u05dc\u05d5\u05dd e\u0301"
-    text = protocol.encode({"type": "message", "body": body})
+    text = frames.encode({"type": "message", "body": body})
     assert text == '{"type":"message","body":"' + body + '"}'
     assert json.loads(text)["body"] == body
 
 
 def test_encode_escapes_what_json_must_escape():
-    text = protocol.encode({"body": 'a"b\\c\n\x00</script>'})
+    text = frames.encode({"body": 'a"b\\c\n\x00</script>'})
     assert json.loads(text)["body"] == 'a"b\\c\n\x00</script>'
 
 
@@ -346,27 +347,30 @@ TS_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
 def test_format_ts_is_iso_utc_with_milliseconds():
     moment = datetime(2026, 11, 21, 8, 0, 0, 123456, tzinfo=UTC)
-    assert protocol.format_ts(moment) == "2026-11-21T08:00:00.123Z"
-    assert TS_SHAPE.match(protocol.format_ts(datetime.now(UTC)))
+    assert frames.format_ts(moment) == "2026-11-21T08:00:00.123Z"
+    assert TS_SHAPE.match(frames.format_ts(datetime.now(UTC)))
 
 
 def test_format_ts_converts_other_zones_to_utc():
     paris = timezone(timedelta(hours=1))
     moment = datetime(2026, 11, 21, 9, 0, 0, 5000, tzinfo=paris)
-    assert protocol.format_ts(moment) == "2026-11-21T08:00:00.005Z"
+    assert frames.format_ts(moment) == "2026-11-21T08:00:00.005Z"
     moment = datetime(2027, 1, 1, 0, 30, tzinfo=paris)
-    assert protocol.format_ts(moment) == "2026-12-31T23:30:00.000Z"
+    assert frames.format_ts(moment) == "2026-12-31T23:30:00.000Z"
 
 
 def test_item_frames_have_the_contract_fields():
-    message = protocol.message_item(
-        room="general",
-        seq=42,
-        id=1042,
-        username="ada",
-        body="hello",
-        ts="2026-11-21T08:00:00.123Z",
-        client_id="c1",
+    message = frames.item(
+        ItemValue(
+            room="general",
+            seq=42,
+            id=1042,
+            kind="message",
+            username="ada",
+            body="hello",
+            created_at=datetime(2026, 11, 21, 8, 0, 0, 123000, tzinfo=UTC),
+            client_id="c1",
+        )
     )
     assert message == {
         "type": "message",
@@ -378,8 +382,15 @@ def test_item_frames_have_the_contract_fields():
         "ts": "2026-11-21T08:00:00.123Z",
         "client_id": "c1",
     }
-    event = protocol.event_item(
-        room="general", seq=43, id=1043, kind="join", username="bob", ts="2026-11-21T08:00:01.000Z"
+    event = frames.item(
+        ItemValue(
+            room="general",
+            seq=43,
+            id=1043,
+            kind="join",
+            username="bob",
+            created_at=datetime(2026, 11, 21, 8, 0, 1, tzinfo=UTC),
+        )
     )
     assert {k: event[k] for k in ("type", "room", "seq", "kind", "user", "ts")} == {
         "type": "event",

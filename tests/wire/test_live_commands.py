@@ -1,12 +1,12 @@
 """The live features' frames in the pure protocol layer: typing, read, activity, and the frames
-the server renders for them."""
+the server builds for them."""
 
 import json
 
 import pytest
 
-from parley.realtime import protocol
-from parley.realtime.protocol import Activity, ErrorCode, FrameError, Read, Typing, parse_frame
+from parley.wire import frames
+from parley.wire.commands import Activity, ErrorCode, FrameError, Read, Typing, parse_frame
 
 MAX = 64 * 1024
 
@@ -64,19 +64,21 @@ def test_a_live_frame_with_a_field_of_the_wrong_type_is_bad_frame(frame):
 
 
 def test_rendered_live_frames_have_the_documented_shapes():
-    assert protocol.typing_frame(room="general", username="ada") == {
+    assert json.loads(frames.typing_text(room="general", username="ada")) == {
         "type": "typing",
         "room": "general",
         "user": {"username": "ada"},
     }
-    assert protocol.presence_frame(room="general", username="ada", online=True, idle=False) == {
+    assert json.loads(
+        frames.presence_text(room="general", username="ada", online=True, idle=False)
+    ) == {
         "type": "presence",
         "room": "general",
         "user": {"username": "ada"},
         "online": True,
         "idle": False,
     }
-    assert protocol.receipt_frame(room="general", username="bob", seq=4) == {
+    assert json.loads(frames.receipt_text(room="general", username="bob", seq=4)) == {
         "type": "receipt",
         "room": "general",
         "user": {"username": "bob"},

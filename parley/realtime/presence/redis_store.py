@@ -24,7 +24,7 @@ from collections.abc import Iterable
 
 import redis.asyncio as redis
 
-from parley.realtime.presence import Change, NotRegistered, Status
+from parley.realtime.presence.types import Change, NotRegistered, Status
 
 _CODES = {"o": Status.OFFLINE, "a": Status.ACTIVE, "i": Status.IDLE}
 _STATE_CODES = {Status.ACTIVE: "a", Status.IDLE: "i"}

@@ -1,6 +1,5 @@
-"""The Parley wire protocol, sans I/O: text frames in, commands out; values in, frames out.
+"""Client frames in, typed commands out (PROTOCOL.md, "Client frames"), sans I/O.
 
-No Django here, so every rule of PROTOCOL.md about frame shapes is tested with plain strings.
 Bounds that need the database's answer first (a room must be found before a body is judged
 too long) are checked by the services; this layer checks JSON, types and the frame size.
 """
@@ -8,36 +7,13 @@ too long) are checked by the services; this layer checks JSON, types and the fra
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from enum import IntEnum, StrEnum
-from typing import Any
+from enum import StrEnum
 
 import orjson
 
+from parley.core.errors import ErrorCode
+
 MAX_REF_CHARS = 64
-# A client hides a typing indicator this long after the last `typing` frame (PROTOCOL.md).
-TYPING_DISPLAY_SECONDS = 6
-
-
-class ErrorCode(StrEnum):
-    BAD_FRAME = "bad_frame"
-    UNKNOWN_TYPE = "unknown_type"
-    ROOM_NOT_FOUND = "room_not_found"
-    FORBIDDEN = "forbidden"
-    INVALID = "invalid"
-    TOO_LARGE = "too_large"
-    RATE_LIMITED = "rate_limited"
-    UNAVAILABLE = "unavailable"
-
-
-class CloseCode(IntEnum):
-    MESSAGE_TOO_BIG = 1009  # sent by the WebSocket server for frames over its hard limit
-    SERVICE_RESTART = 1012  # server shutting down: reconnect at once
-    UNAUTHENTICATED = 4401  # no valid session
-    SESSION_ENDED = 4403  # the user logged out or changed password
-    SLOW_READER = 4408  # the socket fell too far behind; reconnect and resume with `after`
-    RIGHTS_CHANGED = 4409  # the user's staff or superuser status changed: reconnect at once
-    RATE_LIMITED = 4429  # too many refusals in a row, or too many sockets: back off, reconnect
 
 
 class FrameError(Exception):
@@ -241,87 +217,3 @@ def parse_frame(text: str | None, *, max_bytes: int) -> Command:
     if len(text) * 4 > max_bytes and len(text.encode("utf-8", "surrogatepass")) > max_bytes:
         raise FrameError(ErrorCode.TOO_LARGE, f"Frames are at most {max_bytes} bytes.", ref)
     return command
-
-
-def encode(frame: dict[str, Any]) -> str:
-    return orjson.dumps(frame).decode()
-
-
-def reply(kind: str, ref: str | None, **fields: Any) -> str:
-    frame: dict[str, Any] = {"type": kind, **fields}
-    if ref is not None:
-        frame["ref"] = ref
-    return encode(frame)
-
-
-def error(code: ErrorCode | str, message: str, ref: str | None = None, **extra: Any) -> str:
-    return reply("error", ref, code=str(code), message=message, **extra)
-
-
-def format_ts(moment: datetime) -> str:
-    """ISO 8601 UTC with milliseconds, e.g. 2026-11-21T08:00:00.123Z."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def message_item(
-    *,
-    room: str,
-    seq: int,
-    id: int,
-    username: str | None,
-    body: str,
-    ts: str,
-    client_id: str | None,
-    attachment: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    item = {
-        "type": "message",
-        "room": room,
-        "seq": seq,
-        "id": id,
-        "author": {"username": username},
-        "body": body,
-        "ts": ts,
-        "client_id": client_id,
-    }
-    if attachment is not None:
-        item["attachment"] = attachment
-    return item
-
-
-def event_item(
-    *, room: str, seq: int, id: int, kind: str, username: str | None, ts: str
-) -> dict[str, Any]:
-    return {
-        "type": "event",
-        "room": room,
-        "seq": seq,
-        "id": id,
-        "kind": kind,
-        "user": {"username": username},
-        "ts": ts,
-    }
-
-
-def user_ref(username: str | None) -> dict[str, Any]:
-    return {"username": username}
-
-
-def typing_frame(*, room: str, username: str | None) -> dict[str, Any]:
-    """Someone is typing in `room`; clients hide it TYPING_DISPLAY_SECONDS after the last one."""
-    return {"type": "typing", "room": room, "user": user_ref(username)}
-
-
-def presence_frame(*, room: str, username: str | None, online: bool, idle: bool) -> dict[str, Any]:
-    return {
-        "type": "presence",
-        "room": room,
-        "user": user_ref(username),
-        "online": online,
-        "idle": idle,
-    }
-
-
-def receipt_frame(*, room: str, username: str | None, seq: int) -> dict[str, Any]:
-    return {"type": "receipt", "room": room, "user": user_ref(username), "seq": seq}

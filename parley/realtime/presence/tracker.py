@@ -1,22 +1,6 @@
-"""Presence: who is online (any open socket), idle (every socket reports idle) or offline.
+"""The per-process presence tracker, and the announcement of a user's new status.
 
-Each process tracks its own sockets per user (`PresenceTracker`) and writes one state per user
-to a store: this process's memory by default, Redis with REDIS_URL (presence_redis.py), where
-the states of every process combine into the user's status. When the combined status changes,
-the process that caused the change (or the one that reaped a dead process) announces it with
-one `presence` frame per room the user is a member of: O(rooms of that user), never per member.
-
-Coalescing, so that the rooms hear of real changes only:
-
-- a user whose last local socket closes keeps their state for PRESENCE_GRACE_SECONDS; a socket
-  that opens meanwhile (a reload, a reconnect to another process) means nothing is announced;
-- each user's state is written at most once per PRESENCE_MIN_INTERVAL_SECONDS; changes in
-  between are coalesced into the latest one (active → idle → active announces nothing);
-- a graceful restart of a process whose memory is the store keeps its users online-but-leaving
-  for the rest of their grace (presence_snapshot.py): those who reconnect meanwhile are
-  announced nothing.
-
-Everything here runs on the server's event loop; the store calls are the only awaits.
+See the package's docstring for the rules (grace, coalescing, snapshots).
 """
 
 from __future__ import annotations
@@ -27,16 +11,18 @@ import logging
 import time
 import weakref
 from collections.abc import Awaitable, Callable, Iterable
-from enum import StrEnum
 from pathlib import Path
-from typing import NamedTuple, Protocol
 
 from django.conf import settings
 
 from parley.core import metrics
-from parley.realtime import broadcast, presence_snapshot, protocol
+from parley.realtime import broadcast
 from parley.realtime.database import database_call
+from parley.realtime.presence import snapshot as presence_snapshot
+from parley.realtime.presence.memory import MemoryPresenceStore
+from parley.realtime.presence.types import Announce, NotRegistered, PresenceStore, Status
 from parley.rooms import selectors
+from parley.wire import frames
 
 log = logging.getLogger(__name__)
 
@@ -44,97 +30,6 @@ log = logging.getLogger(__name__)
 RETRY_SECONDS = 1.0
 # How long `stop` waits for its tasks and for the store to forget this process.
 STOP_WAIT_SECONDS = 2.0
-
-
-class Status(StrEnum):
-    OFFLINE = "offline"
-    ACTIVE = "active"
-    IDLE = "idle"
-
-    @property
-    def online(self) -> bool:
-        return self is not Status.OFFLINE
-
-    @property
-    def idle(self) -> bool:
-        return self is Status.IDLE
-
-
-class Change(NamedTuple):
-    old: Status
-    new: Status
-
-
-class NotRegistered(Exception):
-    """The store has forgotten this process (reaped, or Redis restarted): write everything again."""
-
-
-class PresenceStore(Protocol):
-    """Where each process's per-user state lives, combined into each user's status.
-
-    `write(user_id, state)` sets this process's state of a user (None: no sockets here) and
-    returns the change of the user's combined status, if any. `shared` stores (Redis) also need
-    `heartbeat` (False: this process was forgotten; call `resync`) and `reap` (the changes of
-    users whose processes stopped renewing).
-    """
-
-    shared: bool
-
-    async def register(self) -> None: ...
-    async def write(self, user_id: int, state: Status | None) -> Change | None: ...
-    async def resync(self, states: dict[int, Status]) -> list[tuple[int, Change]]: ...
-    async def heartbeat(self) -> bool: ...
-    async def reap(self) -> list[tuple[int, Change]]: ...
-    async def statuses(self, user_ids: Iterable[int]) -> dict[int, Status]: ...
-    async def forget(self) -> None: ...
-    async def close(self) -> None: ...
-
-
-class MemoryPresenceStore:
-    """One process: its own states are the whole truth."""
-
-    shared = False
-
-    def __init__(self) -> None:
-        self._states: dict[int, Status] = {}
-
-    async def register(self) -> None:
-        pass
-
-    async def write(self, user_id: int, state: Status | None) -> Change | None:
-        old = self._states.get(user_id, Status.OFFLINE)
-        if state is None:
-            self._states.pop(user_id, None)
-        else:
-            self._states[user_id] = state
-        new = state or Status.OFFLINE
-        return Change(old, new) if old is not new else None
-
-    async def resync(self, states: dict[int, Status]) -> list[tuple[int, Change]]:
-        changes = [(uid, await self.write(uid, state)) for uid, state in states.items()]
-        return [(uid, change) for uid, change in changes if change is not None]
-
-    async def heartbeat(self) -> bool:
-        return True
-
-    async def reap(self) -> list[tuple[int, Change]]:
-        return []
-
-    async def statuses(self, user_ids: Iterable[int]) -> dict[int, Status]:
-        states, offline = self._states, Status.OFFLINE
-        return {uid: states.get(uid, offline) for uid in user_ids}
-
-    def status(self, user_id: int) -> Status:
-        return self._states.get(user_id, Status.OFFLINE)
-
-    async def forget(self) -> None:
-        self._states.clear()
-
-    async def close(self) -> None:
-        pass
-
-
-Announce = Callable[[int, Status], Awaitable[None]]
 
 
 class PresenceTracker:
@@ -486,12 +381,10 @@ async def announce_presence(user_id: int, status: Status) -> None:
     username, rooms = await database_call(selectors.user_presence_rooms)(user_id)
     metrics.presence_changes.inc()
     for room_id, slug in rooms:
-        frame = protocol.presence_frame(
+        frame = frames.presence_text(
             room=slug, username=username, online=status.online, idle=status.idle
         )
-        await broadcast.publish_room_ephemeral(
-            room_id, protocol.encode(frame), exclude_user=user_id
-        )
+        await broadcast.publish_room_ephemeral(room_id, frame, exclude_user=user_id)
 
 
 def presence_tracker(*, process: str, announce: Announce = announce_presence) -> PresenceTracker:
@@ -501,7 +394,7 @@ def presence_tracker(*, process: str, announce: Announce = announce_presence) ->
     ttl = config["PRESENCE_TTL_SECONDS"]
     store: PresenceStore
     if settings.REDIS_URL:
-        from parley.realtime.presence_redis import RedisPresenceStore
+        from parley.realtime.presence.redis_store import RedisPresenceStore
 
         store = RedisPresenceStore(
             settings.REDIS_URL,

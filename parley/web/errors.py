@@ -1,0 +1,24 @@
+"""Domain refusals as HTTP answers, from the one catalogue (parley.core.errors)."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse, JsonResponse
+
+from parley.core.errors import ParleyError, RateLimited, retry_after_header
+
+
+def with_retry_after(response: HttpResponse, exc: ParleyError | None) -> HttpResponse:
+    """`Retry-After` on `response` if `exc` is a rate limit; the response itself."""
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = retry_after_header(exc.retry_after)
+    return response
+
+
+def json_error(exc: ParleyError) -> JsonResponse:
+    """{"error": {code, message[, retry_after]}} with the code's status (PROTOCOL.md)."""
+    error: dict[str, object] = {"code": str(exc.code), "message": exc.message}
+    if isinstance(exc, RateLimited):
+        error["retry_after"] = exc.retry_after
+    response = JsonResponse({"error": error}, status=exc.http_status)
+    with_retry_after(response, exc)
+    return response

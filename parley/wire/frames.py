@@ -1,0 +1,186 @@
+"""Server frames (PROTOCOL.md, "Server frames"): every one Parley sends is built here.
+
+Builders take typed values and return either the frame as a dict (to embed in another frame,
+e.g. the items of a `history` reply) or, for the `*_text` ones, the encoded text that goes to
+sockets as it is. Encoding is orjson's; `encode` is the one place a frame becomes text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from parley.core.errors import ErrorCode, ParleyError, RateLimited
+from parley.wire.values import AttachmentValue, ItemValue
+
+# A client hides a typing indicator this long after the last `typing` frame (PROTOCOL.md).
+TYPING_DISPLAY_SECONDS = 6
+
+Frame = dict[str, Any]
+
+
+def encode(frame: Frame) -> str:
+    return orjson.dumps(frame).decode()
+
+
+def reply(kind: str, ref: str | None, **fields: Any) -> str:
+    """A frame of type `kind`, answering the client frame `ref` (None: not an answer)."""
+    frame: Frame = {"type": kind, **fields}
+    if ref is not None:
+        frame["ref"] = ref
+    return encode(frame)
+
+
+def format_ts(moment: datetime) -> str:
+    """ISO 8601 UTC with milliseconds, e.g. 2026-11-21T08:00:00.123Z."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def user_ref(username: str | None) -> Frame:
+    return {"username": username}
+
+
+# -- items -------------------------------------------------------------------------------------
+
+
+def attachment(value: AttachmentValue) -> Frame:
+    return {
+        "name": value.name,
+        "size": value.size,
+        "content_type": value.content_type,
+        "url": value.url,
+    }
+
+
+def item(value: ItemValue) -> Frame:
+    """A timeline item: `message` {…, author, body, client_id[, attachment]} or `event`."""
+    ts = format_ts(value.created_at)
+    if value.is_message:
+        frame: Frame = {
+            "type": "message",
+            "room": value.room,
+            "seq": value.seq,
+            "id": value.id,
+            "author": user_ref(value.username),
+            "body": value.body,
+            "ts": ts,
+            "client_id": value.client_id,
+        }
+        if value.attachment is not None:
+            frame["attachment"] = attachment(value.attachment)
+        return frame
+    return {
+        "type": "event",
+        "room": value.room,
+        "seq": value.seq,
+        "id": value.id,
+        "kind": value.kind,
+        "user": user_ref(value.username),
+        "ts": ts,
+    }
+
+
+def item_text(value: ItemValue) -> str:
+    return encode(item(value))
+
+
+def ack_text(value: ItemValue, *, ref: str | None) -> str:
+    """The answer to a `send`: where the message was stored (the first copy for a resend)."""
+    return reply(
+        "ack",
+        ref,
+        room=value.room,
+        client_id=value.client_id,
+        seq=value.seq,
+        id=value.id,
+        ts=format_ts(value.created_at),
+    )
+
+
+def history_text(*, room: str, items: Iterable[ItemValue], has_more: bool, ref: str | None) -> str:
+    return reply("history", ref, room=room, items=[item(v) for v in items], has_more=has_more)
+
+
+# -- rooms and membership ----------------------------------------------------------------------
+
+
+def subscribed_text(
+    *, room: str, last_seq: int, members: Any, ref: str | None, **reads: Any
+) -> str:
+    """`members` may be an orjson Fragment (the list encoded once per room: member_lists)."""
+    return reply("subscribed", ref, room=room, last_seq=last_seq, members=members, **reads)
+
+
+def backlog_truncated_text(*, room: str, after: int, last_seq: int) -> str:
+    return reply("backlog_truncated", None, room=room, after=after, last_seq=last_seq)
+
+
+def unsubscribed_text(*, room: str, ref: str | None = None, removed: bool = False) -> str:
+    """The socket no longer receives the room: asked for (`ref`), or `removed` by the server."""
+    if removed:
+        return reply("unsubscribed", ref, room=room, reason="removed")
+    return reply("unsubscribed", ref, room=room)
+
+
+def joined_text(*, room: str, ref: str | None) -> str:
+    return reply("joined", ref, room=room)
+
+
+def left_text(*, room: str, ref: str | None) -> str:
+    return reply("left", ref, room=room)
+
+
+def pong_text(*, ref: str | None) -> str:
+    return reply("pong", ref)
+
+
+# -- reading, presence, typing -----------------------------------------------------------------
+
+
+def read_text(*, room: str, seq: int, ref: str | None = None) -> str:
+    """The user's read pointer in `room`: an answer to `read`, or news for their other sockets."""
+    return reply("read", ref, room=room, seq=seq)
+
+
+def receipt_text(*, room: str, username: str | None, seq: int) -> str:
+    return encode({"type": "receipt", "room": room, "user": user_ref(username), "seq": seq})
+
+
+def typing_text(*, room: str, username: str | None) -> str:
+    """Someone is typing in `room`; clients hide it TYPING_DISPLAY_SECONDS after the last one."""
+    return encode({"type": "typing", "room": room, "user": user_ref(username)})
+
+
+def member(*, username: str, online: bool, idle: bool) -> Frame:
+    """One entry of `subscribed`'s `members`."""
+    return {"username": username, "online": online, "idle": idle}
+
+
+def presence_text(*, room: str, username: str | None, online: bool, idle: bool) -> str:
+    return encode(
+        {
+            "type": "presence",
+            "room": room,
+            "user": user_ref(username),
+            "online": online,
+            "idle": idle,
+        }
+    )
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+
+def error_text(code: ErrorCode | str, message: str, ref: str | None = None, **extra: Any) -> str:
+    return reply("error", ref, code=str(code), message=message, **extra)
+
+
+def refusal_text(exc: ParleyError, ref: str | None = None) -> str:
+    """The `error` frame of a domain refusal, `retry_after` included for a rate limit."""
+    if isinstance(exc, RateLimited):
+        return error_text(exc.code, exc.message, ref, retry_after=exc.retry_after)
+    return error_text(exc.code, exc.message, ref)
