@@ -48,6 +48,7 @@ cluster: migrate
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # The suite twice: SQLite + in-process layer, then PostgreSQL + Redis (tests/run_suites.py).
 test: lint browser

@@ -6,22 +6,21 @@ arrives once per process, already encoded, and the hub hands the same string to 
 subscriber. No per-recipient layer message, no per-recipient JSON, no per-recipient hop to the
 database thread.
 
-The hub also makes delivery whole and ordered whatever the layer does: it keeps, per room, the
-highest seq it has forwarded (`cursor`). A duplicate is dropped; an item that skips ahead is held
-while the missing ones are fetched from the database (after a short grace, since items published
-by two processes may arrive out of order); and a periodic sweep compares cursors with the
-database so that a dropped last item is found even when nothing follows it.
+The hub also makes delivery whole and ordered whatever the layer does: each room's
+`RoomStream` (stream.py, sans I/O) decides what is forwarded and when a gap is filled from the
+database; the hub runs those decisions (deliveries, refills after a short grace, a periodic
+sweep that finds a dropped last item even when nothing follows it).
 
 Frames that are not items (typing, presence, receipts: `room.ephemeral`; read pointers:
 `user.frame`) have no seq: the hub hands them on as they come. It also keeps the process's
-presence tracker (presence.py) informed of every socket that opens, closes or goes idle.
+presence tracker (presence/) informed of every socket that opens, closes or goes idle. The
+sockets themselves are kept by its registry (registry.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import time
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -35,7 +34,8 @@ from parley.realtime import broadcast
 from parley.realtime.connection import Connection
 from parley.realtime.database import database_call
 from parley.realtime.presence import PresenceTracker, Status, presence_tracker
-from parley.realtime.session_expiry import SessionExpiry
+from parley.realtime.registry import SocketRegistry
+from parley.realtime.stream import RoomStream, Step
 from parley.realtime.typing_throttle import TypingThrottle
 from parley.rooms.changes import item_added
 from parley.rooms.models import Room
@@ -78,21 +78,19 @@ class Extras(NamedTuple):
 NO_EXTRAS = Extras()
 
 
+Payload = tuple[str, Extras]  # an item's frame, and what forwarding it does besides
+
+
 @dataclass(slots=True)
-class RoomStream:
+class LocalRoom:
+    """A room with subscribers in this process: its stream of items and who receives them."""
+
     room_id: int
+    stream: RoomStream[Payload] = field(default_factory=RoomStream)
     subscribers: set[Connection] = field(default_factory=set)
-    # Highest seq forwarded to local subscribers; None until the first subscriber reads it.
-    cursor: int | None = None
-    # Items that arrived ahead of a gap (or before the cursor was known): seq -> (frame, extras).
-    held: dict[int, tuple[str, Extras]] = field(default_factory=dict)
-    filling: bool = False
-    # The database's last seq at the previous sweep: items up to it are overdue if not forwarded.
-    seen_last_seq: int | None = None
     idle_since: float | None = None
-    # While who may see the room is re-checked (`_recheck_access`), nothing of it is forwarded:
-    # items wait in `held`, other frames here, (frame, exclude_user, sheddable).
-    checking: int = 0
+    # While who may see the room is re-checked (`_recheck_access`) the stream is paused, and
+    # other frames wait here: (frame, exclude_user, sheddable).
     held_ephemeral: list[tuple[str, int | None, bool]] = field(default_factory=list)
 
 
@@ -110,15 +108,14 @@ class Hub:
     def __init__(self) -> None:
         self.layer = get_channel_layer()
         self.channel_name: str = ""
-        self.rooms: dict[int, RoomStream] = {}
-        self.connections_by_user: dict[int, set[Connection]] = {}
-        self.connections_by_address: dict[str, int] = {}
+        self.rooms: dict[int, LocalRoom] = {}
+        self.sockets = SocketRegistry()
+        self.sessions = self.sockets.sessions
         self._tasks: list[asyncio.Task] = []
         self._fills: set[asyncio.Task] = set()
         self._rejoin_needed = False
         self._renewed_at = time.monotonic()
         self.presence: PresenceTracker | None = None
-        self.sessions = SessionExpiry()
         # When sessions are due (Unix time); tests move it.
         self.clock = time.time
         self.typing = TypingThrottle(interval=settings.PARLEY["TYPING_MIN_INTERVAL_SECONDS"])
@@ -142,39 +139,23 @@ class Hub:
         Call `connect` right after, with no await in between, so two handshakes cannot both
         take the last place.
         """
-        if len(self.connections_by_user.get(user_id, ())) >= max_per_user:
-            return False
-        return not address or self.connections_by_address.get(address, 0) < max_per_address
+        return self.sockets.has_room_for(
+            user_id=user_id,
+            address=address,
+            max_per_user=max_per_user,
+            max_per_address=max_per_address,
+        )
 
     def connect(self, conn: Connection, *, session_expires_at: float | None = None) -> None:
         """A socket opened; its session expires at `session_expires_at` (Unix time), if known."""
-        self.connections_by_user.setdefault(conn.user_id, set()).add(conn)
-        if conn.session_key is not None:  # counted as `disconnect` counts it off
-            expires_at = math.inf if session_expires_at is None else session_expires_at
-            self.sessions.opened(conn.session_key, user_id=conn.user_id, expires_at=expires_at)
-        if conn.address:
-            self.connections_by_address[conn.address] = (
-                self.connections_by_address.get(conn.address, 0) + 1
-            )
-        metrics.open_connections.inc()
+        self.sockets.add(conn, session_expires_at=session_expires_at)
         if self.presence is not None:
             self.presence.opened(conn.user_id, conn.socket_id)
 
     def disconnect(self, conn: Connection) -> None:
-        metrics.open_connections.dec()
-        if conn.address and conn.address in self.connections_by_address:
-            self.connections_by_address[conn.address] -= 1
-            if not self.connections_by_address[conn.address]:
-                del self.connections_by_address[conn.address]
         for room_id in list(conn.subscriptions):
             self.detach(conn, room_id)
-        if conn.session_key is not None:
-            self.sessions.closed(conn.session_key)
-        user_connections = self.connections_by_user.get(conn.user_id)
-        if user_connections is not None:
-            user_connections.discard(conn)
-            if not user_connections:
-                del self.connections_by_user[conn.user_id]
+        self.sockets.remove(conn)
         if self.presence is not None:
             self.presence.closed(conn.user_id, conn.socket_id)
 
@@ -188,65 +169,58 @@ class Hub:
             return dict.fromkeys(user_ids, Status.OFFLINE)
         return await self.presence.statuses(user_ids)
 
-    async def attach(self, conn: Connection, room_id: int) -> RoomStream:
+    async def attach(self, conn: Connection, room_id: int) -> LocalRoom:
         """Route the room's items to `conn`; the room's group is joined before this returns."""
-        stream = self.rooms.get(room_id)
-        if stream is None:
-            stream = self.rooms[room_id] = RoomStream(room_id=room_id)
+        room = self.rooms.get(room_id)
+        if room is None:
+            room = self.rooms[room_id] = LocalRoom(room_id=room_id)
             await self._join_group(broadcast.room_group_name(room_id))
-        stream.subscribers.add(conn)
-        stream.idle_since = None
-        return stream
+        room.subscribers.add(conn)
+        room.idle_since = None
+        return room
 
     def detach(self, conn: Connection, room_id: int) -> None:
         conn.subscriptions.pop(room_id, None)
-        stream = self.rooms.get(room_id)
-        if stream is not None:
-            stream.subscribers.discard(conn)
-            if not stream.subscribers:
-                stream.idle_since = time.monotonic()
+        room = self.rooms.get(room_id)
+        if room is not None:
+            room.subscribers.discard(conn)
+            if not room.subscribers:
+                room.idle_since = time.monotonic()
 
     def start_cursor(self, room_id: int, last_seq: int) -> None:
         """A subscriber read the room's last seq after the group was joined: forward from there."""
-        stream = self.rooms.get(room_id)
-        if stream is None or stream.cursor is not None:
-            return
-        stream.cursor = last_seq
-        self._drain_held(stream)
+        room = self.rooms.get(room_id)
+        if room is not None:
+            self._run(room, room.stream.start(last_seq))
 
     # -- items -------------------------------------------------------------------------------
 
     def offer(self, room_id: int, seq: int, frame: str, extras: Extras = NO_EXTRAS) -> None:
-        stream = self.rooms.get(room_id)
-        if stream is None:
-            return
-        if stream.checking:
-            if stream.cursor is None or seq > stream.cursor:
-                stream.held[seq] = (frame, extras)
-            return
-        if stream.cursor is None or stream.filling or seq > stream.cursor + 1:
-            if stream.cursor is None or seq > stream.cursor:
-                stream.held[seq] = (frame, extras)
-            if stream.cursor is not None and not stream.filling:
-                self._schedule_fill(stream, upto=seq - 1, grace=GAP_GRACE_SECONDS)
-            return
-        if seq <= stream.cursor:
-            return  # already forwarded: a duplicate from the layer or a refill
-        self._forward(stream, seq, frame, extras)
-        self._drain_held(stream)
+        room = self.rooms.get(room_id)
+        if room is not None:
+            self._run(room, room.stream.offer(seq, (frame, extras)))
+
+    def _run(
+        self, room: LocalRoom, step: Step[Payload], *, grace: float = GAP_GRACE_SECONDS
+    ) -> None:
+        """Carry out the stream's decision: forward its items in order, then start its fill."""
+        for seq, (frame, extras) in step.forward:
+            self._forward(room, seq, frame, extras)
+        if step.fill is not None:
+            self._schedule_fill(room, upto=step.fill, grace=grace)
 
     def offer_ephemeral(
         self, room_id: int, frame: str, *, exclude_user: int | None, sheddable: bool
     ) -> None:
         """A room's frame that is not an item: to each local subscriber but `exclude_user`'s."""
-        stream = self.rooms.get(room_id)
-        if stream is None:
+        room = self.rooms.get(room_id)
+        if room is None:
             return
-        if stream.checking:
-            stream.held_ephemeral.append((frame, exclude_user, sheddable))
+        if room.stream.paused:
+            room.held_ephemeral.append((frame, exclude_user, sheddable))
             return
         shed = 0
-        for conn in stream.subscribers:
+        for conn in room.subscribers:
             if conn.user_id == exclude_user:
                 continue
             if not conn.deliver_ephemeral(
@@ -260,25 +234,24 @@ class Hub:
         self, user_id: int, room_id: int, frame: str, *, except_socket_id: str | None
     ) -> None:
         """A frame about a room (a read pointer) to every local socket of a user but one."""
-        for conn in self.connections_by_user.get(user_id, ()):
+        for conn in self.sockets.by_user.get(user_id, ()):
             if conn.socket_id != except_socket_id:
                 conn.push_room_frame(room_id, frame)
 
-    def _forward(self, stream: RoomStream, seq: int, frame: str, extras: Extras) -> None:
-        stream.cursor = seq
-        room_id, delivered = stream.room_id, 0
-        for conn in stream.subscribers:
+    def _forward(self, room: LocalRoom, seq: int, frame: str, extras: Extras) -> None:
+        room_id, delivered = room.room_id, 0
+        for conn in room.subscribers:
             if conn.deliver(room_id, seq, frame):
                 delivered += 1
         if delivered:
             metrics.deliveries.inc(delivered)  # one locked increment per item, not per socket
         if extras.revoke is not None:
-            self._revoke(stream, extras.revoke)
+            self._revoke(room, extras.revoke)
         if extras.reader is not None:
             author, read_frame, socket_id = extras.reader
-            self.deliver_to_user(author, stream.room_id, read_frame, except_socket_id=socket_id)
+            self.deliver_to_user(author, room_id, read_frame, except_socket_id=socket_id)
         if extras.joined is not None:
-            self._spawn(self._tell_presence_of_new_member(stream.room_id, *extras.joined))
+            self._spawn(self._tell_presence_of_new_member(room_id, *extras.joined))
 
     def _spawn(self, coroutine) -> None:
         """Background work of the hub (like refills): cancelled by `stop`."""
@@ -298,11 +271,11 @@ class Hub:
             )
             self.offer_ephemeral(room_id, frame, exclude_user=user_id, sheddable=False)
 
-    def _revoke(self, stream: RoomStream, user_id: int) -> None:
+    def _revoke(self, room: LocalRoom, user_id: int) -> None:
         """The user left a private room: their sockets stop receiving it, after the leave event."""
-        for conn in list(self.connections_by_user.get(user_id, ())):
+        for conn in self.sockets.of_user(user_id):
             if not conn.is_staff:
-                self._end_subscription(conn, stream.room_id)
+                self._end_subscription(conn, room.room_id)
 
     def _end_subscription(self, conn: Connection, room_id: int) -> None:
         """The socket may no longer see the room: `unsubscribed` (removed), then nothing of it."""
@@ -316,15 +289,15 @@ class Hub:
         """Who may see the room changed (made private or staff-only, deleted): from now until
         its subscribers are re-checked, nothing of the room is forwarded here; then the
         subscriptions of those who lost it end (`unsubscribed`), as a removal ends them."""
-        stream = self.rooms.get(room_id)
-        if stream is None or not stream.subscribers:
+        room = self.rooms.get(room_id)
+        if room is None or not room.subscribers:
             return
-        stream.checking += 1
-        self._spawn(self._recheck_access(stream))
+        room.stream.pause()
+        self._spawn(self._recheck_access(room))
 
-    async def _recheck_access(self, stream: RoomStream) -> None:
-        room_id = stream.room_id
-        checked = {conn.user_id for conn in stream.subscribers}
+    async def _recheck_access(self, room: LocalRoom) -> None:
+        room_id = room.room_id
+        checked = {conn.user_id for conn in room.subscribers}
         allowed: set[int] | None = None
         try:
             for attempt in range(ACCESS_CHECK_ATTEMPTS):
@@ -335,63 +308,45 @@ class Hub:
                     log.warning("re-checking access to room %s failed", room_id, exc_info=True)
                     await asyncio.sleep(0.5 * (attempt + 1))
             # Subscribers that came meanwhile checked their access after the change.
-            for conn in [c for c in stream.subscribers if c.user_id in checked]:
+            for conn in [c for c in room.subscribers if c.user_id in checked]:
                 if allowed is None:
                     # Unknown: fail closed. The client reconnects and is checked afresh.
                     conn.close(CloseCode.RIGHTS_CHANGED)
                 elif conn.user_id not in allowed:
                     self._end_subscription(conn, room_id)
         finally:
-            stream.checking -= 1
-            if not stream.checking:
-                held, stream.held_ephemeral = stream.held_ephemeral, []
+            step = room.stream.resume()
+            if not room.stream.paused:
+                # The frames held meanwhile first, then the items, as they arrived.
+                held, room.held_ephemeral = room.held_ephemeral, []
                 for frame, exclude_user, sheddable in held:
                     self.offer_ephemeral(
                         room_id, frame, exclude_user=exclude_user, sheddable=sheddable
                     )
-                if stream.cursor is not None:
-                    self._drain_held(stream)
+            self._run(room, step)
 
-    def _drain_held(self, stream: RoomStream) -> None:
-        assert stream.cursor is not None
-        if stream.checking:
-            return  # `_recheck_access` drains when it is done
-        while stream.cursor + 1 in stream.held:
-            seq = stream.cursor + 1
-            frame, extras = stream.held.pop(seq)
-            self._forward(stream, seq, frame, extras)
-        for seq in [seq for seq in stream.held if seq <= stream.cursor]:
-            del stream.held[seq]
-        if stream.held and not stream.filling:
-            self._schedule_fill(stream, upto=min(stream.held) - 1, grace=GAP_GRACE_SECONDS)
-
-    def _schedule_fill(self, stream: RoomStream, *, upto: int, grace: float) -> None:
-        stream.filling = True
-        task = asyncio.get_running_loop().create_task(self._fill(stream, upto, grace))
+    def _schedule_fill(self, room: LocalRoom, *, upto: int, grace: float) -> None:
+        task = asyncio.get_running_loop().create_task(self._fill(room, upto, grace))
         self._fills.add(task)
         task.add_done_callback(self._fills.discard)
 
-    async def _fill(self, stream: RoomStream, upto: int, grace: float) -> None:
+    async def _fill(self, room: LocalRoom, upto: int, grace: float) -> None:
+        stream = room.stream
         try:
             if grace:
                 await asyncio.sleep(grace)
-            assert stream.cursor is not None
-            if stream.cursor + 1 not in stream.held and stream.cursor < upto:
-                log.info("refilling room=%s seq %s..%s", stream.room_id, stream.cursor + 1, upto)
-                rows = await database_call(_fetch_rendered)(stream.room_id, stream.cursor, upto)
-                for seq, frame, extras in rows:
-                    if seq == stream.cursor + 1 and not stream.checking:
-                        metrics.refilled_items.inc()
-                        self._forward(stream, seq, frame, extras)
-                    elif seq > stream.cursor:
-                        stream.held.setdefault(seq, (frame, extras))
+            span = stream.fill_range(upto)
+            if span is not None:
+                after, upto = span
+                log.info("refilling room=%s seq %s..%s", room.room_id, after + 1, upto)
+                rows = await database_call(_fetch_rendered)(room.room_id, after, upto)
+                payloads = [(seq, (frame, extras)) for seq, frame, extras in rows]
+                for seq, (frame, extras) in stream.refilled(payloads):
+                    metrics.refilled_items.inc()
+                    self._forward(room, seq, frame, extras)
         except Exception:
-            log.warning(
-                "refill of room %s failed; the sweep retries", stream.room_id, exc_info=True
-            )
-        finally:
-            stream.filling = False
-        self._drain_held(stream)
+            log.warning("refill of room %s failed; the sweep retries", room.room_id, exc_info=True)
+        self._run(room, stream.fill_ended())
 
     # -- the layer ---------------------------------------------------------------------------
 
@@ -450,7 +405,7 @@ class Hub:
         elif kind == broadcast.ROOM_ACCESS_CHANGED:
             self.room_access_changed(message["room_id"])
         elif kind == broadcast.USER_RIGHTS_CHANGED:
-            for conn in list(self.connections_by_user.get(message["user_id"], ())):
+            for conn in self.sockets.of_user(message["user_id"]):
                 conn.close(CloseCode.RIGHTS_CHANGED)
         elif kind == broadcast.USER_SESSIONS_ENDED:
             self._end_sessions(
@@ -463,11 +418,7 @@ class Hub:
         self, user_id: int, *, session_key: str | None = None, spared: str | None = None
     ) -> None:
         """Close the user's sockets of `session_key` (None: of every session but `spared`)."""
-        for conn in list(self.connections_by_user.get(user_id, ())):
-            if session_key is not None and conn.session_key != session_key:
-                continue
-            if spared is not None and conn.session_key == spared:
-                continue
+        for conn in self.sockets.of_sessions(user_id, session_key=session_key, spared=spared):
             conn.close(CloseCode.SESSION_ENDED)
 
     async def end_expired_sessions(self) -> None:
@@ -508,10 +459,10 @@ class Hub:
         except Exception:
             log.warning("checking expired sessions failed; will retry", exc_info=True)
         now = time.monotonic()
-        for stream in list(self.rooms.values()):
-            if stream.idle_since is not None and now - stream.idle_since > IDLE_ROOM_SECONDS:
-                del self.rooms[stream.room_id]
-                group = broadcast.room_group_name(stream.room_id)
+        for room in list(self.rooms.values()):
+            if room.idle_since is not None and now - room.idle_since > IDLE_ROOM_SECONDS:
+                del self.rooms[room.room_id]
+                group = broadcast.room_group_name(room.room_id)
                 try:
                     await self.layer.group_discard(group, self.channel_name)
                 except Exception:
@@ -521,18 +472,17 @@ class Hub:
                 await self._rejoin_groups()
             except Exception:
                 log.warning("rejoining channel layer groups failed; will retry", exc_info=True)
-        active = [s for s in self.rooms.values() if s.cursor is not None and s.subscribers]
+        active = [r for r in self.rooms.values() if r.stream.cursor is not None and r.subscribers]
         if not active:
             return
-        last_seqs = await database_call(room_last_seqs)([s.room_id for s in active])
-        for stream in active:
-            last_seq = last_seqs.get(stream.room_id)
+        last_seqs = await database_call(room_last_seqs)([r.room_id for r in active])
+        for room in active:
+            last_seq = last_seqs.get(room.room_id)
             if last_seq is None:
                 continue
-            overdue = stream.seen_last_seq
-            stream.seen_last_seq = last_seq
-            if overdue is not None and stream.cursor < overdue and not stream.filling:
-                self._schedule_fill(stream, upto=last_seq, grace=0)
+            upto = room.stream.overdue(last_seq)
+            if upto is not None:
+                self._schedule_fill(room, upto=upto, grace=0)
 
     async def stop(self) -> None:
         tasks = [*self._tasks, *self._fills]
