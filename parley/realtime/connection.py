@@ -144,6 +144,43 @@ class Connection:
         self._closer: asyncio.Task | None = None
         self._broken = False  # a send failed: the socket is gone, disconnect() follows
 
+    # -- subscriptions: created, replayed and ended only through these -----------------------
+
+    def begin_subscription(self, room_id: int, slug: str, *, replay: bool) -> Subscription:
+        """A `subscribe` of the room starts: presence and receipts are held until it ends, and
+        live items buffered for a new subscription or a `replay` (one with `after`)."""
+        subscription = self.subscriptions.get(room_id)
+        if subscription is None:
+            # Buffering from the start: the backlog covers everything up to the last seq read.
+            subscription = self.subscriptions[room_id] = Subscription(room_id=room_id, slug=slug)
+        elif replay:
+            subscription.begin_replay()
+        subscription.hold_ephemeral()
+        return subscription
+
+    def is_subscribed(self, subscription: Subscription) -> bool:
+        """Whether `subscription` is still this socket's (the hub did not end it meanwhile)."""
+        return self.subscriptions.get(subscription.room_id) is subscription
+
+    def complete_subscription(
+        self, subscription: Subscription, frames: list[str], *, live_from: int | None
+    ) -> None:
+        """Send the `subscribed` reply and its backlog (`frames`); then, if `live_from` is set
+        (the seq the backlog reached), the live items that came meanwhile; then what was held."""
+        self.push_many(frames)
+        if live_from is not None:
+            subscription.end_replay(live_from, self.push)
+        subscription.release_ephemeral(self.push_live)
+
+    def abandon_subscription(self, subscription: Subscription) -> None:
+        """A `subscribe` of a room already subscribed failed: carry on as before it."""
+        subscription.end_replay(subscription.cursor, self.push)
+        subscription.release_ephemeral(self.push_live)
+
+    def end_subscription(self, room_id: int) -> Subscription | None:
+        """Nothing more of the room to this socket (the hub calls this: `Hub.detach`)."""
+        return self.subscriptions.pop(room_id, None)
+
     def subscription_for(self, slug: str) -> Subscription | None:
         for subscription in self.subscriptions.values():
             if subscription.slug == slug:

@@ -7,7 +7,6 @@ the hub deliver items. It holds no rules of its own.
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 from collections.abc import Coroutine
@@ -20,15 +19,14 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from parley.core import metrics, ratelimit
-from parley.core.errors import InvalidInput, ParleyError, RateLimited, RoomNotFound
+from parley.core.errors import InvalidInput, ParleyError, RateLimited
 from parley.realtime.auth import client_address
 from parley.realtime.burst import burst_writer
-from parley.realtime.connection import Connection, Subscription
-from parley.realtime.database import database_call
+from parley.realtime.connection import Connection
+from parley.realtime.database import timed_database_call
 from parley.realtime.hub import Hub, get_hub
-from parley.realtime.member_lists import member_lists
-from parley.realtime.room_cache import room_cache
-from parley.rooms import selectors, services
+from parley.realtime.subscribe import subscribe
+from parley.rooms import services
 from parley.rooms.values import item_value
 from parley.wire import commands, frames
 from parley.wire.codes import CloseCode, ErrorCode
@@ -38,68 +36,17 @@ log = logging.getLogger(__name__)
 events = logging.getLogger("parley.events")
 
 
-def timed_database(func):
-    """`database_call`, with the call's time (queue wait included) in the metrics."""
-    call = database_call(func)
-
-    @functools.wraps(func)
-    async def timed(*args, **kwargs):
-        began = time.perf_counter()
-        try:
-            return await call(*args, **kwargs)
-        finally:
-            metrics.database_seconds.observe(time.perf_counter() - began)
-
-    return timed
-
-
-def _count_read(user) -> None:
-    """subscribe, history, and unsubscribe of a room not subscribed count against the read limit
-    (docs/protocol.md), before the room is looked up."""
-    ratelimit.check(ratelimit.Action.READ, user=user)
-
-
-@timed_database
-def _room_for_subscribe(user, slug: str, after: int | None) -> tuple[int, str]:
-    _count_read(user)
-    room = selectors.access_room(user=user, slug=slug)
-    selectors.check_cursor(after, name="after")
-    return room.pk, room.slug
-
-
-@timed_database
-def _backlog(user, room_id: int, slug: str, after: int | None, limit: int):
-    """The `subscribed` reply's reads. The member rows and the item frames, the same for every
-    subscriber, come from this process's room cache when a subscriber before read them."""
-    backlog = selectors.room_backlog(room_id, after=after, limit=limit, cache=room_cache)
-    # Access again, after the read: for a user removed before `last_seq` was read, the leave
-    # event may be behind this subscription's cursor already and would never end it.
-    selectors.access_room(user=user, slug=slug)
-    rendered = {
-        item.seq: frames.item_text(item_value(item, room_slug=slug)) for item in backlog.items
-    }
-    backlog_frames = [*backlog.cached, *rendered.values()]
-    assert backlog.version is not None  # read with a cache
-    room_cache.keep_frames(backlog.version, rendered)
-    last_read, unread = selectors.backlog_unread_count(user=user, backlog=backlog, cache=room_cache)
-    reads = {"last_read": last_read, "unread": unread}
-    if services.receipts_shown(len(backlog.members)):
-        max_members = settings.PARLEY["RECEIPTS_MAX_MEMBERS"]
-        reads["read_by"] = selectors.room_read_pointers(room_id, max_members=max_members) or {}
-    return backlog, backlog_frames, reads
-
-
-@timed_database
+@timed_database_call
 def _join(user, slug: str) -> str:
     return services.room_join_by_slug(user=user, slug=slug).room.slug
 
 
-@timed_database
+@timed_database_call
 def _leave(user, slug: str) -> str:
     return services.room_leave_by_slug(user=user, slug=slug).room.slug
 
 
-@timed_database
+@timed_database_call
 def _post(user, cmd: commands.Send, socket_id: str) -> str:
     result = services.message_post(
         user=user, room_slug=cmd.room, body=cmd.body, client_id=cmd.client_id, socket_id=socket_id
@@ -107,7 +54,7 @@ def _post(user, cmd: commands.Send, socket_id: str) -> str:
     return frames.ack_text(item_value(result.item, room_slug=result.item.room.slug), ref=cmd.ref)
 
 
-@timed_database
+@timed_database_call
 def _read(user, cmd: commands.Read, socket_id: str) -> str:
     pointer = services.read_pointer_move_by_slug(
         user=user, slug=cmd.room, seq=cmd.seq, socket_id=socket_id
@@ -115,25 +62,23 @@ def _read(user, cmd: commands.Read, socket_id: str) -> str:
     return frames.read_text(room=pointer.room.slug, seq=pointer.seq, ref=cmd.ref)
 
 
-@timed_database
+@timed_database_call
 def _typing(user, slug: str) -> None:
     services.typing_notify(user=user, slug=slug)
 
 
-@timed_database
+@timed_database_call
 def _history(user, cmd: commands.History) -> str:
-    _count_read(user)
-    room, page = selectors.room_history(
+    room, page = services.room_history_read(
         user=user, slug=cmd.room, before=cmd.before, limit=cmd.limit
     )
     items = [item_value(item, room_slug=room.slug) for item in page.items]
     return frames.history_text(room=room.slug, items=items, has_more=page.has_more, ref=cmd.ref)
 
 
-@timed_database
+@timed_database_call
 def _check_visible(user, slug: str) -> str:
-    _count_read(user)
-    return selectors.access_room(user=user, slug=slug).slug
+    return services.room_read_access(user=user, slug=slug).slug
 
 
 # A socket refused for the per-process socket caps may try again after this many seconds.
@@ -313,67 +258,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def on_subscribe(self, cmd: commands.Subscribe) -> None:
         assert self.conn is not None and self.hub is not None
-        conn, hub = self.conn, self.hub
-        room_id, slug = await _room_for_subscribe(self.user, cmd.room, cmd.after)
-        subscription = conn.subscriptions.get(room_id)
-        is_new = subscription is None
-        if subscription is None:
-            subscription = conn.subscriptions[room_id] = Subscription(room_id=room_id, slug=slug)
-            # Join the room's group before reading its last seq: every later item then reaches
-            # the buffer, and the backlog covers everything up to that seq.
-            subscription.hold_ephemeral()
-            await hub.attach(conn, room_id)
-        else:
-            subscription.hold_ephemeral()
-            if cmd.after is not None:
-                subscription.begin_replay()
-        try:
-            backlog, backlog_frames, reads = await _backlog(
-                self.user, room_id, slug, cmd.after, settings.PARLEY["REPLAY_LIMIT"]
-            )
-            # Read after the group was joined: a change after this reaches the held frames.
-            # Unless no status changed since a subscriber before read them (the epoch).
-            epoch = None if hub.presence is None else hub.presence.epoch
-            assert backlog.version is not None
-            members = member_lists.current(backlog.version, backlog.last_seq, epoch)
-            if members is None:
-                presence = await hub.presence_of(backlog.member_ids)
-                members = member_lists.encoded(
-                    backlog.version,
-                    backlog.last_seq,
-                    backlog.members,
-                    [presence[uid] for uid in backlog.member_ids],
-                    epoch=epoch,
-                )
-        except BaseException:
-            if is_new:
-                hub.detach(conn, room_id)
-            else:
-                subscription.end_replay(subscription.cursor, conn.push)
-                subscription.release_ephemeral(conn.push_live)
-            raise
-        if conn.subscriptions.get(room_id) is not subscription:
-            # Removed from the room while its backlog was read: the hub ended the subscription
-            # and sent `unsubscribed`; a `subscribed` now would contradict it.
-            raise RoomNotFound()
-        replay = [
-            frames.subscribed_text(
-                room=slug, last_seq=backlog.last_seq, members=members, ref=cmd.ref, **reads
-            ),
-            *backlog_frames,
-        ]
-        if backlog.truncated:
-            assert cmd.after is not None  # only a replay is cut; its seqs have no gaps
-            replay.append(
-                frames.backlog_truncated_text(
-                    room=slug, after=cmd.after + len(backlog_frames), last_seq=backlog.last_seq
-                )
-            )
-        conn.push_many(replay)
-        if is_new or cmd.after is not None:
-            subscription.end_replay(backlog.last_seq, conn.push)
-        subscription.release_ephemeral(conn.push_live)
-        hub.start_cursor(room_id, backlog.last_seq)
+        await subscribe(user=self.user, conn=self.conn, hub=self.hub, cmd=cmd)
 
     async def on_unsubscribe(self, cmd: commands.Unsubscribe) -> None:
         assert self.conn is not None and self.hub is not None

@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+
+from parley.core import metrics
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -63,3 +66,18 @@ def _executor(threads: int) -> ThreadPoolExecutor:
                 _pool[1].shutdown(wait=False)
             _pool = (threads, ThreadPoolExecutor(threads, thread_name_prefix="parley-db"))
         return _pool[1]
+
+
+def timed_database_call(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """`database_call`, with the call's time (queue wait included) in the metrics."""
+    call = database_call(func)
+
+    @functools.wraps(func)
+    async def timed(*args: P.args, **kwargs: P.kwargs) -> R:
+        began = time.perf_counter()
+        try:
+            return await call(*args, **kwargs)
+        finally:
+            metrics.database_seconds.observe(time.perf_counter() - began)
+
+    return timed

@@ -180,7 +180,7 @@ class Hub:
         return room
 
     def detach(self, conn: Connection, room_id: int) -> None:
-        conn.subscriptions.pop(room_id, None)
+        conn.end_subscription(room_id)
         room = self.rooms.get(room_id)
         if room is not None:
             room.subscribers.discard(conn)

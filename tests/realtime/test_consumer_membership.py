@@ -2,7 +2,7 @@
 
 import pytest
 
-from parley.realtime import consumers
+from parley.realtime import subscribe as subscribing
 from tests.realtime.helpers import (
     connect,
     error_code,
@@ -322,7 +322,7 @@ async def test_removal_while_subscribing_leaks_nothing_posted_after_it(
     async with connect(ada) as owner, connect(bob) as client:
         if owner_watching:
             await owner.subscribe("secret")
-        read_backlog = consumers._backlog
+        read_backlog = subscribing._backlog
 
         async def removal_then_backlog(*args):
             await remove_member(ada, "secret", "bob")  # 3
@@ -331,7 +331,7 @@ async def test_removal_while_subscribing_leaks_nothing_posted_after_it(
                 assert seqs(await owner.items("secret", 2)) == [3, 4]
             return await read_backlog(*args)
 
-        monkeypatch.setattr(consumers, "_backlog", removal_then_backlog)
+        monkeypatch.setattr(subscribing, "_backlog", removal_then_backlog)
         reply = await client.request({"type": "subscribe", "room": "secret", "after": 0})
         monkeypatch.undo()
         assert error_code(reply) == "room_not_found"
@@ -351,7 +351,7 @@ async def test_removal_just_after_the_backlog_read_does_not_leave_a_dead_subscri
     await make_room(ada, "secret", visibility="private", members=[bob])  # seqs 1, 2
     async with connect(ada) as owner, connect(bob) as client:
         await owner.subscribe("secret")
-        read_backlog = consumers._backlog
+        read_backlog = subscribing._backlog
 
         async def backlog_then_removal(*args):
             result = await read_backlog(*args)
@@ -359,7 +359,7 @@ async def test_removal_just_after_the_backlog_read_does_not_leave_a_dead_subscri
             assert seqs(await owner.items("secret", 1)) == [3]
             return result
 
-        monkeypatch.setattr(consumers, "_backlog", backlog_then_removal)
+        monkeypatch.setattr(subscribing, "_backlog", backlog_then_removal)
         reply = await client.request({"type": "subscribe", "room": "secret", "after": 0})
         monkeypatch.undo()
         await post(ada, "secret", "after bob left", "a1")  # 4

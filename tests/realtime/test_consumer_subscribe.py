@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from parley.realtime import consumers
+from parley.realtime import subscribe as subscribing
 from tests.realtime.helpers import (
     connect,
     error_code,
@@ -168,7 +168,7 @@ async def test_an_item_committed_after_the_backlog_read_is_not_lost(ada, bob, ge
     await post_many(bob, "general", 3)  # seqs 3..5
     async with connect(bob) as watcher, connect(ada) as client:
         await watcher.subscribe("general")
-        read_backlog = consumers._backlog
+        read_backlog = subscribing._backlog
 
         async def slow_backlog(*args):
             result = await read_backlog(*args)
@@ -176,7 +176,7 @@ async def test_an_item_committed_after_the_backlog_read_is_not_lost(ada, bob, ge
             assert seqs(await watcher.items("general", 1)) == [6]
             return result
 
-        monkeypatch.setattr(consumers, "_backlog", slow_backlog)
+        monkeypatch.setattr(subscribing, "_backlog", slow_backlog)
         reply = await client.subscribe("general", after=3)
         monkeypatch.undo()
         assert reply["last_seq"] == 5
@@ -196,7 +196,7 @@ async def test_resubscribe_with_after_puts_an_item_of_the_replay_window_after_th
     async with connect(bob) as watcher, connect(ada) as client:
         await watcher.subscribe("general")
         await client.subscribe("general")
-        read_backlog = consumers._backlog
+        read_backlog = subscribing._backlog
 
         async def slow_backlog(*args):
             result = await read_backlog(*args)
@@ -204,7 +204,7 @@ async def test_resubscribe_with_after_puts_an_item_of_the_replay_window_after_th
             assert seqs(await watcher.items("general", 1)) == [6]
             return result
 
-        monkeypatch.setattr(consumers, "_backlog", slow_backlog)
+        monkeypatch.setattr(subscribing, "_backlog", slow_backlog)
         again = await client.subscribe("general", after=3)
         monkeypatch.undo()
         await client.wait_for(

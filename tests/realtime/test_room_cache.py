@@ -11,7 +11,7 @@ import orjson
 import pytest
 from channels.db import database_sync_to_async
 
-from parley.realtime import consumers
+from parley.realtime import subscribe as subscribing
 from parley.realtime.member_lists import MemberLists
 from parley.realtime.presence import Status
 from parley.realtime.room_cache import RoomCache, room_cache
@@ -84,7 +84,7 @@ def member_names(reply) -> list[str]:
 async def test_a_storm_of_subscribers_gets_identical_replies_from_one_read_per_thread(
     people, general, monkeypatch, settings
 ):
-    renders = Calls(monkeypatch, consumers, "item_value")
+    renders = Calls(monkeypatch, subscribing, "item_value")
     member_reads = Calls(monkeypatch, selectors, "room_member_rows")
     async with AsyncExitStack() as stack:
         clients = [await stack.enter_async_context(connect(user)) for user in people]

@@ -16,6 +16,7 @@ from .memberships import (
     room_leave_by_slug,
 )
 from .messages import PostResult, message_post
+from .reading import room_history_read, room_read_access
 from .reads import ReadPointer, read_pointer_move, read_pointer_move_by_slug, receipts_shown
 from .rooms import room_create, room_delete, room_update
 from .typing_notices import typing_notify
@@ -32,10 +33,12 @@ __all__ = [
     "receipts_shown",
     "room_create",
     "room_delete",
+    "room_history_read",
     "room_join",
     "room_join_by_slug",
     "room_leave",
     "room_leave_by_slug",
+    "room_read_access",
     "room_update",
     "typing_notify",
 ]
