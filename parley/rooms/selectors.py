@@ -1,4 +1,4 @@
-"""Reads that enforce visibility. Every adapter looks rooms up through here.
+"""Reads that enforce visibility (rooms/visibility.py). Every adapter looks rooms up through here.
 
 A room the user may not see is reported exactly like a room that does not exist.
 """
@@ -8,23 +8,15 @@ from typing import Protocol
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from parley.core.errors import InvalidInput, NotAMember, RoomNotFound
 from parley.core.text import is_valid_slug
 from parley.rooms.models import Attachment, Item, Membership, Room
+from parley.rooms.visibility import room_is_visible, room_visible_q
 
 HISTORY_MAX_LIMIT = 200
-
-
-def room_visible_q(user) -> Q:
-    """Rooms `user` may see: public ones, private ones they belong to; staff see everything.
-    The same rule for one room already read: `room_is_visible` (tests check they agree)."""
-    if user.is_staff:
-        return Q()
-    member = Exists(Membership.objects.filter(room=OuterRef("pk"), user=user))
-    return Q(staff_only=False) & (Q(visibility=Room.Visibility.PUBLIC) | member)
 
 
 def unread_count_q(user) -> Subquery:
@@ -97,14 +89,6 @@ def access_room_as_member(*, user, slug: object) -> Room:
     """The room `slug` for a member of it: RoomNotFound if `user` may not see it, then
     NotAMember if they see it but do not belong to it (typing, read pointers). One query."""
     return check_room_member(room_access(user=user, slug=slug))
-
-
-def room_is_visible(user, room: Room, *, member: bool, is_staff: bool | None = None) -> bool:
-    """`room_visible_q` for one room already read, given whether `user` is a member of it
-    (and whether they are staff now, when read afresh: `room_access`, `room_viewers`)."""
-    if user.is_staff if is_staff is None else is_staff:
-        return True
-    return not room.staff_only and (room.visibility == Room.Visibility.PUBLIC or member)
 
 
 def room_viewers(room_id: int, user_ids: list[int]) -> set[int]:

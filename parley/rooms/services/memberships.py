@@ -120,8 +120,13 @@ def room_leave_by_slug(*, user, slug: object) -> MembershipChange:
     return room_leave(user=user, room=access_room(user=user, slug=slug))
 
 
+def can_manage_members(*, actor, room: Room) -> bool:
+    """The room's owner and staff add and remove members (and see the room's settings)."""
+    return bool(actor.is_staff or (room.owner_id is not None and room.owner_id == actor.pk))
+
+
 def check_can_manage_members(*, actor, room: Room) -> None:
-    if not (actor.is_staff or (room.owner_id is not None and room.owner_id == actor.pk)):
+    if not can_manage_members(actor=actor, room=room):
         raise Forbidden("Only the room's owner can manage its members.")
 
 
