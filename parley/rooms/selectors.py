@@ -19,13 +19,19 @@ from parley.rooms.visibility import room_is_visible, room_visible_q
 HISTORY_MAX_LIMIT = 200
 
 
+def counted_unread(**lookups: object) -> QuerySet[Item]:
+    """The items an unread count counts: messages (membership events do not). Every unread
+    count (the room list's, a page's, a `subscribed` frame's) counts these."""
+    return Item.objects.filter(kind=Item.Kind.MESSAGE, **lookups)
+
+
 def unread_count_q(user) -> Subquery:
     """Messages after `user`'s read pointer in the outer room (0 where not a member)."""
     pointer = Membership.objects.filter(room=OuterRef(OuterRef("pk")), user=user).values(
         "last_read_seq"
     )[:1]
     unread = (
-        Item.objects.filter(room=OuterRef("pk"), kind=Item.Kind.MESSAGE)
+        counted_unread(room=OuterRef("pk"))
         .filter(seq__gt=Subquery(pointer))
         .order_by()
         .values("room")
@@ -53,7 +59,7 @@ def unread_count(*, user, room_id: int, upto: int | None = None) -> tuple[int, i
     """(last_read, unread) of `user` in a room: their pointer and the messages after it
     (up to seq `upto` when given: what a `subscribed` frame with that `last_seq` covers)."""
     last_read = read_pointer(user=user, room_id=room_id)
-    unread = Item.objects.filter(room_id=room_id, kind=Item.Kind.MESSAGE, seq__gt=last_read)
+    unread = counted_unread(room_id=room_id, seq__gt=last_read)
     if upto is not None:
         unread = unread.filter(seq__lte=upto)
     return last_read, unread.count()
@@ -377,7 +383,7 @@ def _messages_upto(version: RoomVersion, seq: int, cache: BacklogCache) -> int:
         return 0
     count = cache.message_count(version, seq)
     if count is None:
-        messages = Item.objects.filter(room_id=version[0], kind=Item.Kind.MESSAGE, seq__lte=seq)
+        messages = counted_unread(room_id=version[0], seq__lte=seq)
         count = messages.count()
         cache.keep_message_count(version, seq, count)
     return count
