@@ -251,7 +251,7 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Parley's own limits (PROTOCOL.md defaults).
+# Parley's own limits (docs/protocol.md defaults).
 PARLEY = {
     "MAX_BODY_CHARS": env.int("PARLEY_MAX_BODY_CHARS", default=4000),
     "MAX_FRAME_BYTES": env.int("PARLEY_MAX_FRAME_BYTES", default=64 * 1024),
@@ -260,7 +260,7 @@ PARLEY = {
     # Frames queued for one socket before it counts as a slow reader and is closed; it then
     # resumes from the database with `after`, so nothing is lost and memory stays bounded.
     "MAX_QUEUED_FRAMES": env.int("PARLEY_MAX_QUEUED_FRAMES", default=2000),
-    # Largest upload, inclusive (PROTOCOL.md: 25 MiB).
+    # Largest upload, inclusive (docs/protocol.md: 25 MiB).
     "MAX_UPLOAD_BYTES": env.int("PARLEY_MAX_UPLOAD_BYTES", default=25 * 1024 * 1024),
     # Largest body of any other POST (Parley's forms and the admin's, a few KiB each), refused
     # before it is read (parley/web/asgi_limits.py); routes that take no body allow 0.

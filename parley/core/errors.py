@@ -3,7 +3,8 @@
 Services and selectors raise these; each adapter maps them to its own shape from this one
 table: the WebSocket consumer to an `error` frame whose code is `code`, HTTP views to the
 status in `HTTP_STATUS` (and `Retry-After` from `retry_after_header`), forms to a form error.
-`code` is the PROTOCOL.md error code, the one name every adapter shares. No Django here.
+`code` is the protocol's error code (docs/protocol.md), the one name every adapter shares.
+No Django here.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from enum import StrEnum
 
 
 class ErrorCode(StrEnum):
-    """The `code` of an `error` frame or a JSON error (PROTOCOL.md, "Errors")."""
+    """The `code` of an `error` frame or a JSON error (docs/protocol.md, "Errors")."""
 
     BAD_FRAME = "bad_frame"
     UNKNOWN_TYPE = "unknown_type"

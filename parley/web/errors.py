@@ -15,7 +15,7 @@ def with_retry_after(response: HttpResponse, exc: ParleyError | None) -> HttpRes
 
 
 def json_error(exc: ParleyError) -> JsonResponse:
-    """{"error": {code, message[, retry_after]}} with the code's status (PROTOCOL.md)."""
+    """{"error": {code, message[, retry_after]}} with the code's status (docs/protocol.md)."""
     error: dict[str, object] = {"code": str(exc.code), "message": exc.message}
     if isinstance(exc, RateLimited):
         error["retry_after"] = exc.retry_after

@@ -1,4 +1,4 @@
-"""Upload and download of room files (PROTOCOL.md, "Uploads")."""
+"""Upload and download of room files (docs/protocol.md, "Uploads and files")."""
 
 from django.http import FileResponse, Http404, JsonResponse
 from django.views.decorators.http import require_GET, require_POST

@@ -1,4 +1,4 @@
-"""Close codes of the WebSocket (PROTOCOL.md, "Close codes"); error codes are in core.errors."""
+"""Close codes of the WebSocket (docs/protocol.md, "Close codes"); error codes: core.errors."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Client frames in, typed commands out (PROTOCOL.md, "Client frames"), sans I/O.
+"""Client frames in, typed commands out (docs/protocol.md, "Client frames"), sans I/O.
 
 Bounds that need the database's answer first (a room must be found before a body is judged
 too long) are checked by the services; this layer checks JSON, types and the frame size.
@@ -192,8 +192,8 @@ PARSERS = {
 def parse_frame(text: str | None, *, max_bytes: int) -> Command:
     """Turn one client text frame into a command, or raise FrameError.
 
-    Order of checks follows PROTOCOL.md: bad_frame, unknown_type, then too_large. `text` is None
-    for a binary frame. JSON is strict (no NaN/Infinity, no lone surrogates, bounded nesting).
+    Order of checks follows docs/protocol.md: bad_frame, unknown_type, then too_large. `text` is
+    None for a binary frame. JSON is strict (no NaN/Infinity, no lone surrogates, bounded nesting).
     """
     if text is None:
         raise FrameError(ErrorCode.BAD_FRAME, "Frames are UTF-8 JSON text, not binary.")

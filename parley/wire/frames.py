@@ -1,4 +1,4 @@
-"""Server frames (PROTOCOL.md, "Server frames"): every one Parley sends is built here.
+"""Server frames (docs/protocol.md, "Server frames"): every one Parley sends is built here.
 
 Builders take typed values and return either the frame as a dict (to embed in another frame,
 e.g. the items of a `history` reply) or, for the `*_text` ones, the encoded text that goes to
@@ -16,7 +16,7 @@ import orjson
 from parley.core.errors import ErrorCode, ParleyError, RateLimited
 from parley.wire.values import AttachmentValue, ItemValue
 
-# A client hides a typing indicator this long after the last `typing` frame (PROTOCOL.md).
+# A client hides a typing indicator this long after the last `typing` frame (docs/protocol.md).
 TYPING_DISPLAY_SECONDS = 6
 
 Frame = dict[str, Any]

@@ -227,7 +227,7 @@ class RedisPresenceStore:
             pipe.smismember(f"{self.prefix}:idle", user_ids)
             online, idle = await pipe.execute()
         return {
-            uid: (Status.IDLE if is_idle else Status.ACTIVE) if is_online else Status.OFFLINE
+            uid: Status.of(online=is_online, idle=is_idle)
             for uid, is_online, is_idle in zip(user_ids, online, idle, strict=True)
         }
 

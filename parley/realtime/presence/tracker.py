@@ -105,7 +105,7 @@ class PresenceTracker:
         else:
             del self._sockets[user_id]
             self._leaving[user_id] = now + self._grace
-            self._left_as[user_id] = Status.IDLE if idle else Status.ACTIVE  # the last socket's
+            self._left_as[user_id] = Status.of(online=True, idle=idle)  # the last socket's
             self._schedule(user_id, now + self._grace)
         self._check_epoch(user_id, before)
 
@@ -122,10 +122,9 @@ class PresenceTracker:
         """The user's `statuses` answer, with a store in this process's memory (else None)."""
         if self._memory is None:
             return None
-        status, local = self._memory.status(user_id), self.local_state(user_id)
-        if local is Status.ACTIVE or (local is Status.IDLE and status is Status.OFFLINE):
-            status = local
-        return status
+        local = self.local_state(user_id)
+        status = self._memory.status(user_id)
+        return status if local is None else status.combine(local)
 
     def _check_epoch(self, user_id: int, before: Status | None) -> None:
         if self.epoch is not None and self._status_here(user_id) is not before:
@@ -139,7 +138,7 @@ class PresenceTracker:
         sockets = self._sockets.get(user_id)
         if not sockets:
             return None
-        return Status.IDLE if all(sockets.values()) else Status.ACTIVE
+        return Status.of(online=True, idle=all(sockets.values()))
 
     async def statuses(self, user_ids: Iterable[int]) -> dict[int, Status]:
         """Each user's status, for `subscribed`. Local sockets count even before the worker has
@@ -151,7 +150,8 @@ class PresenceTracker:
             metrics.presence_store_errors.labels("statuses").inc()
             log.warning("presence store unreachable; answering from this process", exc_info=True)
             found = {}
-        # Once per member of a room for each `subscribed`: a loop without calls.
+        # Once per member of a room for each `subscribed`: a loop without calls (Status.combine
+        # of the stored status and the local sockets', inlined).
         active, idle, offline = Status.ACTIVE, Status.IDLE, Status.OFFLINE
         sockets = self._sockets
         result = {}

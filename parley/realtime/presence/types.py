@@ -20,6 +20,21 @@ class Status(StrEnum):
     def idle(self) -> bool:
         return self is Status.IDLE
 
+    @classmethod
+    def of(cls, *, online: bool, idle: bool) -> Status:
+        return (cls.IDLE if idle else cls.ACTIVE) if online else cls.OFFLINE
+
+    def combine(self, other: Status) -> Status:
+        """A user's status from two of their parts (sockets, processes): active if either is,
+        idle if the online ones are all idle, offline if neither is online. The one rule;
+        the Redis store's script applies it in Lua (redis_store.py), and the tracker's
+        `statuses` inlines it in its loop over a room's members."""
+        if Status.ACTIVE in (self, other):
+            return Status.ACTIVE
+        if Status.IDLE in (self, other):
+            return Status.IDLE
+        return Status.OFFLINE
+
 
 class Change(NamedTuple):
     old: Status
