@@ -14,7 +14,7 @@ Rights outlive nothing either: when a user's staff or superuser status changes (
 shell, `createsuperuser`), every socket of the user is closed with 4409
 (CloseCode.RIGHTS_CHANGED): the session stays valid, the client reconnects at once, and its new
 socket is judged by the new rights. (Each access check also reads the user's staff status from
-the database: parley.rooms.selectors.room_access.)
+the database: parley.rooms.selectors.lookup_room_access.)
 """
 
 from django.conf import settings

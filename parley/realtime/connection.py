@@ -43,16 +43,16 @@ class Subscription:
     buffer: list[tuple[int, str]] | None = field(default_factory=list)
     # While `subscribed` is being prepared, presence and receipts wait here (typing is dropped),
     # so that they come after the snapshot of the room they update, never before.
-    held: list[str] | None = None
+    held_ephemeral: list[str] | None = None
 
     def begin_replay(self) -> None:
         self.buffer = []
 
     def hold_ephemeral(self) -> None:
-        self.held = []
+        self.held_ephemeral = []
 
     def release_ephemeral(self, push: Callable[[str], None]) -> None:
-        held, self.held = self.held or [], None
+        held, self.held_ephemeral = self.held_ephemeral or [], None
         for frame in held:
             push(frame)
 
@@ -239,8 +239,8 @@ class Connection:
         """Send a live frame about a room that is not an item (a read pointer), bounded like
         items; while the room's `subscribed` is being prepared it waits until after it."""
         subscription = self.subscriptions.get(room_id)
-        if subscription is not None and subscription.held is not None:
-            subscription.held.append(frame)
+        if subscription is not None and subscription.held_ephemeral is not None:
+            subscription.held_ephemeral.append(frame)
         else:
             self._push_live(frame)
 
@@ -255,10 +255,12 @@ class Connection:
         subscription = self.subscriptions.get(room_id)
         if subscription is None:
             return True
-        if sheddable and (subscription.held is not None or self._live_waiting > shed_above):
+        if sheddable and (
+            subscription.held_ephemeral is not None or self._live_waiting > shed_above
+        ):
             return False
-        if subscription.held is not None:
-            subscription.held.append(frame)
+        if subscription.held_ephemeral is not None:
+            subscription.held_ephemeral.append(frame)
         else:
             self._push_live(frame)
         return True

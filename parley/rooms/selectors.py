@@ -80,8 +80,9 @@ def read_pointer(*, user, room_id: int) -> int:
 
 def access_room(*, user, slug: object) -> Room:
     """The room `slug` if `user` may see it; otherwise RoomNotFound, whatever the reason.
-    One plain query (`room_access`): every frame about a room and every room page runs this."""
-    access = room_access(user=user, slug=slug)
+    One plain query (`lookup_room_access`): every frame about a room and every room page runs
+    this."""
+    access = lookup_room_access(user=user, slug=slug)
     if access is None or not access.visible:
         raise RoomNotFound()
     return access.room
@@ -94,7 +95,7 @@ def is_member(*, user, room: Room) -> bool:
 def access_room_as_member(*, user, slug: object) -> Room:
     """The room `slug` for a member of it: RoomNotFound if `user` may not see it, then
     NotAMember if they see it but do not belong to it (typing, read pointers). One query."""
-    return check_room_member(room_access(user=user, slug=slug))
+    return check_room_member(lookup_room_access(user=user, slug=slug))
 
 
 def room_viewers(room_id: int, user_ids: list[int]) -> set[int]:
@@ -118,7 +119,7 @@ def room_viewers(room_id: int, user_ids: list[int]) -> set[int]:
 
 @dataclass(frozen=True)
 class RoomAccess:
-    """The room a slug names and what one user may do there (see `room_access`)."""
+    """The room a slug names and what one user may do there (see `lookup_room_access`)."""
 
     room: Room
     # The user may see it (room_is_visible), by their rights as the database has them now.
@@ -128,7 +129,7 @@ class RoomAccess:
     existing_id: int | None = None
 
 
-# room_access's query: only identifiers are filled in, every value is a parameter.
+# lookup_room_access's query: only identifiers are filled in, every value is a parameter.
 _ROOM_ACCESS_SQL = """
     SELECT {columns},
         EXISTS (SELECT 1 FROM {memberships} m WHERE m.room_id = r.id AND m.user_id = %s)
@@ -160,7 +161,7 @@ def _room_access_sql(*, with_client_id: bool) -> str:
     )
 
 
-def room_access(*, user, slug: object, client_id: str | None = None) -> RoomAccess | None:
+def lookup_room_access(*, user, slug: object, client_id: str | None = None) -> RoomAccess | None:
     """The room `slug`, whether `user` may see it and whether they are a member, in one query;
     None if no room has that slug (or it is malformed: nothing is looked up). Visibility follows
     the user's staff status and active flag as the database has them now, read in the same

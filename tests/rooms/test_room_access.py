@@ -1,4 +1,5 @@
-"""room_access: a room, whether a user may see it and whether they belong to it, in one query."""
+"""lookup_room_access: a room, whether a user may see it and whether they belong to it, in one
+query."""
 
 import pytest
 
@@ -9,7 +10,7 @@ from parley.rooms.selectors import (
     access_room_as_member,
     check_room_member,
     is_member,
-    room_access,
+    lookup_room_access,
     room_visible_q,
 )
 from tests.factories import UserFactory
@@ -60,7 +61,7 @@ def test_visibility_and_membership_agree_with_the_querysets(owner, rooms, user_k
     user = make_user(user_kind, owner, rooms)
     room = rooms[room_kind]
 
-    access = room_access(user=user, slug=room.slug)
+    access = lookup_room_access(user=user, slug=room.slug)
 
     assert access is not None
     assert access.room == room
@@ -77,11 +78,11 @@ def test_member_check_answers_not_found_then_forbidden(owner, rooms, user_kind, 
     outcome = expected(user_kind, room_kind)
 
     if outcome == "ok":
-        assert check_room_member(room_access(user=user, slug=room.slug)) == room
+        assert check_room_member(lookup_room_access(user=user, slug=room.slug)) == room
         assert access_room_as_member(user=user, slug=room.slug) == room
     else:
         with pytest.raises(outcome):
-            check_room_member(room_access(user=user, slug=room.slug))
+            check_room_member(lookup_room_access(user=user, slug=room.slug))
         with pytest.raises(outcome):
             access_room_as_member(user=user, slug=room.slug)
 
@@ -91,7 +92,7 @@ def test_former_member_of_a_private_room_is_told_not_found(owner, rooms):
     services.membership_add(actor=owner, room=rooms["private"], username=bob.username)
     services.membership_remove(actor=owner, room=rooms["private"], username=bob.username)
 
-    access = room_access(user=bob, slug="private")
+    access = lookup_room_access(user=bob, slug="private")
 
     assert (access.visible, access.member) == (False, False)
     with pytest.raises(RoomNotFound):
@@ -105,7 +106,7 @@ def test_unknown_or_odd_slug_is_none_and_not_found(rooms, slug, django_assert_ma
     staff = UserFactory(is_staff=True)
 
     with django_assert_max_num_queries(1):
-        assert room_access(user=staff, slug=slug, client_id="c1") is None
+        assert lookup_room_access(user=staff, slug=slug, client_id="c1") is None
     with pytest.raises(RoomNotFound) as refused:
         check_room_member(None)
     assert refused.value.message == RoomNotFound().message
@@ -113,7 +114,7 @@ def test_unknown_or_odd_slug_is_none_and_not_found(rooms, slug, django_assert_ma
 
 def test_malformed_slug_is_not_looked_up(rooms, django_assert_num_queries):
     with django_assert_num_queries(0):
-        assert room_access(user=UserFactory.build(), slug="../public") is None
+        assert lookup_room_access(user=UserFactory.build(), slug="../public") is None
 
 
 def test_one_query_returns_the_whole_room(owner, rooms, django_assert_num_queries):
@@ -121,7 +122,7 @@ def test_one_query_returns_the_whole_room(owner, rooms, django_assert_num_querie
     stored = Room.objects.get(slug="public")
 
     with django_assert_num_queries(1):
-        access = room_access(user=owner, slug="public", client_id="c1")
+        access = lookup_room_access(user=owner, slug="public", client_id="c1")
         room = access.room
         fields = [getattr(room, field.attname) for field in Room._meta.concrete_fields]
 
@@ -141,21 +142,21 @@ def test_existing_id_is_the_item_this_user_stored_with_that_client_id_here(owner
     services.message_post(user=bob, room_slug="private", body="x", client_id="c3")
 
     def existing(slug, client_id, user=bob):
-        return room_access(user=user, slug=slug, client_id=client_id).existing_id
+        return lookup_room_access(user=user, slug=slug, client_id=client_id).existing_id
 
     assert existing("public", "c1") == mine.pk
     assert existing("public", "c2") is None  # another user's
     assert existing("public", "c3") is None  # another room's
     assert existing("private", "c1") is None
     assert existing("public", "c1", user=owner) is None
-    assert room_access(user=bob, slug="public").existing_id is None
+    assert lookup_room_access(user=bob, slug="public").existing_id is None
 
 
 @pytest.mark.parametrize("client_id", ["it's", '"; DROP TABLE x; --', "%s", "%(x)s", "😀" * 16])
 def test_client_id_is_a_parameter(owner, rooms, client_id):
     item = services.message_post(user=owner, room_slug="public", body="x", client_id=client_id).item
 
-    assert room_access(user=owner, slug="public", client_id=client_id).existing_id == item.pk
+    assert lookup_room_access(user=owner, slug="public", client_id=client_id).existing_id == item.pk
     assert Item.objects.filter(client_id=client_id).count() == 1
 
 
@@ -165,6 +166,6 @@ def test_existing_id_is_found_even_where_the_user_may_no_longer_post(owner, room
     item = services.message_post(user=bob, room_slug="private", body="x", client_id="c1").item
     services.membership_remove(actor=owner, room=rooms["private"], username=bob.username)
 
-    access = room_access(user=bob, slug="private", client_id="c1")
+    access = lookup_room_access(user=bob, slug="private", client_id="c1")
 
     assert (access.visible, access.member, access.existing_id) == (False, False, item.pk)

@@ -478,13 +478,13 @@ def test_post_whose_look_up_missed_the_stored_copy_answers_with_it(
 ):
     """As when the copy commits on another connection between the look-up and the insert."""
     original = post(ada, "general", client_id="once").item
-    real_access = message_services.room_access
+    real_access = message_services.lookup_room_access
 
     def before_the_copy(**kwargs):
         return dataclasses.replace(real_access(**kwargs), existing_id=None)
 
     with (
-        mock.patch.object(message_services, "room_access", side_effect=before_the_copy),
+        mock.patch.object(message_services, "lookup_room_access", side_effect=before_the_copy),
         django_capture_on_commit_callbacks(execute=True) as callbacks,
     ):
         result = post(ada, "general", client_id="once")

@@ -18,7 +18,7 @@ from parley.core.errors import InvalidInput, TooLarge
 from parley.core.text import strip_bidi_controls
 from parley.rooms.changes import item_added
 from parley.rooms.models import Attachment, Item
-from parley.rooms.selectors import check_room_member, room_access
+from parley.rooms.selectors import check_room_member, lookup_room_access
 from parley.rooms.services.messages import PostResult
 from parley.rooms.services.reads import read_pointer_to_own_message
 from parley.rooms.services.sequence import item_append
@@ -92,7 +92,7 @@ def attachment_post(*, user, room_slug: str, upload: UploadedFile) -> PostResult
     the room's subscribers; `read` to the author's sockets (their pointer moves to it).
     """
     ratelimit.check(ratelimit.Action.SEND, user=user)
-    room = check_room_member(room_access(user=user, slug=room_slug))
+    room = check_room_member(lookup_room_access(user=user, slug=room_slug))
     check_upload_size(upload.size)
     if upload.size == 0:
         raise InvalidInput("The file is empty.")

@@ -10,7 +10,7 @@ from parley.core.errors import InvalidInput
 from parley.core.text import body_length, is_blank
 from parley.rooms.changes import item_added
 from parley.rooms.models import Item, Room
-from parley.rooms.selectors import check_room_member, room_access
+from parley.rooms.selectors import check_room_member, lookup_room_access
 from parley.rooms.services.sequence import message_append_with_read_pointer
 
 CLIENT_ID_MAX = 64
@@ -46,7 +46,8 @@ def check_client_id(client_id: str) -> None:
 
 def _existing(*, user, room: Room, client_id: str, item_id: int | None = None) -> Item | None:
     """The item `user` stored with `client_id` in `room` (at most one: item_unique_client_id),
-    looked up by its id when `room_access` found it already; its room and author are these."""
+    looked up by its id when `lookup_room_access` found it already; its room and author are
+    these."""
     if item_id is not None:
         lookup: dict = {"pk": item_id}
     else:
@@ -79,7 +80,7 @@ def message_post(
     # One query answers the room, the user's access to it and an earlier copy of this post.
     # Only a client_id that could have been stored is looked up (a NUL fails on PostgreSQL).
     lookup = client_id if is_valid_client_id(client_id) else None
-    access = room_access(user=user, slug=room_slug, client_id=lookup)
+    access = lookup_room_access(user=user, slug=room_slug, client_id=lookup)
     if access is not None and access.visible and access.existing_id is not None:
         existing = _existing(
             user=user, room=access.room, client_id=client_id, item_id=access.existing_id
