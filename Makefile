@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test test-fast lint install install-dev browser migrate serve cluster chaos clean bench
+.PHONY: run test test-fast test-js lint install install-dev browser migrate serve cluster chaos clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,16 +49,22 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # The suite twice: SQLite + in-process layer, then PostgreSQL + Redis (tests/run_suites.py).
-test: lint browser
+test: lint browser test-js
 	$(BIN)/python -m tests.run_suites $(PYTEST_ARGS)
 
 # The edit loop: one pass on SQLite and the in-process layer, without live servers or browsers
 # (tests marked `live`). `make test` stays the whole thing.
-test-fast: install-dev
+test-fast: install-dev test-js
 	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=config.settings.test \
 		$(BIN)/python -m pytest -m "not live" -q $(PYTEST_ARGS)
+
+# The web client's logic modules (parley/web/static/parley/js) with Node's own test runner
+# (tests/js/*.test.mjs): no npm packages, no build step; a second or two.
+test-js:
+	node --test tests/js/
 
 # A live server killed, restarted and cut off under steady chat traffic; nothing may be lost,
 # doubled or reordered (tests/e2e/chaos.py). With REDIS_URL set, Redis is restarted too.

@@ -13,11 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from parley.core.errors import Forbidden, InvalidInput, RateLimited, RoomNotFound
 from parley.rooms import selectors, services
-from parley.rooms.services.memberships import check_can_manage_members
+from parley.rooms.services.memberships import can_manage_members, check_can_manage_members
 from parley.rooms.values import item_value
 from parley.web.errors import with_retry_after
 from parley.web.forms import MemberForm, RoomCreateForm
 from parley.wire import frames
+from parley.wire.codes import CloseCode
 
 
 def _too_many_requests(request, exc: RateLimited, *, back_url: str):
@@ -39,7 +40,7 @@ def _with_retry_after(response, exc: RateLimited | None):
 
 
 def size_label(size: int) -> str:
-    """A byte count for people: "512 bytes", "1.5 KiB", "25 MiB" (as timeline.js shows them)."""
+    """A byte count for people: "512 bytes", "1.5 KiB", "25 MiB" (as text.js shows them)."""
     if size < 1024:
         return f"{size} byte{'' if size == 1 else 's'}"
     for unit in ("KiB", "MiB", "GiB"):
@@ -48,6 +49,19 @@ def size_label(size: int) -> str:
             break
     text = f"{size:.1f}".removesuffix(".0") if size < 100 else f"{size:.0f}"
     return f"{text} {unit}"
+
+
+def client_config() -> dict:
+    """What the pages' scripts take from the server instead of copying it: the close codes by
+    name and the limits the client keeps to. base.html renders it with json_script as
+    #client-config; static/parley/js/config.js reads it."""
+    return {
+        "closeCodes": {code.name: code.value for code in CloseCode},
+        "historyMax": selectors.HISTORY_MAX_LIMIT,
+        "historyPage": settings.PARLEY["PAGE_ITEMS"],
+        "maxBody": settings.PARLEY["MAX_BODY_CHARS"],
+        "typingShowSeconds": frames.TYPING_DISPLAY_SECONDS,
+    }
 
 
 def _room_or_404(user, slug):
@@ -60,8 +74,12 @@ def _room_or_404(user, slug):
 @require_GET
 def home(request):
     rooms = selectors.room_list_for_user(request.user)
-    home_data = {"username": request.user.username}
-    return render(request, "parley/home.html", {"rooms": rooms, "home_data": home_data})
+    context = {
+        "rooms": rooms,
+        "home_data": {"username": request.user.username},
+        "client_config": client_config(),
+    }
+    return render(request, "parley/home.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -83,10 +101,12 @@ def room_create(request):
 
 @require_GET
 def room_detail(request, slug):
-    room = _room_or_404(request.user, slug)
+    access = selectors.lookup_room_access(user=request.user, slug=slug)
+    if access is None or not access.visible:
+        raise Http404("No such room.")
+    room, is_member = access.room, access.member
     items = selectors.room_latest_items(room.pk, limit=settings.PARLEY["PAGE_ITEMS"])
     members = selectors.room_members(room.pk)
-    is_member = request.user.username in members
     last_read, unread = selectors.unread_count(user=request.user, room_id=room.pk)
     # The sidebar: the user's rooms (and this one while reading it without being a member).
     sidebar_rooms = selectors.room_list_for_user(request.user).filter(
@@ -97,7 +117,7 @@ def room_detail(request, slug):
         "items": items,
         "members": members,
         "is_member": is_member,
-        "is_owner": room.owner_id == request.user.pk or request.user.is_staff,
+        "is_owner": can_manage_members(actor=request.user, room=room),
         "sidebar_rooms": sidebar_rooms,
         "max_upload": size_label(settings.PARLEY["MAX_UPLOAD_BYTES"]),
         # Data for the client script, passed through json_script (never inline code).
@@ -108,13 +128,13 @@ def room_detail(request, slug):
             "lastSeq": items[-1].seq if items else 0,
             "firstSeq": items[0].seq if items else 0,
             "isMember": is_member,
-            "maxBody": settings.PARLEY["MAX_BODY_CHARS"],
             "maxUpload": settings.PARLEY["MAX_UPLOAD_BYTES"],
             "lastRead": last_read if is_member else 0,
             "unread": unread if is_member else 0,
             "uploadUrl": reverse("room_upload", args=[room.slug]),
         },
         "initial_items": [frames.item(item_value(item, room_slug=room.slug)) for item in items],
+        "client_config": client_config(),
     }
     return render(request, "parley/room.html", context)
 

@@ -16,18 +16,31 @@ pytestmark = pytest.mark.django_db
 
 
 class _Tags(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, *, templates: bool) -> None:
         super().__init__()
         self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.templates = templates
+        self.template_depth = 0
 
     def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
+        if self.templates or not self.template_depth:
+            self.tags.append((tag, dict(attrs)))
+        if tag == "template":
+            self.template_depth += 1
 
-    handle_startendtag = handle_starttag
+    def handle_startendtag(self, tag, attrs):
+        if self.templates or not self.template_depth:
+            self.tags.append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag):
+        if tag == "template":
+            self.template_depth = max(0, self.template_depth - 1)
 
 
-def tags_of(html: str) -> list[tuple[str, dict[str, str | None]]]:
-    parser = _Tags()
+def tags_of(html: str, *, templates: bool = True) -> list[tuple[str, dict[str, str | None]]]:
+    """The page's start tags in order; without `templates`, none inside a <template> (the empty
+    rows the client clones, parley/_item_templates.html): only what the page shows."""
+    parser = _Tags(templates=templates)
     parser.feed(html)
     return parser.tags
 

@@ -1,3 +1,4 @@
+// @ts-check
 // Idle presence: tell the server when this tab has had no input for a while.
 //
 // After IDLE_AFTER_MS without a key, pointer, wheel, touch or focus event in the page, the
@@ -7,9 +8,16 @@
 export const IDLE_AFTER_MS = 5 * 60 * 1000;
 const INPUT_EVENTS = ["keydown", "pointerdown", "pointermove", "wheel", "touchstart", "focus"];
 
+/**
+ * Send `activity` frames over `socket` as this tab goes idle and comes back.
+ * @param {import("./socket.js").ParleySocket} socket
+ * @param {{idleAfter?: number, target?: EventTarget}} [options]
+ * @returns {{readonly idle: boolean}}
+ */
 export function reportActivity(socket, { idleAfter = IDLE_AFTER_MS, target = window } = {}) {
   let idle = false;
   let lastInput = Date.now();
+  /** @type {ReturnType<typeof setTimeout> | null} */
   let timer = null;
 
   const check = () => {
@@ -39,5 +47,9 @@ export function reportActivity(socket, { idleAfter = IDLE_AFTER_MS, target = win
     if (state === "live" && idle) socket.send({ type: "activity", state: "idle" });
   });
   timer = setTimeout(check, idleAfter);
-  return { get idle() { return idle; } };
+  return {
+    get idle() {
+      return idle;
+    },
+  };
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // The home page: join and leave rooms over the socket, without a reload, and each room's
 // unread count, live.
 //
@@ -7,6 +8,7 @@
 // member of, so their unread badges count new messages as they come (unread.js).
 
 import { reportActivity } from "./activity.js";
+import { readJsonScript } from "./config.js";
 import { ParleySocket } from "./socket.js";
 import { bindIndicator } from "./status.js";
 import { UnreadTracker } from "./unread.js";
@@ -14,71 +16,83 @@ import { UnreadTracker } from "./unread.js";
 const socket = new ParleySocket();
 bindIndicator(socket, document.querySelector("[data-conn]"));
 const announcer = document.getElementById("home-status");
-const me = readUsername();
+const me = readJsonScript("home-data", {}).username ?? "";
 const unread = new UnreadTracker(socket, { me });
 
-function readUsername() {
-  try {
-    return JSON.parse(document.getElementById("home-data")?.textContent || "{}").username ?? "";
-  } catch {
-    return "";
-  }
-}
-
+/** @param {HTMLElement} card  a room card ([data-room]) */
 function trackCard(card) {
-  unread.track(card.dataset.room, {
-    count: Number.parseInt(card.dataset.unread, 10) || 0,
-    lastSeq: Number.parseInt(card.dataset.lastSeq, 10) || 0,
+  unread.track(card.dataset.room ?? "", {
+    count: Number.parseInt(card.dataset.unread ?? "", 10) || 0,
+    lastSeq: Number.parseInt(card.dataset.lastSeq ?? "", 10) || 0,
     follow: true,
   });
 }
 
-for (const card of document.querySelectorAll("[data-room][data-member=true]")) trackCard(card);
+for (const card of /** @type {NodeListOf<HTMLElement>} */ (
+  document.querySelectorAll("[data-room][data-member=true]")
+)) {
+  trackCard(card);
+}
 socket.start();
 reportActivity(socket);
 
+/** @param {string} text */
 function announce(text) {
   if (announcer) announcer.textContent = text;
 }
 
+/**
+ * The parts of a room card the page changes.
+ * @param {HTMLElement} card
+ */
 function cardParts(card) {
+  /** @param {string} selector */
+  const part = (selector) => /** @type {HTMLElement} */ (card.querySelector(selector));
   return {
-    join: card.querySelector("form[data-action=join]"),
-    leave: card.querySelector("form[data-action=leave]"),
-    open: card.querySelector("[data-open]"),
-    count: card.querySelector("[data-member-count]"),
-    word: card.querySelector("[data-member-word]"),
-    error: card.querySelector("[data-error]"),
-    badge: card.querySelector("[data-member-badge]"),
+    join: part("form[data-action=join]"),
+    leave: part("form[data-action=leave]"),
+    open: part("[data-open]"),
+    count: part("[data-member-count]"),
+    word: part("[data-member-word]"),
+    error: part("[data-error]"),
+    badge: part("[data-member-badge]"),
   };
 }
 
+/**
+ * @param {HTMLElement} card
+ * @param {string} text
+ */
 function showError(card, text) {
   const { error } = cardParts(card);
   error.textContent = text;
   error.hidden = !text;
 }
 
+/**
+ * @param {HTMLElement} card
+ * @param {boolean} member
+ */
 function setMember(card, member) {
   const parts = cardParts(card);
   const was = card.dataset.member === "true";
   card.dataset.member = String(member);
   if (was !== member) {
-    const shown = Number.parseInt(parts.count.textContent, 10) || 0;
+    const shown = Number.parseInt(parts.count.textContent ?? "", 10) || 0;
     const count = Math.max(0, shown + (member ? 1 : -1));
     parts.count.textContent = String(count);
     parts.word.textContent = count === 1 ? "member" : "members";
   }
   if (parts.badge) parts.badge.hidden = !member;
   if (member && !was) trackCard(card);
-  if (!member && was) unread.untrack(card.dataset.room);
+  if (!member && was) unread.untrack(card.dataset.room ?? "");
   if (!member && card.dataset.visibility === "private") {
     // Only members see a private room: after leaving there is nothing left to open or join.
     parts.join.hidden = true;
     parts.leave.hidden = true;
     if (parts.open) parts.open.hidden = true;
     showError(card, "");
-    const note = card.querySelector("[data-left-note]");
+    const note = /** @type {HTMLElement | null} */ (card.querySelector("[data-left-note]"));
     if (note) note.hidden = false;
     return;
   }
@@ -86,14 +100,18 @@ function setMember(card, member) {
   parts.leave.hidden = !member;
 }
 
+/**
+ * A join or leave form of a card, submitted.
+ * @param {SubmitEvent} event
+ */
 async function onSubmit(event) {
-  const form = event.currentTarget;
-  const card = form.closest("[data-room]");
+  const form = /** @type {HTMLFormElement} */ (event.currentTarget);
+  const card = /** @type {HTMLElement | null} */ (form.closest("[data-room]"));
   if (!card || !socket.isLive) return; // the plain form post does the job
   event.preventDefault();
   if (card.dataset.busy) return;
   card.dataset.busy = "1";
-  const button = form.querySelector("button");
+  const button = /** @type {HTMLButtonElement} */ (form.querySelector("button"));
   button.disabled = true;
   button.setAttribute("aria-busy", "true");
   const action = form.dataset.action;
@@ -110,9 +128,9 @@ async function onSubmit(event) {
     announce(member ? `You joined ${name}.` : `You left ${name}.`);
     // The pressed button is now hidden: keep the keyboard focus in the card.
     const other = cardParts(card)[member ? "leave" : "join"];
-    const note = card.querySelector("[data-left-note]");
+    const note = /** @type {HTMLElement | null} */ (card.querySelector("[data-left-note]"));
     if (other && !other.hidden) {
-      other.querySelector("button").focus();
+      other.querySelector("button")?.focus();
     } else if (note) {
       note.tabIndex = -1;
       note.focus();
@@ -125,6 +143,8 @@ async function onSubmit(event) {
   }
 }
 
-for (const form of document.querySelectorAll("[data-room] form[data-action]")) {
+for (const form of /** @type {NodeListOf<HTMLFormElement>} */ (
+  document.querySelectorAll("[data-room] form[data-action]")
+)) {
   form.addEventListener("submit", onSubmit);
 }

@@ -1,28 +1,44 @@
+// @ts-check
 // Messages not yet acknowledged, per user and room, kept in localStorage so that a reload or a
 // lost connection never loses one. Each entry keeps its client_id for life: re-sending it is
 // idempotent on the server, so "sent twice" can only ever mean "stored once".
-//
-// Entry: {client_id, body, created (ms), failed: null | {code, message}}
+
+/**
+ * One message in the outbox.
+ * @typedef {object} OutboxEntry
+ * @property {string} client_id
+ * @property {string} body
+ * @property {number} created  when it was typed (ms since the epoch)
+ * @property {{code: string, message?: string} | null} failed  refused for good, and why
+ */
+
+/**
+ * The part of the Web Storage API the outbox uses.
+ * @typedef {Pick<Storage, "getItem" | "setItem" | "removeItem">} StorageLike
+ */
 
 export class Outbox {
-  constructor(key) {
+  /**
+   * @param {string} key  the storage key (Outbox.keyFor)
+   * @param {{storage?: StorageLike | null}} [options]  without it, the page's localStorage if
+   *   it works; null keeps the entries in memory only
+   */
+  constructor(key, { storage } = {}) {
     this.key = key;
+    /** @type {OutboxEntry[]} */
     this.memory = [];
-    this.storage = null;
-    try {
-      const probe = `${key}:probe`;
-      window.localStorage.setItem(probe, "1");
-      window.localStorage.removeItem(probe);
-      this.storage = window.localStorage;
-    } catch {
-      this.storage = null; // private mode or storage full: keep them in memory only
-    }
+    this.storage = storage === undefined ? workingLocalStorage(key) : storage;
   }
 
+  /**
+   * @param {string} username
+   * @param {string} room
+   */
   static keyFor(username, room) {
     return `parley:outbox:${username}:${room}`;
   }
 
+  /** @returns {OutboxEntry[]} */
   list() {
     if (!this.storage) return this.memory.slice();
     try {
@@ -33,6 +49,7 @@ export class Outbox {
     }
   }
 
+  /** @param {OutboxEntry[]} entries */
   save(entries) {
     if (!this.storage) {
       this.memory = entries.slice();
@@ -42,21 +59,31 @@ export class Outbox {
       if (entries.length) this.storage.setItem(this.key, JSON.stringify(entries));
       else this.storage.removeItem(this.key);
     } catch {
-      this.memory = entries.slice();
+      this.memory = entries.slice(); // storage full: keep them in memory from now on
       this.storage = null;
     }
   }
 
+  /**
+   * @param {string} clientId
+   * @returns {OutboxEntry | null}
+   */
   get(clientId) {
     return this.list().find((entry) => entry.client_id === clientId) || null;
   }
 
+  /** @param {OutboxEntry} entry */
   add(entry) {
     const entries = this.list().filter((e) => e.client_id !== entry.client_id);
     entries.push(entry);
     this.save(entries);
   }
 
+  /**
+   * @param {string} clientId
+   * @param {Partial<OutboxEntry>} patch
+   * @returns {OutboxEntry | null}
+   */
   update(clientId, patch) {
     const entries = this.list();
     const entry = entries.find((e) => e.client_id === clientId);
@@ -66,6 +93,7 @@ export class Outbox {
     return entry;
   }
 
+  /** @param {string} clientId */
   remove(clientId) {
     const entries = this.list();
     const kept = entries.filter((e) => e.client_id !== clientId);
@@ -73,6 +101,28 @@ export class Outbox {
   }
 }
 
+/**
+ * The page's localStorage if it can be written; null in private mode, when it is full, and
+ * outside a browser.
+ * @param {string} key
+ * @returns {StorageLike | null}
+ */
+function workingLocalStorage(key) {
+  try {
+    const storage = globalThis.localStorage;
+    const probe = `${key}:probe`;
+    storage.setItem(probe, "1");
+    storage.removeItem(probe);
+    return storage;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * @param {any} entry
+ * @returns {entry is OutboxEntry}
+ */
 function isEntry(entry) {
   return (
     entry &&
@@ -83,12 +133,14 @@ function isEntry(entry) {
   );
 }
 
-/** A fresh client_id; crypto.randomUUID needs a secure context, so fall back to getRandomValues. */
-export function newClientId() {
-  if (window.crypto && typeof window.crypto.randomUUID === "function") {
-    return window.crypto.randomUUID();
-  }
-  const bytes = window.crypto.getRandomValues(new Uint8Array(16));
+/**
+ * A fresh client_id; crypto.randomUUID needs a secure context, so fall back to getRandomValues.
+ * @param {Crypto} [crypto]
+ * @returns {string}
+ */
+export function newClientId(crypto = globalThis.crypto) {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
   bytes[6] = (bytes[6] & 0x0f) | 0x40;
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");

@@ -1,3 +1,4 @@
+// @ts-check
 // Keeps a scrolled timeline at its newest item while its size changes, if the reader was there.
 //
 // On a phone the timeline shrinks when the keyboard opens or the phone turns; an image or a
@@ -8,10 +9,16 @@
 // and a reader scrolled up keeps exactly their place.
 
 export class BottomPin {
-  /** `scroller`: the scroll box; `content`: elements inside it whose size changes count too. */
+  /**
+   * `scroller`: the scroll box; `content`: elements inside it whose size changes count too.
+   * @param {HTMLElement} scroller
+   * @param {{content?: Element[], slack?: number}} [options]
+   */
   constructor(scroller, { content = [], slack = 80 } = {}) {
     this.scroller = scroller;
     this.slack = slack; // this close to the bottom counts as at the bottom (px)
+    this.pinned = true;
+    this.height = scroller.clientHeight;
     this.remember();
     scroller.addEventListener("scroll", () => this.scrolled(), { passive: true });
     const observer = new ResizeObserver(() => this.resized());

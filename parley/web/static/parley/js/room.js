@@ -1,14 +1,14 @@
-// The room page: the live timeline, history, the members list and the composer, the sidebar
-// of the user's rooms, typing, presence, read state and file uploads.
+// @ts-check
+// The room page: wires the timeline, history, read state, the members list, the composer, the
+// sidebar, typing, presence and file uploads to the page and to the socket. The rules live in
+// modules without DOM: timeline_model.js (what is held, gaps), history_plan.js (which `history`
+// requests), read_state.js (when to send `read`, "New messages"), send_queue.js (sending order
+// and retries), member_list.js, unread_counts.js, typing.js; limits and close codes come from
+// the server (config.js).
 //
-// The server renders the latest items; this module takes over from the same data
-// (#initial-items), subscribes with `after` = the last seq it holds, and from then on keeps the
-// timeline whole: every seq shown once, in order, gaps filled with `history`.
-//
-// Read state: while the room is visible and scrolled to its end, the page reports the last seq
-// it shows with a `read` frame (at most one per READ_EVERY_MS, and only when that moves the
-// pointer); the server answers every connection of the user with `read`, which clears badges
-// in other tabs too.
+// The server renders the latest items; this page keeps those rows (#initial-items is their
+// data), subscribes with `after` = the last seq it holds, and from then on keeps the timeline
+// whole: every seq shown once, in order, gaps filled with `history`.
 //
 // The "New messages" marker: drawn when the page opens (or resubscribes after a reconnect) with
 // the pointer below the newest message, before the first message above the pointer. It stays where
@@ -18,79 +18,82 @@
 // than the page came with, the page first loads back to the first unread (`history` with
 // `before`, up to UNREAD_LOAD_MAX items) and opens there, as Slack does.
 //
-// Sending: sender.js (one message at a time per room, in typed order, kept in the outbox). When
-// the session ends (socket closed 4401/4403, e.g. logged out in another tab) the page shows the
-// user offline and signed out, and what is written waits in the outbox with "Sign in to send".
-// A reader at the newest message stays there when the timeline changes size (pin.js).
+// When the session ends (socket closed UNAUTHENTICATED/SESSION_ENDED, e.g. logged out in another
+// tab) the page shows the user offline and signed out, and what is written waits in the outbox
+// with "Sign in to send". A reader at the newest message stays there when the timeline changes
+// size (pin.js).
 
 import { reportActivity } from "./activity.js";
-import { Members, presenceOf } from "./members.js";
+import { Composer } from "./composer.js";
+import { clientConfig, readJsonScript } from "./config.js";
+import {
+  GAP_GRACE_MS,
+  GapFiller,
+  loadBackLimit,
+  olderRemain,
+  olderRequest,
+  shouldLoadBack,
+} from "./history_plan.js";
+import { presenceOf } from "./member_list.js";
+import { Members } from "./members.js";
 import { Outbox } from "./outbox.js";
 import { BottomPin } from "./pin.js";
+import { ReadReporter, markerForNews, markerOnResubscribe, newsFrom } from "./read_state.js";
 import { Sender } from "./sender.js";
+import { bindSidebar } from "./sidebar.js";
 import { ParleySocket, State } from "./socket.js";
 import { bindIndicator } from "./status.js";
-import { codePointLength } from "./text.js";
 import { Timeline } from "./timeline.js";
-import { TypingIndicator, TypingNotifier } from "./typing.js";
+import { TypingNames, TypingNotifier, typingText } from "./typing.js";
 import { UnreadTracker } from "./unread.js";
 import { Uploader, bindDropZone } from "./uploads.js";
 
-const HISTORY_PAGE = 50;
-const HISTORY_MAX = 200;
-// Missing more than this many items: show the newest page instead of loading them all; the
-// rest is one scroll up away.
-const JUMP_THRESHOLD = 1000;
-// Opened with more unread than the page holds: load back to the first unread if it is at most
-// this many items back (beyond, "New messages" is drawn once scrolling up reaches it), with a
-// few read items above it for context.
-const UNREAD_LOAD_MAX = 1000;
-const UNREAD_CONTEXT = 10;
-// Items published by the server reach the socket in order, but an ack may overtake the item
-// before it: wait a moment before asking for a "missing" one.
-const GAP_GRACE_MS = 300;
+/** @typedef {import("./timeline_model.js").Item} Item */
+/** @typedef {import("./socket.js").Frame} Frame */
+
+/**
+ * The page's #room-data (room_detail in parley/web/views.py).
+ * @typedef {object} RoomData
+ * @property {string} slug
+ * @property {string} name
+ * @property {string} username
+ * @property {number} lastSeq
+ * @property {number} firstSeq
+ * @property {boolean} isMember
+ * @property {number} maxUpload
+ * @property {number} lastRead
+ * @property {number} unread
+ * @property {string} uploadUrl
+ */
+
 const NEAR_BOTTOM_PX = 80;
 const NEAR_TOP_PX = 150;
-// At most one `read` frame this often.
-const READ_EVERY_MS = 2000;
 
-function readJson(id, fallback) {
-  const el = document.getElementById(id);
-  if (!el) return fallback;
-  try {
-    return JSON.parse(el.textContent);
-  } catch {
-    return fallback;
-  }
-}
+const data = readJsonScript("room-data", null);
+if (data) start(data, readJsonScript("initial-items", []));
 
-const data = readJson("room-data", null);
-if (data) start(data, readJson("initial-items", []));
-
+/**
+ * @param {RoomData} room
+ * @param {Item[]} initialItems
+ */
 function start(room, initialItems) {
-  const $ = (selector) => document.querySelector(selector);
-  const scroller = $("#timeline-scroll");
-  const list = $("#timeline");
-  const pendingList = $("#pending");
-  const composer = $("#composer");
-  const textarea = $("#id_body");
-  const sendButton = composer.querySelector("button[type=submit]");
-  const composerNote = $("#composer-note");
-  const counter = $("#composer-counter");
-  const joinForm = $("#join-form");
-  const leaveForm = $("#leave-form");
-  const notice = $("#room-notice");
-  const olderButton = $("#load-older");
-  const olderStatus = $("#older-status");
-  const startMarker = $("#timeline-start");
-  const jumpButton = $("#jump-latest");
-  const membersList = $("#members");
-  const log = $("#timeline-log");
-  const chat = $("#room-chat");
-  const typingLine = $("#typing");
-  const fileInput = $("#id_file");
-  const sidebar = $("#sidebar");
-  const sidebarToggle = $("#sidebar-toggle");
+  const config = clientConfig();
+  /** @param {string} id */
+  const byId = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+  const scroller = byId("timeline-scroll");
+  const list = byId("timeline");
+  const joinForm = /** @type {HTMLFormElement} */ (byId("join-form"));
+  const leaveForm = /** @type {HTMLFormElement} */ (byId("leave-form"));
+  const notice = byId("room-notice");
+  const olderButton = /** @type {HTMLButtonElement} */ (byId("load-older"));
+  const olderStatus = byId("older-status");
+  const startMarker = byId("timeline-start");
+  const jumpButton = byId("jump-latest");
+  const log = byId("timeline-log");
+  const typingLine = byId("typing");
+  const fileInput = /** @type {HTMLInputElement} */ (byId("id_file"));
+  const sidebar = byId("sidebar");
+  const sidebarToggle = byId("sidebar-toggle");
 
   const me = room.username;
   const slug = room.slug;
@@ -100,56 +103,85 @@ function start(room, initialItems) {
     outbox: new Outbox(Outbox.keyFor(me, slug)),
     room: slug,
     me,
-    list: pendingList,
+    list: byId("pending"),
     onAck: showAcked,
-    onEdit(body) {
-      if (!textarea.value.trim()) {
-        textarea.value = body;
-        resizeComposer();
-        updateCounter();
-      }
-      textarea.focus();
+    onEdit: (body) => composer.offer(body),
+  });
+  // Made before the socket starts: its first state change updates the composer.
+  const composer = new Composer({
+    form: /** @type {HTMLFormElement} */ (byId("composer")),
+    textarea: /** @type {HTMLTextAreaElement} */ (byId("id_body")),
+    note: byId("composer-note"),
+    counter: byId("composer-counter"),
+    fileInput,
+    maxBody: config.maxBody,
+    canSend: () => isMember() && !closed,
+    onSend: (body) => sender.add(body),
+    onSent: () => {
+      typingNotifier.sent();
+      scrollToBottom();
     },
+    onType: () => typingNotifier.input(),
   });
   const timeline = new Timeline(list, { me, highWater: room.lastSeq || 0 });
-  const rendered = membersList.querySelectorAll("li[data-username]");
+  const membersList = byId("members");
   const members = new Members(membersList, {
     me,
-    count: $("#member-count"),
-    initial: [...rendered].map((li) => li.dataset.username),
+    count: byId("member-count"),
+    initial: [...membersList.querySelectorAll("li[data-username]")].map(
+      (li) => /** @type {HTMLElement} */ (li).dataset.username ?? "",
+    ),
     baseSeq: room.lastSeq || 0,
   });
 
-  let hasMore = (room.firstSeq || 0) > 1;
-  let olderLoading = null; // the `history` page being loaded above the first item
+  let closed = false; // removed from the room, or it is gone: nothing more to do here
+  let leaving = false;
   let subscribedOnce = false;
   // Opened with the first unread above what the page holds: not reading (nor reporting read)
   // until the page has loaded back to it.
   let findingUnread = false;
-  let knownLast = room.lastSeq || 0;
-  let fillTimer = null;
-  let fillDue = 0;
-  let filling = false;
-  let fillAgain = false;
-  let closed = false; // removed from the room, or it is gone: nothing more to do here
-  let leaving = false;
+  // Messages from others that came while the tab was hidden (counted in the title).
   let unseen = 0;
   const baseTitle = document.title;
-  // The user's read pointer as the server last told it, and the highest seq reported since.
-  let lastRead = room.lastRead || 0;
-  let readSent = lastRead;
-  let readTimer = null;
-  let readHeld = 0; // the seq a held-back report will carry
-  let readAt = -Infinity;
 
-  const typing = new TypingIndicator(typingLine, { me });
+  const older = {
+    hasMore: (room.firstSeq || 0) > 1,
+    /** @type {Promise<boolean> | null} the page being loaded above the first item */
+    loading: null,
+  };
+  const reads = new ReadReporter({
+    lastRead: room.lastRead || 0,
+    send: (seq) => socket.send({ type: "read", room: slug, seq }),
+    due: () => reportRead(),
+  });
+  const gaps = new GapFiller({
+    timeline,
+    room: slug,
+    request: (frame) => socket.request(frame),
+    show: (items) => busy(() => showItems(items, { live: false })),
+    onJump: (reply) => {
+      older.hasMore = Boolean(reply.has_more);
+      renderOlderState();
+      scrollToBottom();
+    },
+    canFill: () => !closed && socket.isLive,
+    historyMax: config.historyMax,
+    historyPage: config.historyPage,
+    knownLast: room.lastSeq || 0,
+  });
+
+  const typing = new TypingNames({
+    me,
+    showFor: config.typingShowSeconds * 1000,
+    onChange: (names) => {
+      const text = typingText(names);
+      if (typingLine.textContent !== text) typingLine.textContent = text;
+      typingLine.classList.toggle("is-active", text !== "");
+    },
+  });
   // A key pressed while the composer still has text (a held-back frame checks again).
   const typingNotifier = new TypingNotifier(
-    () =>
-      textarea.value.trim() !== "" &&
-      isMember() &&
-      !closed &&
-      socket.send({ type: "typing", room: slug }),
+    () => composer.hasText && isMember() && !closed && socket.send({ type: "typing", room: slug }),
   );
   const unread = new UnreadTracker(socket, {
     me,
@@ -157,17 +189,24 @@ function start(room, initialItems) {
     // pointer, nothing unread).
     reading: (name) => name === slug && (!isMember() || isReading()),
     onChange: (tracker) => {
-      const dot = sidebarToggle?.querySelector("[data-unread-elsewhere]");
+      const dot = /** @type {HTMLElement | null} */ (
+        sidebarToggle?.querySelector("[data-unread-elsewhere]")
+      );
       if (dot) dot.hidden = tracker.unreadElsewhere(slug) === 0;
     },
   });
   for (const row of sidebar ? sidebar.querySelectorAll("[data-unread-room]") : []) {
-    const name = row.dataset.unreadRoom;
-    unread.track(name, {
-      count: Number.parseInt(row.dataset.unread, 10) || 0,
-      lastSeq: Number.parseInt(row.dataset.lastSeq, 10) || 0,
+    const {
+      unreadRoom = "",
+      unread: count,
+      lastSeq,
+      member,
+    } = /** @type {HTMLElement} */ (row).dataset;
+    unread.track(unreadRoom, {
+      count: Number.parseInt(count ?? "", 10) || 0,
+      lastSeq: Number.parseInt(lastSeq ?? "", 10) || 0,
       // This room is subscribed below (with `after`); the others only for their counts.
-      follow: name !== slug && row.dataset.member === "true",
+      follow: unreadRoom !== slug && member === "true",
     });
   }
   if (!unread.has(slug)) {
@@ -179,21 +218,25 @@ function start(room, initialItems) {
   // The reader at the newest item stays there when the timeline changes size (see pin.js).
   const pin = new BottomPin(scroller, { content: [log] });
 
-  // Rebuilding what the server rendered (same items, local times, grouping) is not news.
+  // Taking over what the server rendered (the same items, now in local time) is not news.
   busy(() => {
-    list.replaceChildren();
-    timeline.insertMany(initialItems);
+    timeline.adopt(initialItems);
     for (const item of initialItems) sender.settleIfMine(item);
-    if (room.isMember && room.unread > 0 && lastRead < (room.lastSeq || 0)) {
-      timeline.setNewMarker(lastRead);
-      findingUnread = !timeline.holdsAfter(lastRead);
+    if (room.isMember && room.unread > 0 && reads.lastRead < (room.lastSeq || 0)) {
+      timeline.setNewMarker(reads.lastRead);
+      findingUnread = !timeline.holdsAfter(reads.lastRead);
     }
   });
   scrollToBottom();
   showMarker();
   unread.render(slug);
 
-  /** Run `fn` with the log marked busy, so screen readers do not read out bulk inserts. */
+  /**
+   * Run `fn` with the log marked busy, so screen readers do not read out bulk inserts.
+   * @template T
+   * @param {() => T} fn
+   * @returns {T}
+   */
   function busy(fn) {
     log.setAttribute("aria-busy", "true");
     try {
@@ -232,10 +275,13 @@ function start(room, initialItems) {
   async function loadBackToMarker() {
     const after = timeline.markerAfter;
     try {
-      if (after === null || timeline.first === null || timeline.holdsAfter(after)) return;
-      if (timeline.first - after > UNREAD_LOAD_MAX) return;
-      while (!timeline.holdsAfter(after) && hasMore) {
-        const limit = Math.min(HISTORY_MAX, timeline.first - after - 1 + UNREAD_CONTEXT);
+      const holds = after !== null && timeline.holdsAfter(after);
+      if (after === null || !shouldLoadBack({ first: timeline.first, markerAfter: after, holds })) {
+        return;
+      }
+      while (!timeline.holdsAfter(after) && older.hasMore) {
+        const first = /** @type {number} */ (timeline.first);
+        const limit = loadBackLimit({ first, markerAfter: after, historyMax: config.historyMax });
         if (!(await loadOlder(limit))) return;
       }
       showMarker();
@@ -245,7 +291,11 @@ function start(room, initialItems) {
     }
   }
 
-  /** Show items (live, backlog, or a gap fill); keep the reader's place. */
+  /**
+   * Show items (live, backlog, or a gap fill); keep the reader's place.
+   * @param {Item[]} items
+   * @param {{live?: boolean}} [options]
+   */
   function showItems(items, { live = true } = {}) {
     const stick = isNearBottom();
     // Only an item that goes in above the newest one can move what the reader is looking at.
@@ -253,29 +303,28 @@ function start(room, initialItems) {
     const above = items.some((item) => item.seq < newest);
     const anchor = stick || !above ? null : firstVisibleItem();
     const anchorTop = anchor ? anchor.getBoundingClientRect().top : 0;
-    let newFromOthers = 0;
-    let firstFromOthers = null;
+    /** @type {Item[]} */
+    const shown = [];
     for (const item of items) {
       if (item.room !== undefined && item.room !== slug) continue;
       sender.settleIfMine(item);
       if (!timeline.insert(item)) continue;
+      shown.push(item);
       if (item.type === "event") {
         members.apply(item.kind, item.user?.username, item.seq);
         if (item.kind === "leave") typing.stop(item.user?.username);
       }
       if (item.type === "message") typing.stop(item.author?.username);
-      if (live && item.type === "message" && item.author?.username !== me) {
-        newFromOthers += 1;
-        if (firstFromOthers === null) firstFromOthers = item.seq;
-      }
-      if (item.seq > knownLast) knownLast = item.seq;
+      gaps.see(item.seq);
     }
+    const news = live ? newsFrom(shown, me) : { count: 0, first: null };
     // Unread news while nobody reads: mark where it starts (unless the marker still marks
     // something unread).
-    if (firstFromOthers !== null && !(stick && isVisible()) && isMember()) {
-      if (timeline.markerAfter === null || timeline.markerAfter < lastRead) {
-        timeline.setNewMarker(Math.min(lastRead, firstFromOthers - 1));
-      }
+    if (news.first !== null && !(stick && isVisible()) && isMember()) {
+      const markerAfter = timeline.markerAfter;
+      const lastRead = reads.lastRead;
+      const after = markerForNews({ markerAfter, lastRead, firstNews: news.first });
+      if (after !== null) timeline.setNewMarker(after);
     }
     updateMembership();
     if (stick) {
@@ -284,14 +333,22 @@ function start(room, initialItems) {
       // Items inserted above what the reader is looking at (a gap fill) must not move it.
       if (anchor) scroller.scrollTop += anchor.getBoundingClientRect().top - anchorTop;
       pin.remember();
-      if (newFromOthers) jumpButton.hidden = false;
+      if (news.count) jumpButton.hidden = false;
     }
-    if (newFromOthers && document.hidden) {
-      unseen += newFromOthers;
+    if (news.count && document.hidden) {
+      unseen += news.count;
       document.title = `(${unseen}) ${baseTitle}`;
     }
-    if (timeline.last !== null && knownLast > timeline.highWater) scheduleFill(GAP_GRACE_MS);
+    if (gaps.behind) gaps.schedule(GAP_GRACE_MS);
     reportRead();
+  }
+
+  function firstVisibleItem() {
+    const top = scroller.getBoundingClientRect().top;
+    for (const el of list.children) {
+      if (el.getBoundingClientRect().bottom > top) return el;
+    }
+    return null;
   }
 
   // -- read state -----------------------------------------------------------------------------
@@ -305,49 +362,11 @@ function start(room, initialItems) {
     return !closed && !findingUnread && isVisible() && isNearBottom();
   }
 
-  /** Report the last seq shown as read: throttled, and only when it moves the pointer. */
+  /** Report the last seq shown as read (read_state.js throttles it). */
   function reportRead() {
     unread.render(slug);
     if (!isMember() || !socket.isLive || !isReading()) return;
-    const seq = timeline.highWater;
-    if (seq <= Math.max(lastRead, readSent)) return;
-    const wait = readAt + READ_EVERY_MS - Date.now();
-    if (wait > 0) {
-      readHeld = seq;
-      if (readTimer === null) {
-        readTimer = setTimeout(() => {
-          readTimer = null;
-          readHeld = 0;
-          reportRead();
-        }, wait);
-      }
-      return;
-    }
-    sendRead(seq);
-  }
-
-  function sendRead(seq) {
-    readAt = Date.now();
-    readSent = seq;
-    socket.send({ type: "read", room: slug, seq });
-  }
-
-  /** Send a report the throttle is holding back, at once. */
-  function flushRead() {
-    if (readTimer === null) return;
-    clearTimeout(readTimer);
-    readTimer = null;
-    const seq = readHeld;
-    readHeld = 0;
-    if (seq > Math.max(lastRead, readSent) && socket.isLive) sendRead(seq);
-  }
-
-  function firstVisibleItem() {
-    const top = scroller.getBoundingClientRect().top;
-    for (const el of list.children) {
-      if (el.getBoundingClientRect().bottom > top) return el;
-    }
-    return null;
+    reads.report(timeline.highWater);
   }
 
   document.addEventListener("visibilitychange", () => {
@@ -355,13 +374,13 @@ function start(room, initialItems) {
       unseen = 0;
       document.title = baseTitle;
     }
-    if (document.hidden) flushRead();
+    if (document.hidden) reads.flush(socket.isLive);
     else reportRead();
   });
   window.addEventListener("focus", () => reportRead());
   // Leaving the page (another room in the sidebar): what was read while the throttle held the
   // report back is reported now, not lost with the page.
-  window.addEventListener("pagehide", () => flushRead());
+  window.addEventListener("pagehide", () => reads.flush(socket.isLive));
 
   jumpButton.addEventListener("click", () => {
     scrollToBottom();
@@ -378,30 +397,41 @@ function start(room, initialItems) {
   );
   olderButton.addEventListener("click", () => loadOlder());
 
+  // -- older items ----------------------------------------------------------------------------
+
   function renderOlderState() {
-    olderButton.hidden = !hasMore;
-    startMarker.hidden = hasMore;
-    timeline.setStartShown(!hasMore);
+    olderButton.hidden = !older.hasMore;
+    startMarker.hidden = older.hasMore;
+    timeline.setStartShown(!older.hasMore);
   }
   renderOlderState();
 
   /**
    * Load a page of older items above the first one shown; resolves true once they are in (a
    * page already on its way is not asked for twice: its promise is returned).
+   * @param {number} [limit]
+   * @returns {Promise<boolean>}
    */
-  function loadOlder(limit = HISTORY_PAGE) {
-    if (olderLoading) return olderLoading;
-    if (!hasMore || closed || !socket.isLive) return Promise.resolve(false);
-    olderLoading = fetchOlder(limit);
-    return olderLoading;
+  function loadOlder(limit = config.historyPage) {
+    if (older.loading) return older.loading;
+    if (!older.hasMore || closed || !socket.isLive) return Promise.resolve(false);
+    older.loading = fetchOlder(limit);
+    return older.loading;
   }
 
+  /** @param {number} limit */
   async function fetchOlder(limit) {
     olderButton.disabled = true;
     olderStatus.textContent = "Loading older messages…";
-    const before = timeline.first ?? timeline.highWater + 1;
-    const reply = await socket.request({ type: "history", room: slug, before, limit });
-    olderLoading = null;
+    const frame = olderRequest({
+      room: slug,
+      first: timeline.first,
+      highWater: timeline.highWater,
+      limit,
+      historyMax: config.historyMax,
+    });
+    const reply = await socket.request(frame);
+    older.loading = null;
     olderButton.disabled = false;
     if (reply.type !== "history") {
       olderStatus.textContent = reply.client ? "" : `Could not load older items: ${reply.message}`;
@@ -412,7 +442,7 @@ function start(room, initialItems) {
     const height = scroller.scrollHeight;
     const top = scroller.scrollTop;
     busy(() => {
-      for (const item of reply.items) {
+      for (const item of /** @type {Item[]} */ (reply.items)) {
         sender.settleIfMine(item);
         timeline.insert(item);
         if (item.type === "event") members.apply(item.kind, item.user?.username, item.seq);
@@ -420,7 +450,7 @@ function start(room, initialItems) {
     });
     scroller.scrollTop = top + (scroller.scrollHeight - height);
     pin.remember();
-    hasMore = reply.has_more && reply.items.length > 0;
+    older.hasMore = olderRemain(reply);
     renderOlderState();
     fillViewport();
     return true;
@@ -428,82 +458,12 @@ function start(room, initialItems) {
 
   /** A short timeline cannot be scrolled to its top: load older items until it can. */
   function fillViewport() {
-    if (hasMore && scroller.scrollHeight <= scroller.clientHeight + NEAR_TOP_PX) loadOlder();
-  }
-
-  // -- gaps -----------------------------------------------------------------------------------
-
-  function scheduleFill(delay) {
-    const due = Date.now() + delay;
-    if (fillTimer !== null && fillDue <= due) return;
-    clearTimeout(fillTimer);
-    fillDue = due;
-    fillTimer = setTimeout(() => {
-      fillTimer = null;
-      fillGaps();
-    }, delay);
-  }
-
-  /** Fetch every seq between the cursor and the newest known one with `history`. */
-  async function fillGaps() {
-    if (filling) {
-      fillAgain = true;
-      return;
-    }
-    filling = true;
-    try {
-      do {
-        fillAgain = false;
-        while (!closed && socket.isLive) {
-          const target = Math.max(knownLast, timeline.last ?? 0);
-          if (target <= timeline.highWater) break;
-          if (target - timeline.highWater > JUMP_THRESHOLD) {
-            if (!(await jumpToNewest())) break;
-            continue;
-          }
-          const hole = timeline.highWater + 1;
-          const upper = timeline.nextShownAfter(timeline.highWater) ?? target + 1;
-          const limit = Math.min(HISTORY_MAX, upper - hole);
-          const reply = await socket.request({ type: "history", room: slug, before: upper, limit });
-          if (reply.type !== "history") break; // resubscribing after a reconnect resumes it
-          const returned = new Set(reply.items.map((item) => item.seq));
-          const before = timeline.highWater;
-          busy(() => showItems(reply.items, { live: false }));
-          // `history` answers with the newest items below `upper`: a seq in the answered range
-          // that is not in it does not exist (an admin deleted it).
-          const lowest = reply.has_more ? Math.min(...returned) : hole;
-          for (let seq = Math.max(hole, lowest); seq < upper; seq += 1) {
-            if (!returned.has(seq)) timeline.markAbsent(seq, seq);
-          }
-          if (timeline.highWater === before && !reply.items.some((i) => i.seq >= hole)) break;
-        }
-      } while (fillAgain && !closed);
-    } finally {
-      filling = false;
-    }
-  }
-
-  /** Far behind: show the newest page and let the reader scroll back for the rest. */
-  async function jumpToNewest() {
-    const reply = await socket.request({ type: "history", room: slug, limit: HISTORY_PAGE });
-    if (reply.type !== "history" || !reply.items.length) return false;
-    const seqs = reply.items.map((item) => item.seq);
-    const low = Math.min(...seqs);
-    const high = Math.max(...seqs);
-    timeline.dropBelow(low);
-    timeline.highWater = low - 1;
-    busy(() => showItems(reply.items, { live: false }));
-    timeline.markAbsent(low, high);
-    if (knownLast < high) knownLast = high;
-    hasMore = reply.has_more;
-    renderOlderState();
-    scrollToBottom();
-    return true;
+    if (older.hasMore && scroller.scrollHeight <= scroller.clientHeight + NEAR_TOP_PX) loadOlder();
   }
 
   // -- the socket -----------------------------------------------------------------------------
 
-  bindIndicator(socket, $("[data-conn]"));
+  bindIndicator(socket, document.querySelector("[data-conn]"));
 
   socket.on("typing", (frame) => {
     if (frame.room === slug && !closed) typing.saw(frame.user?.username);
@@ -512,17 +472,15 @@ function start(room, initialItems) {
     if (frame.room === slug) members.setPresence(frame.user?.username, presenceOf(frame));
   });
   socket.on("read", (frame) => {
-    if (frame.room !== slug || !Number.isInteger(frame.seq)) return;
-    if (frame.seq > lastRead) lastRead = frame.seq;
-    if (frame.seq > readSent) readSent = frame.seq;
+    if (frame.room === slug && Number.isInteger(frame.seq)) reads.serverRead(frame.seq);
   });
 
   socket.on("message", (frame) => frame.room === slug && showItems([frame]));
   socket.on("event", (frame) => frame.room === slug && showItems([frame]));
   socket.on("backlog_truncated", (frame) => {
     if (frame.room !== slug) return;
-    if (Number.isInteger(frame.last_seq) && frame.last_seq > knownLast) knownLast = frame.last_seq;
-    scheduleFill(0);
+    gaps.see(frame.last_seq);
+    gaps.schedule(0);
   });
   socket.on("unsubscribed", (frame) => {
     if (frame.room === slug && frame.reason === "removed") {
@@ -546,18 +504,17 @@ function start(room, initialItems) {
       if (reply.type === "subscribed") {
         members.reset(reply.members || [], reply.last_seq);
         if (Number.isInteger(reply.last_read)) {
-          lastRead = reply.last_read;
-          readSent = lastRead; // a `read` lost with the old connection is sent again
+          reads.resubscribed(reply.last_read);
           // Back after a reconnect with news: mark where it starts (see the top of this file).
-          const news = Number.isInteger(reply.unread) && reply.unread > 0;
-          if (news && (timeline.markerAfter === null || timeline.markerAfter < lastRead)) {
-            timeline.setNewMarker(lastRead);
-          }
+          const markerAfter = timeline.markerAfter;
+          const lastRead = reads.lastRead;
+          const after = markerOnResubscribe({ markerAfter, lastRead, unread: reply.unread });
+          if (after !== null) timeline.setNewMarker(after);
         }
         updateMembership();
         // The backlog that follows covers up to last_seq; check a little later that it did.
-        if (reply.last_seq > knownLast) knownLast = reply.last_seq;
-        scheduleFill(1500);
+        gaps.see(reply.last_seq);
+        gaps.schedule(1500);
         sender.resume();
         if (!subscribedOnce) loadBackToMarker();
         subscribedOnce = true;
@@ -572,11 +529,13 @@ function start(room, initialItems) {
   });
   socket.start();
 
+  /** @param {string} text */
   function showNotice(text) {
     notice.textContent = text;
     notice.hidden = !text;
   }
 
+  /** @param {string} text */
   function closeRoom(text) {
     closed = true;
     typing.clear();
@@ -602,27 +561,22 @@ function start(room, initialItems) {
   }
 
   function updateComposer() {
-    const member = isMember() && !closed;
-    textarea.disabled = !member;
-    sendButton.disabled = !member;
-    fileInput.disabled = !member;
-    composer.classList.toggle("is-disabled", !member);
-    let note = "Enter sends, Shift+Enter adds a line.";
-    if (closed) note = "You cannot send messages here.";
-    else if (!member) note = "Join the room to send messages.";
-    else if (socket.state === State.SIGNED_OUT) note = "Signed out: sign in again to send.";
-    else if (!socket.isLive) note = "Offline: sent once reconnected.";
-    composerNote.textContent = note;
+    composer.update({
+      member: isMember(),
+      closed,
+      signedOut: socket.state === State.SIGNED_OUT,
+      live: socket.isLive,
+    });
   }
 
-  for (const [form, type] of [
+  for (const [form, type] of /** @type {const} */ ([
     [joinForm, "join"],
     [leaveForm, "leave"],
-  ]) {
+  ])) {
     form.addEventListener("submit", async (event) => {
       if (!socket.isLive) return; // the plain form post does it
       event.preventDefault();
-      const button = form.querySelector("button");
+      const button = /** @type {HTMLButtonElement} */ (form.querySelector("button"));
       button.disabled = true;
       leaving = type === "leave";
       const reply = await socket.request({ type, room: slug });
@@ -634,7 +588,8 @@ function start(room, initialItems) {
         if (reply.type === "joined" && members.knowsPresence) members.setPresence(me, "online");
         showNotice("");
         updateMembership();
-        (reply.type === "joined" ? textarea : joinForm.querySelector("button"))?.focus();
+        if (reply.type === "joined") composer.focus();
+        else joinForm.querySelector("button")?.focus();
       } else if (reply.client) {
         form.submit();
       } else {
@@ -649,48 +604,11 @@ function start(room, initialItems) {
   sender.restore();
   updateComposer();
 
-  composer.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const body = textarea.value;
-    if (!body.trim() || !isMember() || closed) return;
-    const length = codePointLength(body);
-    if (length > room.maxBody) {
-      composerNote.textContent = `At most ${room.maxBody} characters (this one has ${length}).`;
-      return;
-    }
-    sender.add(body);
-    textarea.value = "";
-    typingNotifier.sent();
-    resizeComposer();
-    updateCounter();
-    scrollToBottom();
-  });
-
-  textarea.addEventListener("keydown", (event) => {
-    if (event.key !== "Enter" || event.isComposing || event.keyCode === 229) return;
-    if (event.shiftKey || event.altKey || event.ctrlKey || event.metaKey) return;
-    event.preventDefault();
-    composer.requestSubmit();
-  });
-  textarea.addEventListener("input", () => {
-    resizeComposer();
-    updateCounter();
-    if (textarea.value.trim()) typingNotifier.input();
-  });
-
-  function resizeComposer() {
-    textarea.style.height = "auto";
-    textarea.style.height = `${textarea.scrollHeight}px`;
-  }
-
-  function updateCounter() {
-    const length = codePointLength(textarea.value);
-    const near = length > room.maxBody * 0.9;
-    counter.hidden = !near;
-    counter.textContent = near ? `${length} / ${room.maxBody}` : "";
-    counter.classList.toggle("is-over", length > room.maxBody);
-  }
-
+  /**
+   * Our message, acknowledged: into the timeline (its live item may come before or after).
+   * @param {import("./send_queue.js").Ack} ack
+   * @param {import("./outbox.js").OutboxEntry} entry
+   */
   function showAcked(ack, entry) {
     // A re-sent message stored long ago is answered with its old seq: it belongs to history
     // not yet loaded, and showing it here would leave a hole that paging up skips.
@@ -717,8 +635,8 @@ function start(room, initialItems) {
   const uploader = new Uploader({
     url: room.uploadUrl,
     maxBytes: room.maxUpload,
-    statusList: $("#uploads"),
-    errorEl: $("#upload-error"),
+    statusList: byId("uploads"),
+    errorEl: byId("upload-error"),
     onItem(item) {
       if (item.room !== slug) return;
       scrollToBottom();
@@ -726,44 +644,21 @@ function start(room, initialItems) {
     },
   });
   fileInput.addEventListener("change", () => {
-    const files = [...fileInput.files];
+    const files = [...(fileInput.files ?? [])];
     fileInput.value = ""; // choosing the same file again is a new upload
     if (isMember() && !closed) uploader.add(files);
   });
-  bindDropZone(chat, {
+  bindDropZone(byId("room-chat"), {
     enabled: () => isMember() && !closed,
     onFiles: (files) => uploader.add(files),
   });
 
-  // -- the sidebar ------------------------------------------------------------------------------
+  // -- the rest -------------------------------------------------------------------------------
 
-  if (sidebar && sidebarToggle) {
-    sidebarToggle.hidden = false;
-    const setOpen = (open, { focus = false } = {}) => {
-      sidebar.classList.toggle("is-open", open);
-      sidebarToggle.setAttribute("aria-expanded", String(open));
-      if (open && focus) sidebar.querySelector("a")?.focus();
-    };
-    sidebarToggle.addEventListener("click", () => {
-      setOpen(!sidebar.classList.contains("is-open"), { focus: true });
-    });
-    sidebar.addEventListener("keydown", (event) => {
-      if (event.key === "Escape" && sidebar.classList.contains("is-open")) {
-        setOpen(false);
-        sidebarToggle.focus();
-      }
-    });
-    // A click beside the open drawer closes it.
-    document.addEventListener("pointerdown", (event) => {
-      if (!sidebar.classList.contains("is-open")) return;
-      if (sidebar.contains(event.target) || sidebarToggle.contains(event.target)) return;
-      setOpen(false);
-    });
-  }
-
+  if (sidebar && sidebarToggle) bindSidebar(sidebar, sidebarToggle);
   reportActivity(socket);
 
   // Narrow screens start with the members list folded.
-  const details = $("#members-details");
+  const details = /** @type {HTMLDetailsElement | null} */ (byId("members-details"));
   if (details && window.matchMedia("(max-width: 47.99rem)").matches) details.open = false;
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // The Parley socket client: one WebSocket per page at /ws/, shared by every room on the page.
 //
 // What it guarantees to its users:
@@ -8,31 +9,61 @@
 //   whether or not it answered a request, and to on("*", fn).
 // - watch(room, {after, onSubscribed}) subscribes to a room now and again after every
 //   reconnect, each time with `after` = the caller's last seq (or the last seq seen here).
-// - it reconnects by itself: exponential backoff with jitter, at once after a server restart
-//   (1012) or a change of the user's rights (4409), never after 4401 (not signed in) or 4403
-//   (the session ended): both leave it "signed-out", and the page stays (with what was being
-//   written) and offers to sign in. A ping every 25 s; no pong within 10 s counts as a dead
-//   connection.
+// - it reconnects by itself (afterClose): exponential backoff with jitter, at once after a
+//   server restart (SERVICE_RESTART) or a change of the user's rights (RIGHTS_CHANGED), never
+//   after UNAUTHENTICATED or SESSION_ENDED: both leave it "signed-out", and the page stays (with
+//   what was being written) and offers to sign in. A ping every 25 s; no pong within 10 s counts
+//   as a dead connection.
 // - state changes ("connecting", "live", "reconnecting", "offline", "signed-out") go to
 //   on("state", fn) with {state, retryAt}.
+//
+// The close codes are the server's, by name, from the page's config (config.js).
 
-export const CloseCode = Object.freeze({
-  NORMAL: 1000,
-  MESSAGE_TOO_BIG: 1009,
-  SERVICE_RESTART: 1012,
-  UNAUTHENTICATED: 4401,
-  SESSION_ENDED: 4403,
-  SLOW_READER: 4408,
-  RIGHTS_CHANGED: 4409,
-});
+import { clientConfig } from "./config.js";
+
+/**
+ * A frame from the server: its `type`, and whatever else that type carries.
+ * @typedef {{type: string, ref?: string, room?: string, [key: string]: any}} Frame
+ */
+
+/**
+ * What to do after the socket closed with `code`: "signed-out" (stay closed until the user
+ * signs in again), "at-once" (reconnect now, with a little jitter), or "backoff" (everything
+ * else, RATE_LIMITED included: come back later and later).
+ * @param {number} code
+ * @param {Record<string, number>} codes  the server's close codes by name
+ * @returns {"signed-out" | "at-once" | "backoff"}
+ */
+export function afterClose(code, codes) {
+  if (code === codes.UNAUTHENTICATED || code === codes.SESSION_ENDED) return "signed-out";
+  if (code === codes.SERVICE_RESTART || code === codes.RIGHTS_CHANGED) return "at-once";
+  return "backoff";
+}
+
+// The client's own code for a socket it gives up on (a dead one): it never reaches the server.
+const DROPPED = 4000;
+
+/** @typedef {"connecting" | "live" | "reconnecting" | "offline" | "signed-out"} SocketState */
 
 export const State = Object.freeze({
-  CONNECTING: "connecting",
-  LIVE: "live",
-  RECONNECTING: "reconnecting",
-  OFFLINE: "offline",
-  SIGNED_OUT: "signed-out",
+  CONNECTING: /** @type {SocketState} */ ("connecting"),
+  LIVE: /** @type {SocketState} */ ("live"),
+  RECONNECTING: /** @type {SocketState} */ ("reconnecting"),
+  OFFLINE: /** @type {SocketState} */ ("offline"),
+  SIGNED_OUT: /** @type {SocketState} */ ("signed-out"),
 });
+
+/**
+ * @typedef {object} SocketOptions
+ * @property {string} [url]
+ * @property {Record<string, number>} [closeCodes]  the server's (default: the page's config)
+ * @property {number} [minDelay]
+ * @property {number} [maxDelay]
+ * @property {number} [pingInterval]
+ * @property {number} [pongTimeout]
+ * @property {number} [requestTimeout]
+ * @property {number} [stableAfter]
+ */
 
 const DEFAULTS = {
   minDelay: 500,
@@ -45,38 +76,74 @@ const DEFAULTS = {
   stableAfter: 5000,
 };
 
+/**
+ * The page's socket address.
+ * @param {{protocol: string, host: string}} [loc]
+ */
 export function socketUrl(loc = window.location) {
   const scheme = loc.protocol === "https:" ? "wss:" : "ws:";
   return `${scheme}//${loc.host}/ws/`;
 }
 
+/**
+ * The login page, coming back to this one.
+ * @param {{pathname: string, search: string}} [loc]
+ */
 export function loginUrl(loc = window.location) {
   return `/accounts/login/?next=${encodeURIComponent(loc.pathname + loc.search)}`;
 }
 
-/** Backoff delay for the given attempt (0-based): half fixed, half random ("equal jitter"). */
+/**
+ * Backoff delay for the given attempt (0-based): half fixed, half random ("equal jitter").
+ * @param {number} attempt
+ * @param {{minDelay: number, maxDelay: number}} [delays]
+ * @param {() => number} [random]
+ */
 export function backoffDelay(attempt, { minDelay, maxDelay } = DEFAULTS, random = Math.random) {
   const ceiling = Math.min(maxDelay, minDelay * 2 ** attempt);
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
+/**
+ * @typedef {object} Watch
+ * @property {(() => number | null) | null} after
+ * @property {((reply: Frame) => void) | null} onSubscribed
+ * @property {number} lastSeq
+ */
+
+/**
+ * A request awaiting the frame that echoes its ref.
+ * @typedef {{resolve: (frame: Frame) => void, timer: ReturnType<typeof setTimeout>}} Waiting
+ */
+
 export class ParleySocket {
+  /** @param {SocketOptions} [options] */
   constructor(options = {}) {
     this.options = { ...DEFAULTS, ...options };
     this.url = this.options.url || socketUrl();
+    this.codes = this.options.closeCodes ?? clientConfig().closeCodes;
+    /** @type {SocketState} */
     this.state = State.CONNECTING;
+    /** @type {number | null} */
     this.retryAt = null;
+    /** @type {WebSocket | null} */
     this.ws = null;
     this.attempt = 0;
     this.nextRef = 1;
-    this.pending = new Map(); // ref -> {resolve, timer}
-    this.listeners = new Map(); // type -> Set(fn)
-    this.rooms = new Map(); // slug -> {after, onSubscribed, lastSeq}
+    /** @type {Map<string, Waiting>} by ref */
+    this.pending = new Map();
+    /** @type {Map<string, Set<(detail: any) => void>>} */
+    this.listeners = new Map();
+    /** @type {Map<string, Watch>} */
+    this.rooms = new Map();
     this.stopped = false;
     this.openedAt = 0;
-    this.reconnectTimer = null;
-    this.pingTimer = null;
-    this.pongTimer = null;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.reconnectTimer = undefined;
+    /** @type {ReturnType<typeof setInterval> | undefined} */
+    this.pingTimer = undefined;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.pongTimer = undefined;
     this.onOnline = () => this.reconnectNow();
     this.onOffline = () => {
       // Keep a socket that still works; only give up on one that is not open.
@@ -97,17 +164,29 @@ export class ParleySocket {
     window.removeEventListener("online", this.onOnline);
     window.removeEventListener("offline", this.onOffline);
     clearTimeout(this.reconnectTimer);
-    this.drop(CloseCode.NORMAL);
+    this.drop(this.codes.NORMAL);
   }
 
   // -- listeners ------------------------------------------------------------------------------
 
+  /**
+   * Call `fn` with every frame of `type` ("*": every frame; "state", "close": the socket's
+   * own events); returns a function that stops it.
+   * @param {string} type
+   * @param {(detail: any) => void} fn
+   * @returns {() => void}
+   */
   on(type, fn) {
-    if (!this.listeners.has(type)) this.listeners.set(type, new Set());
-    this.listeners.get(type).add(fn);
-    return () => this.listeners.get(type).delete(fn);
+    let set = this.listeners.get(type);
+    if (!set) this.listeners.set(type, (set = new Set()));
+    set.add(fn);
+    return () => set.delete(fn);
   }
 
+  /**
+   * @param {string} type
+   * @param {unknown} detail
+   */
   emit(type, detail) {
     for (const key of [type, "*"]) {
       for (const fn of this.listeners.get(key) || []) {
@@ -120,6 +199,10 @@ export class ParleySocket {
     }
   }
 
+  /**
+   * @param {SocketState} state
+   * @param {number | null} [retryAt]
+   */
   setState(state, retryAt = null) {
     if (this.state === state && this.retryAt === retryAt) return;
     this.state = state;
@@ -133,14 +216,22 @@ export class ParleySocket {
 
   // -- sending --------------------------------------------------------------------------------
 
-  /** Send without waiting for an answer; false if the socket is not open. */
+  /**
+   * Send without waiting for an answer; false if the socket is not open.
+   * @param {object} frame
+   */
   send(frame) {
     if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
     this.ws.send(JSON.stringify(frame));
     return true;
   }
 
-  /** Send `frame` with a fresh ref; resolves with the reply or error frame that echoes it. */
+  /**
+   * Send `frame` with a fresh ref; resolves with the reply or error frame that echoes it.
+   * @param {object} frame
+   * @param {{timeout?: number}} [options]
+   * @returns {Promise<Frame>}
+   */
   request(frame, { timeout = this.options.requestTimeout } = {}) {
     const ref = String(this.nextRef++);
     return new Promise((resolve) => {
@@ -162,22 +253,36 @@ export class ParleySocket {
    * Keep `room` subscribed across reconnects. `after()` returns the last seq the caller holds
    * (without it: the highest seq this socket has seen in that room); `onSubscribed(reply)`
    * gets each `subscribed` (or error) reply.
+   * @param {string} room
+   * @param {Partial<Pick<Watch, "after" | "onSubscribed">>} [options]
    */
   watch(room, { after = null, onSubscribed = null } = {}) {
+    /** @type {Watch} */
     const entry = { after, onSubscribed, lastSeq: 0 };
     this.rooms.set(room, entry);
     if (this.isLive) this.subscribe(room, entry);
   }
 
+  /**
+   * @param {string} room
+   * @param {{unsubscribe?: boolean}} [options]
+   */
   unwatch(room, { unsubscribe = true } = {}) {
     this.rooms.delete(room);
     if (unsubscribe && this.isLive) this.request({ type: "unsubscribe", room });
   }
 
+  /**
+   * @param {string} room
+   * @param {Watch} entry
+   */
   async subscribe(room, entry) {
+    /** @type {{type: string, room: string, after?: number}} */
     const frame = { type: "subscribe", room };
     const after = entry.after ? entry.after() : entry.lastSeq;
-    if (Number.isInteger(after) && after >= 0) frame.after = after;
+    if (Number.isInteger(after) && /** @type {number} */ (after) >= 0) {
+      frame.after = /** @type {number} */ (after);
+    }
     const reply = await this.request(frame);
     if (this.rooms.get(room) !== entry) return;
     if (entry.onSubscribed) entry.onSubscribed(reply);
@@ -188,7 +293,7 @@ export class ParleySocket {
   connect() {
     if (this.stopped) return;
     clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = null;
+    this.reconnectTimer = undefined;
     if (navigator.onLine === false) {
       this.setState(State.OFFLINE);
       return;
@@ -209,6 +314,7 @@ export class ParleySocket {
     // An `error` is always followed by `close`; nothing to do here.
   }
 
+  /** @param {WebSocket} ws */
   handleOpen(ws) {
     if (ws !== this.ws) return;
     this.openedAt = Date.now();
@@ -217,6 +323,10 @@ export class ParleySocket {
     for (const [room, entry] of this.rooms) this.subscribe(room, entry);
   }
 
+  /**
+   * @param {WebSocket} ws
+   * @param {MessageEvent} event
+   */
   handleMessage(ws, event) {
     if (ws !== this.ws || typeof event.data !== "string") return;
     let frame;
@@ -232,15 +342,19 @@ export class ParleySocket {
       const entry = this.rooms.get(frame.room);
       if (entry && frame.seq > entry.lastSeq) entry.lastSeq = frame.seq;
     }
-    if (frame.ref !== undefined && this.pending.has(frame.ref)) {
-      const { resolve, timer } = this.pending.get(frame.ref);
+    const waiting = frame.ref === undefined ? undefined : this.pending.get(frame.ref);
+    if (waiting) {
       this.pending.delete(frame.ref);
-      clearTimeout(timer);
-      resolve(frame);
+      clearTimeout(waiting.timer);
+      waiting.resolve(frame);
     }
     this.emit(frame.type, frame);
   }
 
+  /**
+   * @param {WebSocket} ws
+   * @param {number | undefined} code
+   */
   handleClose(ws, code) {
     if (ws !== this.ws) return;
     this.ws = null;
@@ -250,22 +364,26 @@ export class ParleySocket {
     this.openedAt = 0;
     this.emit("close", { code });
     if (this.stopped) return;
-    if (code === CloseCode.UNAUTHENTICATED || code === CloseCode.SESSION_ENDED) {
-      this.setState(State.SIGNED_OUT);
-      return;
+    switch (afterClose(code ?? 0, this.codes)) {
+      case "signed-out":
+        this.setState(State.SIGNED_OUT);
+        return;
+      case "at-once":
+        // The server is restarting, or the user's rights changed (a new socket is judged by the
+        // new ones): come back at once (a little jitter spreads the crowd).
+        this.attempt = 0;
+        this.scheduleReconnect(Math.round(Math.random() * 250));
+        return;
+      default:
+        this.scheduleReconnect();
     }
-    if (code === CloseCode.SERVICE_RESTART || code === CloseCode.RIGHTS_CHANGED) {
-      // The server is restarting, or the user's rights changed (a new socket is judged by the
-      // new ones): come back at once (a little jitter spreads the crowd).
-      this.attempt = 0;
-      this.scheduleReconnect(Math.round(Math.random() * 250));
-      return;
-    }
-    this.scheduleReconnect();
   }
 
-  /** Forget the current socket at once (a dead one may take minutes to report its close). */
-  drop(code = 4000) {
+  /**
+   * Forget the current socket at once (a dead one may take minutes to report its close).
+   * @param {number} [code]
+   */
+  drop(code = DROPPED) {
     const ws = this.ws;
     if (!ws) return;
     try {
@@ -276,6 +394,7 @@ export class ParleySocket {
     this.handleClose(ws, code);
   }
 
+  /** @param {number | null} [delay] */
   scheduleReconnect(delay = null) {
     if (this.stopped) return;
     clearTimeout(this.reconnectTimer);
@@ -316,15 +435,15 @@ export class ParleySocket {
   stopPing() {
     clearInterval(this.pingTimer);
     clearTimeout(this.pongTimer);
-    this.pingTimer = null;
-    this.pongTimer = null;
+    this.pingTimer = undefined;
+    this.pongTimer = undefined;
   }
 
   ping() {
     if (!this.send({ type: "ping" })) return;
     if (this.pongTimer) return;
     this.pongTimer = setTimeout(() => {
-      this.pongTimer = null;
+      this.pongTimer = undefined;
       console.warn("parley: no pong in time; reconnecting");
       this.drop();
     }, this.options.pongTimeout);
@@ -332,10 +451,17 @@ export class ParleySocket {
 
   gotPong() {
     clearTimeout(this.pongTimer);
-    this.pongTimer = null;
+    this.pongTimer = undefined;
   }
 }
 
+/**
+ * An error frame made here, for a request the server could not answer.
+ * @param {string} code
+ * @param {string} message
+ * @param {string} ref
+ * @returns {Frame}
+ */
 function clientError(code, message, ref) {
   return { type: "error", code, message, ref, client: true };
 }

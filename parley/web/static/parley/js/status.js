@@ -1,3 +1,4 @@
+// @ts-check
 // The connection indicator: shows a ParleySocket's state in an element, with a countdown
 // while it waits to reconnect and a "Retry now" button.
 //
@@ -13,6 +14,13 @@
 
 import { State, loginUrl } from "./socket.js";
 
+/**
+ * What the indicator says for `state` (a countdown while waiting to reconnect).
+ * @param {string} state
+ * @param {number | null} retryAt
+ * @param {number} [now]
+ * @returns {string}
+ */
 export function describeState(state, retryAt, now = Date.now()) {
   switch (state) {
     case State.LIVE:
@@ -20,7 +28,7 @@ export function describeState(state, retryAt, now = Date.now()) {
     case State.CONNECTING:
       return "Connecting…";
     case State.RECONNECTING: {
-      const seconds = Math.max(0, Math.ceil((retryAt - now) / 1000));
+      const seconds = Math.max(0, Math.ceil(((retryAt ?? now) - now) / 1000));
       return seconds > 0 ? `Reconnecting in ${seconds} s` : "Reconnecting…";
     }
     case State.OFFLINE:
@@ -32,12 +40,19 @@ export function describeState(state, retryAt, now = Date.now()) {
   }
 }
 
+/**
+ * Show `socket`'s state in `element` (the [data-conn] markup above), from now on.
+ * @param {import("./socket.js").ParleySocket} socket
+ * @param {Element | null} element
+ */
 export function bindIndicator(socket, element) {
-  if (!element) return;
+  if (!(element instanceof HTMLElement)) return;
   const label = element.querySelector(".conn__label") || element;
   const announce = element.querySelector(".conn__announce");
-  const retry = element.querySelector(".conn__retry");
-  let ticker = null;
+  const retry = /** @type {HTMLButtonElement | null} */ (element.querySelector(".conn__retry"));
+  /** @type {ReturnType<typeof setInterval> | undefined} */
+  let ticker;
+  /** @type {string | null} */
   let announced = null;
   element.hidden = false;
 
@@ -55,7 +70,7 @@ export function bindIndicator(socket, element) {
       retry.textContent = state === State.SIGNED_OUT ? "Sign in" : "Retry now";
     }
     clearInterval(ticker);
-    ticker = state === State.RECONNECTING ? setInterval(render, 1000) : null;
+    ticker = state === State.RECONNECTING ? setInterval(render, 1000) : undefined;
   };
 
   if (retry) {

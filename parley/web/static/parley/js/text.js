@@ -1,18 +1,25 @@
-// User text to DOM nodes, safely: text nodes and <a> elements built one by one, never HTML.
+// @ts-check
+// User text for people: where its links are, its length as the server counts it, sizes.
+// No DOM: item_view.js turns the parts into text nodes and links.
 
 // A run of non-space characters starting with http:// or https://.
 const URL_RE = /\bhttps?:\/\/[^\s<>"]+/gi;
 const TRAILING = /[.,;:!?'"*_~]+$/;
+/** @type {Record<string, string>} */
+const PAIRS = { ")": "(", "]": "[", "}": "{" };
 
-/** Cut punctuation that ends a sentence rather than the URL; keep a balanced closing paren. */
+/**
+ * Cut punctuation that ends a sentence rather than the URL; keep a balanced closing paren.
+ * @param {string} candidate
+ * @returns {string}
+ */
 export function trimUrl(candidate) {
   let url = candidate;
   for (;;) {
     const trimmed = url.replace(TRAILING, "");
     const last = trimmed.slice(-1);
-    const pairs = { ")": "(", "]": "[", "}": "{" };
-    if (last in pairs) {
-      const opens = trimmed.split(pairs[last]).length - 1;
+    if (last in PAIRS) {
+      const opens = trimmed.split(PAIRS[last]).length - 1;
       const closes = trimmed.split(last).length - 1;
       if (closes > opens) {
         url = trimmed.slice(0, -1);
@@ -23,8 +30,13 @@ export function trimUrl(candidate) {
   }
 }
 
-/** The parts of `text`: [{text}] and [{text, href}] for http(s) links, in order. */
+/**
+ * The parts of `text`: [{text}] and [{text, href}] for http(s) links, in order.
+ * @param {string} text
+ * @returns {{text: string, href?: string}[]}
+ */
 export function splitLinks(text) {
+  /** @type {{text: string, href?: string}[]} */
   const parts = [];
   let last = 0;
   for (const match of text.matchAll(URL_RE)) {
@@ -37,39 +49,29 @@ export function splitLinks(text) {
       href = null;
     }
     if (!href) continue;
-    if (match.index > last) parts.push({ text: text.slice(last, match.index) });
+    const index = /** @type {number} */ (match.index);
+    if (index > last) parts.push({ text: text.slice(last, index) });
     parts.push({ text: raw, href });
-    last = match.index + raw.length;
+    last = index + raw.length;
   }
   if (last < text.length) parts.push({ text: text.slice(last) });
   return parts;
 }
 
-/** Fill `element` with `text`, its http(s) links clickable, everything else plain text. */
-export function renderText(element, text) {
-  element.replaceChildren();
-  for (const part of splitLinks(text)) {
-    if (part.href) {
-      const a = document.createElement("a");
-      a.href = part.href;
-      a.textContent = part.text;
-      a.rel = "noopener noreferrer nofollow";
-      a.target = "_blank";
-      element.append(a);
-    } else {
-      element.append(document.createTextNode(part.text));
-    }
-  }
-}
-
-/** Length in Unicode code points, as the server counts it. */
+/**
+ * Length in Unicode code points, as the server counts it.
+ * @param {string} text
+ */
 export function codePointLength(text) {
   let n = 0;
   for (const _ of text) n += 1;
   return n;
 }
 
-/** A byte count for people: "512 bytes", "1.5 KiB", "25 MiB" (the server's size_label too). */
+/**
+ * A byte count for people: "512 bytes", "1.5 KiB", "25 MiB" (the server's size_label too).
+ * @param {unknown} bytes
+ */
 export function humanSize(bytes) {
   const n = Number(bytes);
   if (!Number.isFinite(n) || n < 0) return "";

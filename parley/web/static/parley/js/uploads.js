@@ -1,3 +1,4 @@
+// @ts-check
 // File uploads into a room: the attach button (a real <input type=file>) and drag and drop.
 //
 // Each file is POSTed on its own to /rooms/<slug>/files/ (multipart field `file`, the CSRF
@@ -7,16 +8,27 @@
 
 import { humanSize } from "./text.js";
 
-/** The CSRF token: the `csrftoken` cookie, or a token rendered in one of the page's forms. */
+/**
+ * The CSRF token: the `csrftoken` cookie, or a token rendered in one of the page's forms.
+ * @param {Document} [doc]
+ * @returns {string}
+ */
 export function csrfToken(doc = document) {
   for (const part of doc.cookie ? doc.cookie.split(";") : []) {
     const [name, ...rest] = part.trim().split("=");
     if (name === "csrftoken") return decodeURIComponent(rest.join("="));
   }
-  return doc.querySelector("input[name=csrfmiddlewaretoken]")?.value ?? "";
+  const input = doc.querySelector("input[name=csrfmiddlewaretoken]");
+  return input instanceof HTMLInputElement ? input.value : "";
 }
 
-/** What to tell the user when the server refused `name` with `status` and error `error`. */
+/**
+ * What to tell the user when the server refused `name` with `status` and error `error`.
+ * @param {number} status
+ * @param {{message?: unknown, retry_after?: unknown} | null} error
+ * @param {{name: string, maxBytes: number}} about
+ * @returns {string}
+ */
 export function refusalText(status, error, { name, maxBytes }) {
   const lead = `“${name}” was not uploaded.`;
   const message = error && typeof error.message === "string" ? error.message : "";
@@ -40,6 +52,12 @@ export class Uploader {
   /**
    * url: the room's upload address; maxBytes: the server's limit; onItem(item): a stored file's
    * message item; statusList: where "Uploading…" lines go; errorEl: the alert for refusals.
+   * @param {object} options
+   * @param {string} options.url
+   * @param {number} options.maxBytes
+   * @param {(item: import("./timeline_model.js").Item) => void} options.onItem
+   * @param {HTMLElement} options.statusList
+   * @param {HTMLElement | null} options.errorEl
    */
   constructor({ url, maxBytes, onItem, statusList, errorEl }) {
     this.url = url;
@@ -47,10 +65,14 @@ export class Uploader {
     this.onItem = onItem;
     this.statusList = statusList;
     this.errorEl = errorEl;
+    /** @type {Promise<void>} */
     this.queue = Promise.resolve();
   }
 
-  /** Upload `files` one after another. */
+  /**
+   * Upload `files` one after another.
+   * @param {Iterable<File>} files
+   */
   add(files) {
     const list = [...files];
     if (!list.length) return this.queue;
@@ -62,6 +84,10 @@ export class Uploader {
     return this.queue;
   }
 
+  /**
+   * A "Waiting to upload…" line for `file`.
+   * @param {File} file
+   */
   statusLine(file) {
     const li = document.createElement("p");
     li.className = "uploads__item";
@@ -72,7 +98,12 @@ export class Uploader {
     return { li, text };
   }
 
+  /**
+   * @param {File} file
+   * @param {{li: HTMLElement, text: HTMLElement}} line
+   */
   async upload(file, line) {
+    /** @type {string[]} */
     const errors = [];
     try {
       if (this.maxBytes && file.size > this.maxBytes) {
@@ -118,6 +149,7 @@ export class Uploader {
     }
   }
 
+  /** @param {string} text */
   showError(text) {
     if (!this.errorEl) return;
     this.errorEl.textContent = text;
@@ -129,10 +161,14 @@ export class Uploader {
  * Files dropped on `zone` go to `onFiles(files)` while `enabled()`; the zone gets `is-dropping`
  * while files are dragged over it. Files dropped elsewhere in the page do nothing (instead of
  * the browser opening them in place of the chat).
+ * @param {HTMLElement} zone
+ * @param {{enabled: () => boolean, onFiles: (files: FileList) => void}} options
  */
 export function bindDropZone(zone, { enabled, onFiles }) {
   let depth = 0;
+  /** @param {DragEvent} event */
   const hasFiles = (event) => [...(event.dataTransfer?.types ?? [])].includes("Files");
+  /** @param {boolean} on */
   const setDropping = (on) => zone.classList.toggle("is-dropping", on);
 
   zone.addEventListener("dragenter", (event) => {
@@ -144,7 +180,7 @@ export function bindDropZone(zone, { enabled, onFiles }) {
   zone.addEventListener("dragover", (event) => {
     if (!hasFiles(event) || !enabled()) return;
     event.preventDefault();
-    event.dataTransfer.dropEffect = "copy";
+    if (event.dataTransfer) event.dataTransfer.dropEffect = "copy";
   });
   zone.addEventListener("dragleave", (event) => {
     if (!hasFiles(event)) return;
@@ -156,11 +192,11 @@ export function bindDropZone(zone, { enabled, onFiles }) {
     event.preventDefault();
     depth = 0;
     setDropping(false);
-    if (enabled()) onFiles(event.dataTransfer.files);
+    if (enabled() && event.dataTransfer) onFiles(event.dataTransfer.files);
   });
-  for (const type of ["dragover", "drop"]) {
+  for (const type of /** @type {const} */ (["dragover", "drop"])) {
     window.addEventListener(type, (event) => {
-      if (hasFiles(event) && !zone.contains(event.target)) {
+      if (hasFiles(event) && !zone.contains(/** @type {Node | null} */ (event.target))) {
         event.preventDefault();
         if (event.dataTransfer) event.dataTransfer.dropEffect = "none";
       }

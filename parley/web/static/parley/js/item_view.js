@@ -1,0 +1,199 @@
+// @ts-check
+// Timeline rows from the server's markup only. The room page renders each item's row with
+// parley/_item.html and each kind once more, empty, in a <template> (parley/_item_templates.html);
+// a row for an item that arrives later is a clone of its kind's template. Either way fillItem()
+// puts the item in it with text and attributes only, never HTML: times in the reader's time
+// zone, links in the text, the file's size for people.
+
+import { humanSize, splitLinks } from "./text.js";
+import { authorName } from "./timeline_model.js";
+
+/** @typedef {import("./timeline_model.js").Item} Item */
+/** @typedef {import("./timeline_model.js").Attachment} Attachment */
+
+// Shown inline (an <img>); the server serves only these inline, and only when the bytes match.
+export const PREVIEW_TYPES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
+
+/** The <template> ids of the rows (parley/_item_templates.html). */
+export const TEMPLATE = Object.freeze({
+  message: "item-template-message",
+  join: "item-template-join",
+  leave: "item-template-leave",
+  attachment: "item-template-attachment",
+  daySeparator: "day-separator-template",
+  newMarker: "new-marker-template",
+});
+
+/**
+ * A copy of the element in the page's <template id>.
+ * @param {string} id
+ * @param {Document} [doc]
+ * @returns {HTMLElement}
+ */
+export function cloneTemplate(id, doc = document) {
+  const template = doc.getElementById(id);
+  const element =
+    template instanceof HTMLTemplateElement ? template.content.firstElementChild : null;
+  if (!element) throw new Error(`parley: the page has no <template id="${id}">`);
+  return /** @type {HTMLElement} */ (element.cloneNode(true));
+}
+
+/**
+ * A new row for `item` (also a pending message, which has no seq yet): its kind's template,
+ * filled. An event of a kind without a template reads "<user> <kind>", as the server has it.
+ * @param {Item} item
+ * @param {{me: string, doc?: Document}} options
+ * @returns {HTMLElement}
+ */
+export function renderItem(item, { me, doc = document }) {
+  if (item.type === "message") {
+    return fillItem(cloneTemplate(TEMPLATE.message, doc), item, { me, doc });
+  }
+  const known =
+    item.kind === "join" ? TEMPLATE.join : item.kind === "leave" ? TEMPLATE.leave : null;
+  const el = cloneTemplate(known ?? TEMPLATE.join, doc);
+  if (!known) {
+    el.classList.replace("item--join", `item--${item.kind}`);
+    const what = el.querySelector(".item__what");
+    if (what) what.textContent = String(item.kind ?? "event");
+  }
+  return fillItem(el, item, { me, doc });
+}
+
+/**
+ * Fill a row (rendered by the server, or cloned from a template) with `item`.
+ * @param {HTMLElement} el
+ * @param {Item} item
+ * @param {{me: string, doc?: Document}} options
+ * @returns {HTMLElement}
+ */
+export function fillItem(el, item, { me, doc = document }) {
+  const name = authorName(item);
+  const author = el.querySelector(".item__author");
+  const time = el.querySelector(".item__time");
+  if (time instanceof HTMLTimeElement) fillTime(time, item.ts);
+  if (item.type !== "message") {
+    if (author) author.textContent = name ?? "A deleted user";
+    return el;
+  }
+  el.classList.toggle("is-mine", name !== null && name === me);
+  if (author) {
+    author.textContent = name ?? "deleted user";
+    author.classList.toggle("is-deleted", name === null);
+  }
+  const text = typeof item.body === "string" ? item.body : "";
+  const attachment = isAttachment(item.attachment) ? item.attachment : null;
+  const body = el.querySelector(":scope > .item__body");
+  if (body instanceof HTMLElement) {
+    if (text || !attachment) renderText(body, text);
+    else body.remove(); // a file without words
+  }
+  if (attachment) {
+    let box = el.querySelector(":scope > .attachment");
+    if (!(box instanceof HTMLElement)) {
+      box = cloneTemplate(TEMPLATE.attachment, doc);
+      el.append(box);
+    }
+    fillAttachment(/** @type {HTMLElement} */ (box), attachment);
+  }
+  return el;
+}
+
+/**
+ * Local time in the <time>, with the full local timestamp in its title.
+ * @param {HTMLTimeElement} el
+ * @param {string | undefined} iso
+ */
+export function fillTime(el, iso) {
+  const date = new Date(iso ?? Number.NaN);
+  if (!iso || Number.isNaN(date.getTime())) {
+    el.textContent = "";
+    el.removeAttribute("datetime");
+    el.removeAttribute("title");
+    return;
+  }
+  el.dateTime = iso;
+  el.textContent = date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  el.title = date.toLocaleString(undefined, { dateStyle: "full", timeStyle: "long" });
+}
+
+/**
+ * @param {unknown} value
+ * @returns {value is Attachment}
+ */
+function isAttachment(value) {
+  if (!value || typeof value !== "object") return false;
+  return typeof (/** @type {{url?: unknown}} */ (value).url) === "string";
+}
+
+/**
+ * The attachment's address if it is on this site (it always is); null for anything else.
+ * @param {string} url
+ * @param {string} [origin]
+ * @returns {string | null}
+ */
+export function sameOriginUrl(url, origin = window.location.origin) {
+  try {
+    const parsed = new URL(url, origin);
+    return parsed.origin === origin ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A file in the timeline: name, size and type, a download link; an inline preview for images
+ * (the template has one; a file that is not an image loses it).
+ * @param {HTMLElement} box  the .attachment element
+ * @param {Attachment} attachment
+ */
+export function fillAttachment(box, attachment) {
+  const name = typeof attachment.name === "string" && attachment.name ? attachment.name : "file";
+  const type = typeof attachment.content_type === "string" ? attachment.content_type : "";
+  const href = sameOriginUrl(attachment.url);
+  const image = href !== null && PREVIEW_TYPES.has(type);
+  box.classList.toggle("attachment--image", image);
+
+  const preview = box.querySelector(".attachment__preview");
+  if (preview instanceof HTMLAnchorElement) {
+    const img = preview.querySelector("img");
+    if (image && img) {
+      if (preview.href !== href) preview.href = href;
+      if (img.src !== href) img.src = href;
+      img.alt = name;
+    } else {
+      preview.remove();
+    }
+  }
+  const label = box.querySelector(".attachment__name");
+  if (label) {
+    label.textContent = name;
+    if (href === null) label.removeAttribute("href");
+    else if (label instanceof HTMLAnchorElement && label.href !== href) label.href = href;
+    label.toggleAttribute("download", href !== null && !image);
+  }
+  const info = box.querySelector(".attachment__info");
+  if (info) info.textContent = [humanSize(attachment.size), type].filter(Boolean).join(" · ");
+}
+
+/**
+ * Fill `element` with `text`, its http(s) links clickable, everything else plain text.
+ * @param {HTMLElement} element
+ * @param {string} text
+ */
+export function renderText(element, text) {
+  const doc = element.ownerDocument;
+  element.replaceChildren();
+  for (const part of splitLinks(text)) {
+    if (part.href) {
+      const a = doc.createElement("a");
+      a.href = part.href;
+      a.textContent = part.text;
+      a.rel = "noopener noreferrer nofollow";
+      a.target = "_blank";
+      element.append(a);
+    } else {
+      element.append(doc.createTextNode(part.text));
+    }
+  }
+}
