@@ -6,9 +6,15 @@ single machine. The README's configuration table lists each variable.
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+import django_stubs_ext
 import environ
 from csp.constants import NONE, SELF
+
+# Django's classes that django-stubs makes generic (ModelAdmin[Room], ModelForm[Room]) take their
+# type arguments at run time too, as Parley's annotations write them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -74,10 +80,12 @@ TEMPLATES = [
 ]
 
 
-def database_from_env(url: str | None = None) -> dict:
+def database_from_env(url: str | None = None) -> dict[str, Any]:
     """One database from DATABASE_URL (or SQLite in the data folder), tuned for its engine."""
     default_url = f"sqlite:///{DATA_DIR / 'parley.sqlite3'}"
-    config = environ.Env.db_url_config(url or env.str("DATABASE_URL", default=default_url))
+    config: dict[str, Any] = environ.Env.db_url_config(
+        url or env.str("DATABASE_URL", default=default_url)
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN so two
         # writers queue on the busy timeout instead of failing with "database is locked".
@@ -105,7 +113,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 
-def channel_layers_from_env(redis_url: str) -> dict:
+def channel_layers_from_env(redis_url: str) -> dict[str, Any]:
     """The in-process layer by default; channels-redis when REDIS_URL is set.
 
     Parley publishes once per room and process (see parley.realtime.hub), so a process channel
@@ -196,7 +204,7 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(DATA_DIR / "static")))
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 
 
-def file_storage_from_env() -> dict:
+def file_storage_from_env() -> dict[str, Any]:
     """Uploads in MEDIA_ROOT, or in an S3-compatible bucket when PARLEY_S3_BUCKET is set.
 
     S3 needs `pip install ".[s3]"` (django-storages). Files stay private either way: the bucket

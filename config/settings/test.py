@@ -5,6 +5,7 @@ DATABASE_URL and REDIS_URL switch the suite to PostgreSQL and channels-redis lik
 
 import os
 import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import DATABASES, PARLEY, PARLEY_RATE_LIMITS, STORAGES
@@ -38,7 +39,7 @@ PARLEY["PRESENCE_SNAPSHOT_PATH"] = os.path.join(
 )
 
 # Uploaded files of a test run go to a folder of their own.
-MEDIA_ROOT = os.path.join(tempfile.gettempdir(), f"parley-test-media-{os.getpid()}")
+MEDIA_ROOT = Path(tempfile.gettempdir()) / f"parley-test-media-{os.getpid()}"
 
 # Rate limits and log-in lock-outs are off for the suite, which sends bursts and logs in with
 # Client.login() (no request for django-axes); tests/security turns them on where it proves them.

@@ -5,11 +5,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
 from parley.accounts.forms import AdminAddUserForm, AdminChangeUserForm
+from parley.core.types import AuthUser
 
 User = get_user_model()
 
 
-class ParleyUserAdmin(UserAdmin):
+class ParleyUserAdmin(UserAdmin[AuthUser]):
     add_form = AdminAddUserForm
     form = AdminChangeUserForm
 

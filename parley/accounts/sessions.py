@@ -11,8 +11,10 @@ engine stay valid under this one and back.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.contrib.sessions.backends import db
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import connections
 from django.utils import timezone
 
@@ -25,7 +27,7 @@ class SessionStore(db.SessionStore):
     # with it are closed then, unless it was extended (parley/realtime/session_expiry.py).
     expire_date: datetime | None = None
 
-    def _get_session_from_db(self):
+    def _get_session_from_db(self) -> AbstractBaseSession | None:
         """The unexpired session row with this key, or None (and no key), as Django's own."""
         model = self.model
         manager = model._default_manager
@@ -46,7 +48,7 @@ class SessionStore(db.SessionStore):
         self.expire_date = rows[0].expire_date
         return rows[0]
 
-    def create_model_instance(self, data):
+    def create_model_instance(self, data: dict[str, Any]) -> AbstractBaseSession:
         """The row `save` writes; its expiry date is the session's from then on."""
         row = super().create_model_instance(data)
         self.expire_date = row.expire_date
@@ -60,7 +62,8 @@ EXPIRY_BATCH = 500
 def session_expiry_dates(session_keys: list[str]) -> dict[str, datetime]:
     """The sessions among these that have not expired, with their expiry dates."""
     manager = SessionStore.get_model_class()._default_manager
-    now, dates = timezone.now(), {}
+    now = timezone.now()
+    dates: dict[str, datetime] = {}
     for start in range(0, len(session_keys), EXPIRY_BATCH):
         batch = session_keys[start : start + EXPIRY_BATCH]
         unexpired = manager.filter(session_key__in=batch, expire_date__gt=now)

@@ -17,13 +17,17 @@ socket is judged by the new rights. (Each access check also reads the user's sta
 the database: parley.rooms.selectors.lookup_room_access.)
 """
 
+from typing import Any, Protocol, cast
+
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_out
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
+from django.http import HttpRequest
 
 from parley.accounts.changes import RightsChanged, SessionsEnded
 from parley.core import changes
+from parley.core.types import AuthUser
 
 # Changing these ends the user's sessions (the password is part of Django's session hash).
 CREDENTIAL_FIELDS = {"password", "is_active"}
@@ -31,19 +35,39 @@ CREDENTIAL_FIELDS = {"password", "is_active"}
 RIGHTS_FIELDS = {"is_staff", "is_superuser"}
 
 
+class _MarkedUser(Protocol):
+    """A user instance with the notes these receivers leave on it from its pre_save to its
+    post_save (attributes of the instance only, never stored)."""
+
+    pk: Any
+    password: str
+    is_active: bool
+    _parley_sessions_end: bool
+    _parley_rights_changed: bool
+    _parley_spared_session_key: str | None
+
+
 @receiver(user_logged_out)
-def close_sockets_on_logout(sender, request, user, **kwargs) -> None:
+def close_sockets_on_logout(
+    sender: type[AuthUser], request: HttpRequest, user: AuthUser | None, **kwargs: object
+) -> None:
     if user is not None:
         changes.emit(SessionsEnded(user.pk, session_key=request.session.session_key))
 
 
-def spare_session(user, session_key: str | None) -> None:
+def spare_session(user: AuthUser, session_key: str | None) -> None:
     """Keep `session_key`'s sockets open when `user`'s next save changes their password."""
-    user._parley_spared_session_key = session_key
+    cast(_MarkedUser, user)._parley_spared_session_key = session_key
 
 
 @receiver(pre_save, sender=settings.AUTH_USER_MODEL)
-def _note_credential_change(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+def _note_credential_change(
+    sender: type[AuthUser],
+    instance: _MarkedUser,
+    raw: bool = False,
+    update_fields: frozenset[str] | None = None,
+    **kwargs: object,
+) -> None:
     instance._parley_sessions_end = False
     instance._parley_rights_changed = False
     if raw or instance.pk is None:
@@ -66,7 +90,9 @@ def _note_credential_change(sender, instance, raw=False, update_fields=None, **k
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
-def close_sockets_on_credential_change(sender, instance, raw=False, **kwargs) -> None:
+def close_sockets_on_credential_change(
+    sender: type[AuthUser], instance: _MarkedUser, raw: bool = False, **kwargs: object
+) -> None:
     if raw:
         return
     if not getattr(instance, "_parley_sessions_end", False):
@@ -81,5 +107,5 @@ def close_sockets_on_credential_change(sender, instance, raw=False, **kwargs) ->
 
 
 @receiver(post_delete, sender=settings.AUTH_USER_MODEL)
-def close_sockets_on_delete(sender, instance, **kwargs) -> None:
+def close_sockets_on_delete(sender: type[AuthUser], instance: AuthUser, **kwargs: object) -> None:
     changes.emit_on_commit(SessionsEnded(instance.pk))

@@ -55,7 +55,7 @@ def scripts(username: str) -> set[str]:
     return set(categories.unique_aliases(username)) - NEUTRAL_SCRIPTS
 
 
-def check_username(username: str, *, exclude_pk=None) -> None:
+def check_username(username: str, *, exclude_pk: int | None = None) -> None:
     """ValidationError unless `username` passes rules 1 to 3 above (`exclude_pk`: the user being
     renamed, whose own name does not count against them)."""
     if unicodedata.normalize("NFKC", username) != username:

@@ -1,6 +1,8 @@
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -10,7 +12,7 @@ from parley.accounts.signals import spare_session
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
-def signup(request):
+def signup(request: HttpRequest) -> HttpResponse:
     """Django's UserCreationForm with Parley's username rule; a new user is signed in and sent
     home."""
     if request.user.is_authenticated:
@@ -27,6 +29,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's page. The user's other sessions end, with their sockets (signals.py); this
     session stays signed in (Django's update_session_auth_hash) and so do its sockets."""
 
-    def form_valid(self, form):
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         spare_session(form.user, self.request.session.session_key)
         return super().form_valid(form)

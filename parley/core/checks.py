@@ -1,5 +1,8 @@
 """System checks: a mistyped limit in the environment stops `manage.py check` and the server."""
 
+from collections.abc import Sequence
+
+from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import Error, register
 from django.core.exceptions import ImproperlyConfigured
@@ -8,7 +11,9 @@ from parley.core.ratelimit import Action, parse_rate
 
 
 @register()
-def check_rate_limits(app_configs=None, **kwargs) -> list[Error]:
+def check_rate_limits(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: object
+) -> list[Error]:
     config = settings.PARLEY_RATE_LIMITS
     errors = []
     for action in Action:

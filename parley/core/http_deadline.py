@@ -20,14 +20,23 @@ processes; they read the deadline from the settings for each connection.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
-from uvicorn.protocols.http.auto import AutoHTTPProtocol as UvicornAutoProtocol
 from uvicorn.protocols.http.h11_impl import H11Protocol as UvicornH11Protocol
 
+if TYPE_CHECKING:
+    # uvicorn chooses its `auto` class when imported (httptools' if installed, else h11's), so
+    # the checker sees h11's: both have the attributes and hooks the mixin uses.
+    UvicornAutoProtocol = UvicornH11Protocol
+    _MixedInto = UvicornH11Protocol
+else:
+    from uvicorn.protocols.http.auto import AutoHTTPProtocol as UvicornAutoProtocol
 
-class HeadDeadline:
+    _MixedInto = object
+
+
+class HeadDeadline(_MixedInto):
     """Mixin for uvicorn's HTTP protocol classes: both keep `transport`, `loop` and `cycle`
     (the current request's RequestResponseCycle, None before the first) and call the hooks
     overridden here."""
@@ -36,11 +45,11 @@ class HeadDeadline:
     loop: asyncio.AbstractEventLoop
     cycle: Any
 
-    def connection_made(self, transport) -> None:
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._head_timeout = settings.PARLEY_SERVER["HEADER_TIMEOUT"]
         self._head_deadline: asyncio.TimerHandle | None = None
         self._upgraded = False
-        super().connection_made(transport)
+        super().connection_made(cast(asyncio.Transport, transport))  # a stream connection: full
         self._follow_request()
 
     def data_received(self, data: bytes) -> None:
@@ -51,7 +60,7 @@ class HeadDeadline:
         super().on_response_complete()
         self._follow_request()
 
-    def handle_websocket_upgrade(self, *args) -> None:
+    def handle_websocket_upgrade(self, *args: Any) -> None:
         self._upgraded = True
         self._disarm()
         super().handle_websocket_upgrade(*args)

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -33,6 +34,9 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from parley.core.errors import RateLimited
+
+if TYPE_CHECKING:
+    from parley.core.types import AuthUser
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +266,7 @@ def use_limiter(limiter: RateLimiter | None) -> None:
 
 
 @receiver(setting_changed)
-def _settings_changed(*, setting: str, **kwargs) -> None:
+def _settings_changed(*, setting: str, **kwargs: object) -> None:
     if setting in {"PARLEY_RATE_LIMITS", "REDIS_URL"}:
         use_limiter(None)
 
@@ -271,7 +275,7 @@ def enabled() -> bool:
     return get_limiter().enabled
 
 
-def check(action: Action, *, user=None, address: str | None = None) -> None:
+def check(action: Action, *, user: AuthUser | None = None, address: str | None = None) -> None:
     """Count one `action` by `user` (or from `address`); RateLimited when over the limit.
 
     Called by services (and the socket's handshake) before anything else is judged, so a
@@ -286,7 +290,9 @@ def check(action: Action, *, user=None, address: str | None = None) -> None:
     get_limiter().check(action, key)
 
 
-async def acheck(action: Action, *, user=None, address: str | None = None) -> None:
+async def acheck(
+    action: Action, *, user: AuthUser | None = None, address: str | None = None
+) -> None:
     """`check` from async code: at once for memory buckets, in a worker thread for Redis, so the
     event loop never waits on the network."""
     limiter = get_limiter()

@@ -4,12 +4,12 @@ import hmac
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 
-def _may_read_metrics(request) -> bool:
+def _may_read_metrics(request: HttpRequest) -> bool:
     token = settings.PARLEY_METRICS_TOKEN
     header = request.headers.get("Authorization", "")
     if token and header.startswith("Bearer "):
@@ -19,7 +19,7 @@ def _may_read_metrics(request) -> bool:
 
 @login_not_required
 @require_GET
-def metrics(request):
+def metrics(request: HttpRequest) -> HttpResponse:
     """This process's Prometheus metrics, for staff or a bearer token; 404 to anyone else."""
     if not _may_read_metrics(request):
         raise Http404()

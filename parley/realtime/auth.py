@@ -26,7 +26,7 @@ answer in the scope once:
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import (
@@ -38,22 +38,25 @@ from django.contrib.auth import (
 )
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.base import SessionBase
 from django.db import connections
 from django.http.cookie import parse_cookie
 from django.utils.crypto import constant_time_compare
 
 from parley.core import ratelimit
 from parley.core.errors import RateLimited
+from parley.core.types import AnyUser, ASGIApp, AuthUser, Receive, Scope, Send
 from parley.realtime.database import database_call
 
 
-def client_address(scope) -> str | None:
+def client_address(scope: Scope) -> str | None:
     """The client's IP address: uvicorn sets it from trusted proxies' headers only."""
     client = scope.get("client")
-    return client[0] if client else None
+    address: str | None = client[0] if client else None
+    return address
 
 
-def session_cookie(scope) -> str | None:
+def session_cookie(scope: Scope) -> str | None:
     """The session key in the handshake's Cookie header(s), if any."""
     name = settings.SESSION_COOKIE_NAME
     for header, value in scope.get("headers", ()):
@@ -66,7 +69,7 @@ def session_cookie(scope) -> str | None:
 
 class Handshake(NamedTuple):
     session_key: str | None
-    user: Any  # the user, or AnonymousUser
+    user: AnyUser
     # When the session expires (Unix time), if the session engine says (Parley's does).
     expires_at: float | None = None
 
@@ -76,7 +79,7 @@ def session_user(session_key: str | None) -> Handshake:
     signed-in session. Runs in the database thread."""
     if not session_key:
         return Handshake(None, AnonymousUser())
-    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    session: SessionBase = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
     user = signed_in_user(session)
     if user is None:
         return Handshake(None, AnonymousUser())
@@ -87,7 +90,7 @@ def session_user(session_key: str | None) -> Handshake:
     return Handshake(session.session_key, user, expires_at)
 
 
-def signed_in_user(session):
+def signed_in_user(session: SessionBase) -> AuthUser | None:
     """The user a session is signed in as, or None: `django.contrib.auth.get_user` (Django
     5.2), step for step, except that ModelBackend's user is read by one plain query instead of
     `_default_manager.get(pk=…)`, whose SQL is built anew on every call and cost as much as the
@@ -108,7 +111,7 @@ def signed_in_user(session):
         user = _model_backend_user(backend, user_id)
     else:
         user = backend.get_user(user_id)
-    if not hasattr(user, "get_session_auth_hash"):
+    if user is None or not hasattr(user, "get_session_auth_hash"):
         return user
     session_hash = session.get(HASH_SESSION_KEY)
     session_auth_hash = user.get_session_auth_hash()
@@ -129,7 +132,7 @@ def signed_in_user(session):
 _USER_SQL = "SELECT {columns} FROM {table} WHERE {pk} = %s"
 
 
-def _model_backend_user(backend: ModelBackend, user_id):
+def _model_backend_user(backend: ModelBackend, user_id: object) -> AuthUser | None:
     """`ModelBackend.get_user`: the user with this id if they may sign in, else None."""
     model = get_user_model()
     manager = model._default_manager
@@ -152,10 +155,10 @@ class SessionAuthMiddleware:
     """ASGI middleware for WebSockets: `scope["user"]`, `scope["session_key"]` and
     `scope["session_expires_at"]` (see above)."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         session_key = session_cookie(scope)
         refused = None
         if session_key:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any, TypeAlias
 
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
@@ -45,12 +46,15 @@ USER_SESSIONS_ENDED = "user.sessions_ended"
 USER_RIGHTS_CHANGED = "user.rights_changed"
 ROOM_ACCESS_CHANGED = "room.access_changed"
 
+# A message on the channel layer: {"type": one of the above, …}, as the layer (de)serialises it.
+LayerMessage: TypeAlias = dict[str, Any]
+
 
 def room_group_name(room_id: int) -> str:
     return f"parley.room.{room_id}"
 
 
-def item_message(change: ItemAdded) -> dict:
+def item_message(change: ItemAdded) -> LayerMessage:
     """The layer message of a stored item: its frame and what forwarding it does besides
     (hub.Extras): whose subscriptions it ends (`revoke`), whose read pointer it moves with the
     `read` frame and the socket to spare (`reader`), whose joining it announces (`joined`)."""
@@ -75,7 +79,7 @@ def item_message(change: ItemAdded) -> dict:
 
 def ephemeral_message(
     room_id: int, frame: str, *, exclude_user: int | None = None, sheddable: bool = False
-) -> dict:
+) -> LayerMessage:
     """A frame for a room's subscribers that is not a timeline item. `sheddable` frames
     (typing) are the first dropped for a socket that is falling behind."""
     return {
@@ -89,7 +93,7 @@ def ephemeral_message(
 
 def user_frame_message(
     user_id: int, room_id: int, frame: str, *, except_socket_id: str | None
-) -> dict:
+) -> LayerMessage:
     return {
         "type": USER_FRAME,
         "user_id": user_id,
@@ -160,7 +164,7 @@ class _Publisher:
     """Publishes in order, one at a time, without making the database thread wait for the layer."""
 
     def __init__(self) -> None:
-        self.queue: asyncio.Queue[tuple[str, dict]] = asyncio.Queue()
+        self.queue: asyncio.Queue[tuple[str, LayerMessage]] = asyncio.Queue()
         self.task = asyncio.get_running_loop().create_task(self._run())
 
     async def _run(self) -> None:
@@ -192,7 +196,7 @@ async def stop_publisher() -> None:
         await asyncio.wait([publisher.task], timeout=2.0)
 
 
-def _enqueue(group: str, message: dict) -> None:
+def _enqueue(group: str, message: LayerMessage) -> None:
     loop = asyncio.get_running_loop()
     publisher = _publishers.get(loop)
     if publisher is None or publisher.task.done():
@@ -202,11 +206,11 @@ def _enqueue(group: str, message: dict) -> None:
     publisher.queue.put_nowait((group, message))
 
 
-async def publish(group: str, message: dict) -> None:
+async def publish(group: str, message: LayerMessage) -> None:
     _enqueue(group, message)
 
 
-def publish_from_sync(group: str, message: dict) -> None:
+def publish_from_sync(group: str, message: LayerMessage) -> None:
     """Publish from synchronous code: a thread of the server's event loop, or none at all."""
     loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
     if loop is not None and loop.is_running() and not loop.is_closed():

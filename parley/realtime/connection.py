@@ -138,10 +138,10 @@ class Connection:
         self._pending: deque[tuple[str, bool]] | None = None
         # Live frames pushed and not yet written (the one being written included).
         self._live_waiting = 0
-        self._writer: asyncio.Task | None = None
+        self._writer: asyncio.Task[None] | None = None
         # The send that could not finish at once, until the writer has finished it.
         self._suspended: Coroutine[Any, Any, None] | None = None
-        self._closer: asyncio.Task | None = None
+        self._closer: asyncio.Task[None] | None = None
         self._broken = False  # a send failed: the socket is gone, disconnect() follows
 
     # -- subscriptions: created, replayed and ended only through these -----------------------
@@ -287,7 +287,7 @@ class Connection:
         self.stop()
         self._closer = asyncio.get_running_loop().create_task(self._close_now(code))
 
-    async def _flush_then_close(self, writer: asyncio.Task, code: int) -> None:
+    async def _flush_then_close(self, writer: asyncio.Task[None], code: int) -> None:
         await asyncio.wait([writer], timeout=FLUSH_SECONDS)
         self.stop()
         await self._close_now(code)

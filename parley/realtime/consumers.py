@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -20,6 +20,7 @@ from django.db import DatabaseError
 
 from parley.core import metrics, ratelimit
 from parley.core.errors import InvalidInput, ParleyError, RateLimited
+from parley.core.types import AnyUser, AuthUser, Message, Receive, Scope
 from parley.realtime.auth import client_address
 from parley.realtime.burst import burst_writer
 from parley.realtime.connection import Connection
@@ -37,17 +38,17 @@ events = logging.getLogger("parley.events")
 
 
 @timed_database_call
-def _join(user, slug: str) -> str:
+def _join(user: AuthUser, slug: str) -> str:
     return services.room_join_by_slug(user=user, slug=slug).room.slug
 
 
 @timed_database_call
-def _leave(user, slug: str) -> str:
+def _leave(user: AuthUser, slug: str) -> str:
     return services.room_leave_by_slug(user=user, slug=slug).room.slug
 
 
 @timed_database_call
-def _post(user, cmd: commands.Send, socket_id: str) -> str:
+def _post(user: AuthUser, cmd: commands.Send, socket_id: str) -> str:
     result = services.message_post(
         user=user, room_slug=cmd.room, body=cmd.body, client_id=cmd.client_id, socket_id=socket_id
     )
@@ -55,7 +56,7 @@ def _post(user, cmd: commands.Send, socket_id: str) -> str:
 
 
 @timed_database_call
-def _read(user, cmd: commands.Read, socket_id: str) -> str:
+def _read(user: AuthUser, cmd: commands.Read, socket_id: str) -> str:
     pointer = services.read_pointer_move_by_slug(
         user=user, slug=cmd.room, seq=cmd.seq, socket_id=socket_id
     )
@@ -63,12 +64,12 @@ def _read(user, cmd: commands.Read, socket_id: str) -> str:
 
 
 @timed_database_call
-def _typing(user, slug: str) -> None:
+def _typing(user: AuthUser, slug: str) -> None:
     services.typing_notify(user=user, slug=slug)
 
 
 @timed_database_call
-def _history(user, cmd: commands.History) -> str:
+def _history(user: AuthUser, cmd: commands.History) -> str:
     room, page = services.room_history_read(
         user=user, slug=cmd.room, before=cmd.before, limit=cmd.limit
     )
@@ -77,7 +78,7 @@ def _history(user, cmd: commands.History) -> str:
 
 
 @timed_database_call
-def _check_visible(user, slug: str) -> str:
+def _check_visible(user: AuthUser, slug: str) -> str:
     return services.room_read_access(user=user, slug=slug).slug
 
 
@@ -85,7 +86,7 @@ def _check_visible(user, slug: str) -> str:
 SOCKET_CAP_RETRY_SECONDS = 10.0
 
 
-async def _admit(hub: Hub, user, address: str | None) -> None:
+async def _admit(hub: Hub, user: AuthUser, address: str | None) -> None:
     """A new socket counts against its user's handshake limit (its address's was counted before
     its session was looked up: auth.py), then must fit within this process's caps on open
     sockets; RateLimited otherwise."""
@@ -107,13 +108,24 @@ async def _admit(hub: Hub, user, address: str | None) -> None:
 UNANSWERED = (commands.Ping, commands.Typing, commands.Activity)
 
 
-class ChatConsumer(AsyncWebsocketConsumer):
+# channels ships no type information (ignore_missing_imports): its consumer is Any to mypy.
+class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
+    scope: Scope
+    # The server's send: a coroutine function (Connection steps a send's coroutine by hand).
+    base_send: Callable[[Message], Coroutine[Any, Any, None]]
+    user: AuthUser  # from the handshake on: the socket's signed-in user
+    connected_at: float
     conn: Connection | None = None
     hub: Hub | None = None
     # rate_limited refusals in a row; past MAX_STRIKES the socket is closed (4429).
     strikes = 0
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Callable[[Message], Coroutine[Any, Any, None]],
+    ) -> None:
         """Channels' consumer loop without what a socket here never uses: no consumer channel
         (the hub listens once per process) and no task per received message (Channels'
         `await_many_dispatch` waits on one to merge a channel with the socket)."""
@@ -126,7 +138,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         except StopConsumer:
             pass
 
-    async def dispatch(self, message):
+    async def dispatch(self, message: Message) -> None:
         # Channels >= 4.2 hops to the database thread before every handler to close stale
         # connections; every database call here does that itself, so frames skip the hop.
         handler = getattr(self, get_handler_name(message), None)
@@ -136,7 +148,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         await self.accept()
-        user = self.scope.get("user")
+        user: AnyUser | None = self.scope.get("user")
         address = client_address(self.scope)
         refused = self.scope.get("handshake_refused")
         if refused is not None:
@@ -316,7 +328,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             raise InvalidInput("`state` is `active` or `idle`.")
         self.hub.set_idle(self.conn, cmd.state == commands.ActivityState.IDLE)
 
-    HANDLERS = {
+    HANDLERS: dict[type[commands.Command], Callable[[ChatConsumer, Any], Awaitable[None]]] = {
         commands.Subscribe: on_subscribe,
         commands.Unsubscribe: on_unsubscribe,
         commands.Join: on_join,

@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from channels.db import database_sync_to_async
 from django.conf import settings
@@ -45,12 +45,13 @@ def database_call(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
 
     @functools.wraps(func)
     async def call(*args: P.args, **kwargs: P.kwargs) -> R:
-        return await database_sync_to_async(func, **_thread_options())(*args, **kwargs)
+        result: R = await database_sync_to_async(func, **_thread_options())(*args, **kwargs)
+        return result
 
     return call
 
 
-def _thread_options() -> dict:
+def _thread_options() -> dict[str, Any]:
     threads = settings.PARLEY["DATABASE_THREADS"]
     if threads <= 1:
         return {}  # Channels' default: the process's one thread-sensitive thread

@@ -22,8 +22,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -62,11 +63,11 @@ class Extras(NamedTuple):
     """What forwarding an item does besides delivering it (see broadcast.item_message)."""
 
     revoke: int | None = None  # the user whose subscriptions it ends
-    reader: list | None = None  # [author id, `read` frame, socket id to skip]
-    joined: list | None = None  # [new member's id, room slug, username]
+    reader: list[Any] | None = None  # [author id, `read` frame, socket id to skip]
+    joined: list[Any] | None = None  # [new member's id, room slug, username]
 
     @classmethod
-    def of(cls, message: dict) -> Extras:
+    def of(cls, message: broadcast.LayerMessage) -> Extras:
         """The extras of a `room.item` layer message (broadcast.item_message)."""
         return cls(
             revoke=message.get("revoke"),
@@ -111,8 +112,8 @@ class Hub:
         self.rooms: dict[int, LocalRoom] = {}
         self.sockets = SocketRegistry()
         self.sessions = self.sockets.sessions
-        self._tasks: list[asyncio.Task] = []
-        self._fills: set[asyncio.Task] = set()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._fills: set[asyncio.Task[None]] = set()
         self._rejoin_needed = False
         self._renewed_at = time.monotonic()
         self.presence: PresenceTracker | None = None
@@ -253,7 +254,7 @@ class Hub:
         if extras.joined is not None:
             self._spawn(self._tell_presence_of_new_member(room_id, *extras.joined))
 
-    def _spawn(self, coroutine) -> None:
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         """Background work of the hub (like refills): cancelled by `stop`."""
         task = asyncio.get_running_loop().create_task(coroutine)
         self._fills.add(task)
@@ -384,7 +385,7 @@ class Hub:
             except Exception:
                 log.exception("hub could not handle %s", message.get("type"))
 
-    def _dispatch(self, message: dict) -> None:
+    def _dispatch(self, message: broadcast.LayerMessage) -> None:
         kind = message.get("type")
         if kind == broadcast.ROOM_ITEM:
             self.offer(message["room_id"], message["seq"], message["frame"], Extras.of(message))
@@ -499,7 +500,7 @@ class Hub:
 STOP_WAIT_SECONDS = 2.0
 
 _hubs: dict[asyncio.AbstractEventLoop, Hub] = {}
-_starting: dict[asyncio.AbstractEventLoop, asyncio.Future] = {}
+_starting: dict[asyncio.AbstractEventLoop, asyncio.Future[Hub]] = {}
 
 
 async def get_hub() -> Hub:
@@ -511,7 +512,7 @@ async def get_hub() -> Hub:
     pending = _starting.get(loop)
     if pending is not None:
         return await pending
-    future: asyncio.Future = loop.create_future()
+    future: asyncio.Future[Hub] = loop.create_future()
     _starting[loop] = future
     try:
         for stale in [known for known in _hubs if known.is_closed()]:

@@ -25,6 +25,7 @@ from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
+from parley.core.types import ASGIApp, Receive, Scope, Send
 from parley.realtime.auth import client_address
 
 events = logging.getLogger("parley.events")
@@ -32,10 +33,11 @@ events = logging.getLogger("parley.events")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def _header(scope, name: bytes) -> str | None:
+def _header(scope: Scope, name: bytes) -> str | None:
     for header, value in scope.get("headers", ()):
         if header == name:
-            return value.decode("latin-1")
+            decoded: str = value.decode("latin-1")
+            return decoded
     return None
 
 
@@ -52,7 +54,7 @@ def _normalised(origin: str) -> tuple[str, str, int] | None:
     return scheme, host, port or DEFAULT_PORTS[scheme]
 
 
-def _own_origin(scope) -> tuple[str, str, int] | None:
+def _own_origin(scope: Scope) -> tuple[str, str, int] | None:
     host = _header(scope, b"host")
     if host is None:
         return None
@@ -75,7 +77,7 @@ def _trusted(origin: tuple[str, str, int]) -> bool:
     return False
 
 
-def origin_allowed(scope) -> bool:
+def origin_allowed(scope: Scope) -> bool:
     """Whether the handshake's Origin is one of the site's own origins (see above)."""
     raw = _header(scope, b"origin")
     origin = _normalised(raw) if raw else None
@@ -93,15 +95,16 @@ def origin_allowed(scope) -> bool:
 class OriginValidator:
     """ASGI middleware for WebSockets: 403 at the handshake unless `origin_allowed`."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket" and not origin_allowed(scope):
             events.info(
                 "socket refused",
                 extra={"event": "refused", "reason": "origin", "address": client_address(scope)},
             )
             denier = WebsocketDenier()
-            return await denier(scope, receive, send)
+            await denier(scope, receive, send)
+            return
         return await self.app(scope, receive, send)

@@ -16,9 +16,12 @@ A subscription the hub ended meanwhile (the user was removed) answers `room_not_
 
 from __future__ import annotations
 
+from typing import NotRequired, TypedDict
+
 from django.conf import settings
 
 from parley.core.errors import RoomNotFound
+from parley.core.types import AuthUser
 from parley.realtime.connection import Connection
 from parley.realtime.database import timed_database_call
 from parley.realtime.hub import Hub
@@ -29,14 +32,25 @@ from parley.rooms.values import item_value
 from parley.wire import commands, frames
 
 
+class SubscribedReads(TypedDict):
+    """The `subscribed` frame's read state: the user's pointer, their unread count, and in a
+    room small enough for receipts every member's pointer."""
+
+    last_read: int
+    unread: int
+    read_by: NotRequired[dict[str, int]]
+
+
 @timed_database_call
-def _room(user, slug: str, after: int | None) -> tuple[int, str]:
+def _room(user: AuthUser, slug: str, after: int | None) -> tuple[int, str]:
     room = services.room_read_access(user=user, slug=slug, after=after)
     return room.pk, room.slug
 
 
 @timed_database_call
-def _backlog(user, room_id: int, slug: str, after: int | None, limit: int):
+def _backlog(
+    user: AuthUser, room_id: int, slug: str, after: int | None, limit: int
+) -> tuple[selectors.Backlog, list[str], SubscribedReads]:
     """The `subscribed` reply's reads. The member rows and the item frames, the same for every
     subscriber, come from this process's room cache when a subscriber before read them."""
     backlog = selectors.room_backlog(room_id, after=after, limit=limit, cache=room_cache)
@@ -50,14 +64,14 @@ def _backlog(user, room_id: int, slug: str, after: int | None, limit: int):
     assert backlog.version is not None  # read with a cache
     room_cache.keep_frames(backlog.version, rendered)
     last_read, unread = selectors.backlog_unread_count(user=user, backlog=backlog, cache=room_cache)
-    reads = {"last_read": last_read, "unread": unread}
+    reads: SubscribedReads = {"last_read": last_read, "unread": unread}
     if services.receipts_shown(len(backlog.members)):
         max_members = settings.PARLEY["RECEIPTS_MAX_MEMBERS"]
         reads["read_by"] = selectors.room_read_pointers(room_id, max_members=max_members) or {}
     return backlog, backlog_frames, reads
 
 
-async def subscribe(*, user, conn: Connection, hub: Hub, cmd: commands.Subscribe) -> None:
+async def subscribe(*, user: AuthUser, conn: Connection, hub: Hub, cmd: commands.Subscribe) -> None:
     room_id, slug = await _room(user, cmd.room, cmd.after)
     is_new = room_id not in conn.subscriptions
     subscription = conn.begin_subscription(room_id, slug, replay=cmd.after is not None)

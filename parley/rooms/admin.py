@@ -7,17 +7,26 @@ stay gapless. The forms run the services' own checks, so a refused name, slug or
 form error, not a 500.
 """
 
+from collections.abc import Callable, Sequence
+from typing import Any, ParamSpec, TypeVar, cast
+
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from parley.core.errors import ParleyError
+from parley.core.types import AuthUser
 from parley.rooms import services
-from parley.rooms.models import Event, Membership, Message, Room
+from parley.rooms.models import Event, Item, Membership, Message, Room
 from parley.rooms.services.memberships import check_can_be_member, check_can_leave
 from parley.rooms.services.rooms import check_room_name, check_room_slug, check_staff_only
 
+P = ParamSpec("P")
+T = TypeVar("T")
 
-def _check(check, *args, **kwargs):
+
+def _check(check: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """Run a service check as form validation: a refusal is a form error, not a server error."""
     try:
         return check(*args, **kwargs)
@@ -25,7 +34,12 @@ def _check(check, *args, **kwargs):
         raise forms.ValidationError(exc.message) from None
 
 
-class RoomAdminForm(forms.ModelForm):
+def _admin_user(request: HttpRequest) -> AuthUser:
+    """Whoever uses the admin: signed in and staff (AdminSite.has_permission), never anonymous."""
+    return cast(AuthUser, request.user)
+
+
+class RoomAdminForm(forms.ModelForm[Room]):
     class Meta:
         model = Room
         fields = "__all__"  # noqa: DJ007
@@ -37,39 +51,41 @@ class RoomAdminForm(forms.ModelForm):
         # Only on the add form: the slug is read-only once the room exists.
         return _check(check_room_slug, self.cleaned_data["slug"])
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # a ModelForm's clean returns its cleaned_data
         if self.instance.pk is None and cleaned.get("staff_only") and cleaned.get("owner"):
             _check(check_staff_only, owner=cleaned["owner"], staff_only=True)
         return cleaned
 
 
-class MembershipAdminForm(forms.ModelForm):
+class MembershipAdminForm(forms.ModelForm[Membership]):
     class Meta:
         model = Membership
         # The read pointer belongs to the member's own reading, not to the admin.
         fields = ("room", "user")
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # a ModelForm's clean returns its cleaned_data
         if self.instance.pk is None and cleaned.get("user") and cleaned.get("room"):
             _check(check_can_be_member, user=cleaned["user"], room=cleaned["room"])
         return cleaned
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[Membership, Room]):
     model = Membership
     extra = 0
     fields = ("user", "joined_at")
     readonly_fields = ("user", "joined_at")
     can_delete = False
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Room | None = None) -> bool:
         return False
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(admin.ModelAdmin[Room]):
     form = RoomAdminForm
     list_display = ("name", "slug", "visibility", "staff_only", "owner", "last_seq", "created_at")
     list_filter = ("visibility", "staff_only")
@@ -77,15 +93,19 @@ class RoomAdmin(admin.ModelAdmin):
     readonly_fields = ("last_seq", "created_at")
     inlines = [MembershipInline]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Room | None = None
+    ) -> list[str] | tuple[str, ...]:
         # The slug is the room's address and its group name: fixed once the room exists.
         return (*self.readonly_fields, "slug") if obj else self.readonly_fields
 
-    def save_model(self, request, obj, form, change) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Room, form: forms.ModelForm[Room], change: bool
+    ) -> None:
         if change:
             services.room_update(room=obj, fields=form.changed_data)
             return
-        owner = obj.owner or request.user
+        owner = obj.owner or _admin_user(request)
         try:
             created = services.room_create(
                 owner=owner,
@@ -93,7 +113,7 @@ class RoomAdmin(admin.ModelAdmin):
                 slug=obj.slug,
                 visibility=obj.visibility,
                 staff_only=obj.staff_only,
-                actor=request.user,
+                actor=_admin_user(request),
             )
         except ParleyError as exc:
             self.message_user(request, exc.message, level=messages.ERROR)
@@ -101,22 +121,25 @@ class RoomAdmin(admin.ModelAdmin):
         obj.pk = created.pk
         obj.refresh_from_db()
 
-    def get_deleted_objects(self, objs, request):
+    def get_deleted_objects(
+        self, objs: Sequence[Room] | QuerySet[Room], request: HttpRequest
+    ) -> tuple[list[str], dict[str, int], set[str], list[str]]:
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         # A room's memberships go with it, its owner's too (which alone may not be deleted).
-        perms_needed.discard(Membership._meta.verbose_name)
+        # (The set holds verbose names as the models give them: Membership's is a plain str.)
+        perms_needed.discard(cast(str, Membership._meta.verbose_name))
         return deleted, counts, perms_needed, protected
 
-    def delete_model(self, request, obj) -> None:
+    def delete_model(self, request: HttpRequest, obj: Room) -> None:
         services.room_delete(room=obj)
 
-    def delete_queryset(self, request, queryset) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Room]) -> None:
         for room in queryset:
             services.room_delete(room=room)
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(admin.ModelAdmin[Membership]):
     form = MembershipAdminForm
     list_display = ("room", "user", "joined_at")
     list_filter = ("room",)
@@ -124,58 +147,69 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ("room", "user")
     actions = ["remove_selected"]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: Membership | None = None
+    ) -> list[str] | tuple[str, ...]:
         if obj:
             return ("room", "user", "joined_at", "last_read_seq")
         return ("joined_at", "last_read_seq")
 
-    def save_model(self, request, obj, form, change) -> None:
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: Membership,
+        form: forms.ModelForm[Membership],
+        change: bool,
+    ) -> None:
         if change:
             return
         result = services.room_join(user=obj.user, room=obj.room)
         obj.pk = Membership.objects.get(room=result.room, user=obj.user).pk
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Membership | None = None) -> bool:
         # A room's owner stays its member: no delete link or page for her membership.
         if obj is not None:
             try:
-                check_can_leave(user=obj.user, room=obj.room, actor=request.user)
+                check_can_leave(user=obj.user, room=obj.room, actor=_admin_user(request))
             except ParleyError:
                 return False
         return super().has_delete_permission(request, obj)
 
-    def delete_model(self, request, obj) -> None:
-        services.room_leave(user=obj.user, room=obj.room, actor=request.user)
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        services.room_leave(user=obj.user, room=obj.room, actor=_admin_user(request))
 
-    def delete_queryset(self, request, queryset) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        actor = _admin_user(request)
         for membership in queryset.select_related("room", "user"):
             try:
-                services.room_leave(user=membership.user, room=membership.room, actor=request.user)
+                services.room_leave(user=membership.user, room=membership.room, actor=actor)
             except ParleyError as exc:
                 self.message_user(request, exc.message, level=messages.ERROR)
 
-    def get_actions(self, request):
+    def get_actions(
+        self, request: HttpRequest
+    ) -> dict[str, tuple[Callable[..., str], str, str] | None]:
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
 
     @admin.action(description="Remove selected members (announces each leave)")
-    def remove_selected(self, request, queryset) -> None:
+    def remove_selected(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
         self.delete_queryset(request, queryset)
 
 
-class TimelineAdmin(admin.ModelAdmin):
+class TimelineAdmin(admin.ModelAdmin[Item]):
     list_select_related = ("room", "user")
     list_filter = ("room",)
     ordering = ("-created_at",)
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Item | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Item | None = None) -> bool:
         return False
 
 

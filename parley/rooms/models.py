@@ -6,6 +6,8 @@ transaction that inserts the item (parley.rooms.services.sequence). Models hold 
 services do.
 """
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -124,20 +126,20 @@ class Attachment(models.Model):
         return self.name
 
 
-class MessageManager(models.Manager):
-    def get_queryset(self):
+class MessageManager(models.Manager["Message"]):
+    def get_queryset(self) -> models.QuerySet["Message"]:
         return super().get_queryset().filter(kind=Item.Kind.MESSAGE)
 
 
-class EventManager(models.Manager):
-    def get_queryset(self):
+class EventManager(models.Manager["Event"]):
+    def get_queryset(self) -> models.QuerySet["Event"]:
         return super().get_queryset().exclude(kind=Item.Kind.MESSAGE)
 
 
 class Message(Item):
     """The messages of the timeline, for the admin."""
 
-    objects = MessageManager()
+    objects: ClassVar[MessageManager] = MessageManager()
 
     class Meta:
         proxy = True
@@ -146,7 +148,7 @@ class Message(Item):
 class Event(Item):
     """The membership events of the timeline, for the admin."""
 
-    objects = EventManager()
+    objects: ClassVar[EventManager] = EventManager()
 
     class Meta:
         proxy = True

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 
 from parley.core.errors import InvalidInput, NotAMember, RoomNotFound
 from parley.core.text import is_valid_slug
+from parley.core.types import AuthUser
 from parley.rooms.models import Attachment, Item, Membership, Room
 from parley.rooms.visibility import room_is_visible, room_visible_q
 
@@ -25,7 +26,7 @@ def counted_unread(**lookups: object) -> QuerySet[Item]:
     return Item.objects.filter(kind=Item.Kind.MESSAGE, **lookups)
 
 
-def unread_count_q(user) -> Subquery:
+def unread_count_q(user: AuthUser) -> Coalesce:
     """Messages after `user`'s read pointer in the outer room (0 where not a member)."""
     pointer = Membership.objects.filter(room=OuterRef(OuterRef("pk")), user=user).values(
         "last_read_seq"
@@ -41,7 +42,7 @@ def unread_count_q(user) -> Subquery:
     return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
 
 
-def room_list_for_user(user) -> QuerySet[Room]:
+def room_list_for_user(user: AuthUser) -> QuerySet[Room]:
     """The rooms shown on the home page and the sidebar, each with `is_member`,
     `member_count` and `unread` (messages after the user's read pointer; 0 for non-members)."""
     return (
@@ -55,7 +56,7 @@ def room_list_for_user(user) -> QuerySet[Room]:
     )
 
 
-def unread_count(*, user, room_id: int, upto: int | None = None) -> tuple[int, int]:
+def unread_count(*, user: AuthUser, room_id: int, upto: int | None = None) -> tuple[int, int]:
     """(last_read, unread) of `user` in a room: their pointer and the messages after it
     (up to seq `upto` when given: what a `subscribed` frame with that `last_seq` covers)."""
     last_read = read_pointer(user=user, room_id=room_id)
@@ -65,7 +66,7 @@ def unread_count(*, user, room_id: int, upto: int | None = None) -> tuple[int, i
     return last_read, unread.count()
 
 
-def read_pointer(*, user, room_id: int) -> int:
+def read_pointer(*, user: AuthUser, room_id: int) -> int:
     """`user`'s read pointer in a room (0 where not a member): one plain query, as every
     subscribe runs it."""
     table = connection.ops.quote_name(Membership._meta.db_table)
@@ -78,7 +79,7 @@ def read_pointer(*, user, room_id: int) -> int:
     return row[0] if row else 0
 
 
-def access_room(*, user, slug: object) -> Room:
+def access_room(*, user: AuthUser, slug: object) -> Room:
     """The room `slug` if `user` may see it; otherwise RoomNotFound, whatever the reason.
     One plain query (`lookup_room_access`): every frame about a room and every room page runs
     this."""
@@ -88,11 +89,11 @@ def access_room(*, user, slug: object) -> Room:
     return access.room
 
 
-def is_member(*, user, room: Room) -> bool:
+def is_member(*, user: AuthUser, room: Room) -> bool:
     return Membership.objects.filter(room=room, user=user).exists()
 
 
-def access_room_as_member(*, user, slug: object) -> Room:
+def access_room_as_member(*, user: AuthUser, slug: object) -> Room:
     """The room `slug` for a member of it: RoomNotFound if `user` may not see it, then
     NotAMember if they see it but do not belong to it (typing, read pointers). One query."""
     return check_room_member(lookup_room_access(user=user, slug=slug))
@@ -161,7 +162,9 @@ def _room_access_sql(*, with_client_id: bool) -> str:
     )
 
 
-def lookup_room_access(*, user, slug: object, client_id: str | None = None) -> RoomAccess | None:
+def lookup_room_access(
+    *, user: AuthUser, slug: object, client_id: str | None = None
+) -> RoomAccess | None:
     """The room `slug`, whether `user` may see it and whether they are a member, in one query;
     None if no room has that slug (or it is malformed: nothing is looked up). Visibility follows
     the user's staff status and active flag as the database has them now, read in the same
@@ -274,7 +277,9 @@ class HistoryPage:
     has_more: bool
 
 
-def room_history(*, user, slug: object, before: int | None, limit: int) -> tuple[Room, HistoryPage]:
+def room_history(
+    *, user: AuthUser, slug: object, before: int | None, limit: int
+) -> tuple[Room, HistoryPage]:
     """Items before `before` (or the newest), oldest first, for a user who may read the room."""
     room = access_room(user=user, slug=slug)
     check_cursor(before, name="before")
@@ -306,7 +311,7 @@ class BacklogCache(Protocol):
     def keep_member_rows(
         self, version: RoomVersion, last_seq: int, rows: list[tuple[int, str]]
     ) -> None: ...
-    def items(self, version: RoomVersion, after: int, upto: int) -> list: ...
+    def items(self, version: RoomVersion, after: int, upto: int) -> list[str]: ...
     def message_count(self, version: RoomVersion, seq: int) -> int | None: ...
     def keep_message_count(self, version: RoomVersion, seq: int, count: int) -> None: ...
 
@@ -321,7 +326,7 @@ class Backlog:
     member_ids: list[int] = field(default_factory=list)
     version: RoomVersion | None = None
     # With a cache: its entries for the first seqs after `after`; `items` are the ones after them.
-    cached: list = field(default_factory=list)
+    cached: list[str] = field(default_factory=list)
 
 
 def room_backlog(
@@ -337,7 +342,7 @@ def room_backlog(
     last_seq, created_at = _room_state(room_id)
     version = (room_id, created_at)
     items: list[Item] = []
-    cached: list = []
+    cached: list[str] = []
     truncated = False
     if after is not None and after < last_seq:
         if cache is not None:
@@ -366,7 +371,9 @@ def room_backlog(
     )
 
 
-def backlog_unread_count(*, user, backlog: Backlog, cache: BacklogCache) -> tuple[int, int]:
+def backlog_unread_count(
+    *, user: AuthUser, backlog: Backlog, cache: BacklogCache
+) -> tuple[int, int]:
     """`unread_count(user=…, room_id=…, upto=backlog.last_seq)` of a backlog read with `cache`:
     the messages up to a seq never change once that seq is stored, so unread = (messages up to
     last_seq) - (messages up to the pointer), each counted once per room and kept."""
@@ -414,7 +421,7 @@ def room_last_seqs(room_ids: list[int]) -> dict[int, int]:
     return dict(Room.objects.filter(pk__in=room_ids).values_list("pk", "last_seq"))
 
 
-def access_attachment(*, user, attachment_id: int) -> Attachment:
+def access_attachment(*, user: AuthUser, attachment_id: int) -> Attachment:
     """An attachment of a room `user` may read; otherwise RoomNotFound, like the room itself."""
     try:
         attachment = Attachment.objects.select_related("item__room").get(pk=attachment_id)

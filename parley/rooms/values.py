@@ -17,6 +17,13 @@ def attachment_value(attachment: Attachment) -> AttachmentValue:
     )
 
 
+def _author_username(item: Item) -> str | None:
+    if item.user_id is None:
+        return None
+    assert item.user is not None  # deleting a user sets their items' user_id to NULL
+    return item.user.username
+
+
 def item_value(item: Item, *, room_slug: str) -> ItemValue:
     """The item as every client sees it (the author of a deleted account has no username)."""
     is_message = item.kind == Item.Kind.MESSAGE
@@ -26,7 +33,7 @@ def item_value(item: Item, *, room_slug: str) -> ItemValue:
         seq=item.seq,
         id=item.pk,
         kind=item.kind,
-        username=item.user.username if item.user_id is not None else None,
+        username=_author_username(item),
         created_at=item.created_at,
         body=item.body if is_message else "",
         client_id=item.client_id if is_message else None,

@@ -8,10 +8,11 @@ same terms as Q expressions), so the SQL and the Python answers cannot drift apa
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Exists, OuterRef, Q
 
+from parley.core.types import AuthUser
 from parley.rooms.models import Membership, Room
 
 
@@ -49,7 +50,7 @@ class _RoomQuery:
     """The terms as filters of Room rows. The user's staff status is known before the query:
     a constant (True/False), folded away here (an empty Q would not mean "every row" in `|`)."""
 
-    def __init__(self, user) -> None:
+    def __init__(self, user: AuthUser) -> None:
         self.staff = bool(user.is_staff)
         self.staff_only = Q(staff_only=True)
         self.public = Q(visibility=Room.Visibility.PUBLIC)
@@ -80,18 +81,24 @@ class _RoomQuery:
         return (not a) if isinstance(a, bool) else ~a
 
 
-def room_is_visible(user, room: Room, *, member: bool, is_staff: bool | None = None) -> bool:
+def room_is_visible(
+    user: AuthUser | None, room: Room, *, member: bool, is_staff: bool | None = None
+) -> bool:
     """Whether `user` may see `room`, given whether they are a member of it (and whether they
-    are staff now, when read afresh: selectors.room_access, selectors.room_viewers)."""
-    staff = bool(user.is_staff if is_staff is None else is_staff)
+    are staff now, when read afresh: selectors.lookup_room_access, selectors.room_viewers; then
+    `user` may be None)."""
+    if is_staff is None:
+        assert user is not None  # without `is_staff`, the user's own flag says
+        is_staff = user.is_staff
+    staff = bool(is_staff)
     return bool(_rule(_OneRoom(staff=staff, room=room, member=member)))
 
 
-def room_visible_q(user) -> Q:
+def room_visible_q(user: AuthUser) -> Q:
     """The rooms `user` may see, as a filter of Room querysets."""
     condition = _rule(_RoomQuery(user))
     if condition is True:
         return Q()
     if condition is False:
         return Q(pk__in=[])
-    return condition
+    return cast(Q, condition)  # neither True nor False: the rule folded to a Q expression

@@ -21,8 +21,12 @@ answer). The proxy in front limits bodies as well (docs/deployment.md).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from django.conf import settings
 from django.urls import Resolver404, resolve
+
+from parley.core.types import ASGIApp, Message, Receive, Scope, Send
 
 MULTIPART_ENVELOPE_BYTES = 64 * 1024
 UPLOAD_VIEWS = frozenset({"room_upload"})
@@ -31,14 +35,19 @@ UPLOAD_VIEWS = frozenset({"room_upload"})
 BODYLESS_VIEWS = frozenset({"home", "room", "healthz", "metrics", "attachment"})
 BODY_METHODS = frozenset({"POST"})
 
+# Answers 413 on `send`, in the shape of the route's answers.
+Refusal = Callable[[Send], Awaitable[None]]
+
 
 def body_limit(method: str | None, view: str | None) -> int:
     """The most bytes of body a request may carry: read per request, so settings may change."""
     if method not in BODY_METHODS or view in BODYLESS_VIEWS:
         return 0
     if view in UPLOAD_VIEWS:
-        return settings.PARLEY["MAX_UPLOAD_BYTES"] + MULTIPART_ENVELOPE_BYTES
-    return settings.PARLEY["MAX_FORM_BYTES"]
+        upload_limit: int = settings.PARLEY["MAX_UPLOAD_BYTES"]
+        return upload_limit + MULTIPART_ENVELOPE_BYTES
+    form_limit: int = settings.PARLEY["MAX_FORM_BYTES"]
+    return form_limit
 
 
 def view_name(path: str) -> str | None:
@@ -49,10 +58,10 @@ def view_name(path: str) -> str | None:
 
 
 class RequestBodyLimit:
-    def __init__(self, app):
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -77,7 +86,7 @@ class _CountedBody:
     body reader then stops without a response) and drops whatever the application still sends.
     """
 
-    def __init__(self, receive, send, *, limit: int, refusal) -> None:
+    def __init__(self, receive: Receive, send: Send, *, limit: int, refusal: Refusal) -> None:
         self._receive = receive
         self._send = send
         self._limit = limit
@@ -86,7 +95,7 @@ class _CountedBody:
         self._refused = False
         self._response_started = False
 
-    async def receive(self) -> dict:
+    async def receive(self) -> Message:
         if self._refused:
             return {"type": "http.disconnect"}
         message = await self._receive()
@@ -99,7 +108,7 @@ class _CountedBody:
                 return {"type": "http.disconnect"}
         return message
 
-    async def send(self, message: dict) -> None:
+    async def send(self, message: Message) -> None:
         if self._refused:
             return
         if message["type"] == "http.response.start":
@@ -107,7 +116,7 @@ class _CountedBody:
         await self._send(message)
 
 
-def _refusal(path: str, view: str | None):
+def _refusal(path: str, view: str | None) -> Refusal:
     """Uploads (sent by script) and the API get the JSON error shape; pages a short text."""
     if view in UPLOAD_VIEWS:
         return _upload_too_large
@@ -116,21 +125,21 @@ def _refusal(path: str, view: str | None):
     return _text_too_large
 
 
-async def _upload_too_large(send) -> None:
+async def _upload_too_large(send: Send) -> None:
     body = b'{"error": {"code": "too_large", "message": "The file is over the upload limit."}}'
     await _answer_413(send, body, b"application/json")
 
 
-async def _json_too_large(send) -> None:
+async def _json_too_large(send: Send) -> None:
     body = b'{"error": {"code": "too_large", "message": "The request body is over its limit."}}'
     await _answer_413(send, body, b"application/json")
 
 
-async def _text_too_large(send) -> None:
+async def _text_too_large(send: Send) -> None:
     await _answer_413(send, b"Request body too large.\n", b"text/plain; charset=utf-8")
 
 
-async def _answer_413(send, body: bytes, content_type: bytes) -> None:
+async def _answer_413(send: Send, body: bytes, content_type: bytes) -> None:
     # `Connection: close`: the rest of an unread body cannot be told from the next request.
     await send(
         {

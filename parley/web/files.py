@@ -4,6 +4,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from parley.core.errors import InvalidInput, ParleyError, RoomNotFound
+from parley.core.types import AuthenticatedHttpRequest
 from parley.rooms import selectors, services
 from parley.rooms.values import item_value
 from parley.web.errors import json_error
@@ -11,7 +12,7 @@ from parley.wire import frames
 
 
 @require_POST
-def room_upload(request, slug):
+def room_upload(request: AuthenticatedHttpRequest, slug: str) -> JsonResponse:
     """Multipart field `file`; answers 201 {"item": …} with the posted message item."""
     upload = request.FILES.get("file")
     try:
@@ -27,7 +28,9 @@ def room_upload(request, slug):
 
 
 @require_GET
-def attachment_download(request, attachment_id, name):
+def attachment_download(
+    request: AuthenticatedHttpRequest, attachment_id: int, name: str
+) -> FileResponse:
     """The file, to whoever may read its room; 404 for anyone else (anonymous: log in)."""
     try:
         attachment = selectors.access_attachment(user=request.user, attachment_id=attachment_id)

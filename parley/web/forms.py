@@ -1,5 +1,7 @@
 """Page forms. Their validation calls the services' own checks, so each rule lives once."""
 
+from collections.abc import Callable
+
 from django import forms
 
 from parley.core.errors import InvalidInput
@@ -7,7 +9,7 @@ from parley.rooms.models import Room
 from parley.rooms.services.rooms import check_room_name, check_slug_format, check_visibility
 
 
-def _check(check, value):
+def _check(check: Callable[[str], str], value: str) -> str:
     try:
         return check(value)
     except InvalidInput as exc:

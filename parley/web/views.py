@@ -1,18 +1,22 @@
 """Pages. Each view looks up through selectors and changes through services, nothing more."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.db.models import Q
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parley.core.errors import Forbidden, InvalidInput, RateLimited, RoomNotFound
+from parley.core.types import AuthenticatedHttpRequest, AuthUser
 from parley.rooms import selectors, services
+from parley.rooms.models import Room
 from parley.rooms.services.memberships import can_manage_members, check_can_manage_members
 from parley.rooms.values import item_value
 from parley.web.errors import with_retry_after
@@ -21,7 +25,7 @@ from parley.wire import frames
 from parley.wire.codes import CloseCode
 
 
-def _too_many_requests(request, exc: RateLimited, *, back_url: str):
+def _too_many_requests(request: HttpRequest, exc: RateLimited, *, back_url: str) -> HttpResponse:
     """429 with a page that says how long to wait, and Retry-After for other clients."""
     response = render(
         request,
@@ -32,14 +36,14 @@ def _too_many_requests(request, exc: RateLimited, *, back_url: str):
     return _with_retry_after(response, exc)
 
 
-def _with_retry_after(response, exc: RateLimited | None):
+def _with_retry_after(response: HttpResponse, exc: RateLimited | None) -> HttpResponse:
     """A page that shows a rate limit's refusal (a form error) answers with its status too."""
     if exc is not None:
         response.status_code = exc.http_status
     return with_retry_after(response, exc)
 
 
-def size_label(size: int) -> str:
+def size_label(size: float) -> str:
     """A byte count for people: "512 bytes", "1.5 KiB", "25 MiB" (as text.js shows them)."""
     if size < 1024:
         return f"{size} byte{'' if size == 1 else 's'}"
@@ -51,7 +55,7 @@ def size_label(size: int) -> str:
     return f"{text} {unit}"
 
 
-def client_config() -> dict:
+def client_config() -> dict[str, Any]:
     """What the pages' scripts take from the server instead of copying it: the close codes by
     name and the limits the client keeps to. base.html renders it with json_script as
     #client-config; static/parley/js/config.js reads it."""
@@ -64,7 +68,7 @@ def client_config() -> dict:
     }
 
 
-def _room_or_404(user, slug):
+def _room_or_404(user: AuthUser, slug: str) -> Room:
     try:
         return selectors.access_room(user=user, slug=slug)
     except RoomNotFound:
@@ -72,7 +76,7 @@ def _room_or_404(user, slug):
 
 
 @require_GET
-def home(request):
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     rooms = selectors.room_list_for_user(request.user)
     context = {
         "rooms": rooms,
@@ -83,7 +87,7 @@ def home(request):
 
 
 @require_http_methods(["GET", "POST"])
-def room_create(request):
+def room_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = RoomCreateForm(request.POST or None)
     refusal = None
     if request.method == "POST" and form.is_valid():
@@ -100,7 +104,7 @@ def room_create(request):
 
 
 @require_GET
-def room_detail(request, slug):
+def room_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     access = selectors.lookup_room_access(user=request.user, slug=slug)
     if access is None or not access.visible:
         raise Http404("No such room.")
@@ -140,7 +144,7 @@ def room_detail(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
-def room_settings(request, slug):
+def room_settings(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The owner's page: add members by username, remove them.
 
     A refused removal (the owner removing herself, say) is explained above the members list; a
@@ -180,7 +184,7 @@ def room_settings(request, slug):
 
 
 @require_POST
-def room_membership(request, slug, action):
+def room_membership(request: AuthenticatedHttpRequest, slug: str, action: str) -> HttpResponse:
     """Join or leave from a plain form post (the pages use the socket; this works without JS)."""
     service = services.room_join_by_slug if action == "join" else services.room_leave_by_slug
     try:
@@ -200,7 +204,7 @@ def room_membership(request, slug, action):
 
 @login_not_required
 @require_GET
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

@@ -6,8 +6,10 @@ too long) are checked by the services; this layer checks JSON, types and the fra
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeAlias
 
 import orjson
 
@@ -95,15 +97,18 @@ class Activity(Command):
 
 DEFAULT_HISTORY_LIMIT = 50
 
+# A client frame as JSON decodes it: its fields are checked one by one below.
+ClientFrame: TypeAlias = dict[str, object]
 
-def _str(frame: dict, key: str, ref: str | None) -> str:
+
+def _str(frame: ClientFrame, key: str, ref: str | None) -> str:
     value = frame.get(key)
     if not isinstance(value, str):
         raise FrameError(ErrorCode.BAD_FRAME, f"`{key}` must be a string.", ref)
     return value
 
 
-def _optional_int(frame: dict, key: str, ref: str | None) -> int | None:
+def _optional_int(frame: ClientFrame, key: str, ref: str | None) -> int | None:
     value = frame.get(key)
     if value is None:
         return None
@@ -117,30 +122,30 @@ def _optional_int(frame: dict, key: str, ref: str | None) -> int | None:
     return value
 
 
-def _int(frame: dict, key: str, ref: str | None) -> int:
+def _int(frame: ClientFrame, key: str, ref: str | None) -> int:
     value = _optional_int(frame, key, ref)
     if value is None:
         raise FrameError(ErrorCode.BAD_FRAME, f"`{key}` must be an integer.", ref)
     return value
 
 
-def _subscribe(f: dict, ref: str | None) -> Command:
+def _subscribe(f: ClientFrame, ref: str | None) -> Command:
     return Subscribe(ref=ref, room=_str(f, "room", ref), after=_optional_int(f, "after", ref))
 
 
-def _unsubscribe(f: dict, ref: str | None) -> Command:
+def _unsubscribe(f: ClientFrame, ref: str | None) -> Command:
     return Unsubscribe(ref=ref, room=_str(f, "room", ref))
 
 
-def _join(f: dict, ref: str | None) -> Command:
+def _join(f: ClientFrame, ref: str | None) -> Command:
     return Join(ref=ref, room=_str(f, "room", ref))
 
 
-def _leave(f: dict, ref: str | None) -> Command:
+def _leave(f: ClientFrame, ref: str | None) -> Command:
     return Leave(ref=ref, room=_str(f, "room", ref))
 
 
-def _send(f: dict, ref: str | None) -> Command:
+def _send(f: ClientFrame, ref: str | None) -> Command:
     return Send(
         ref=ref,
         room=_str(f, "room", ref),
@@ -149,7 +154,7 @@ def _send(f: dict, ref: str | None) -> Command:
     )
 
 
-def _history(f: dict, ref: str | None) -> Command:
+def _history(f: ClientFrame, ref: str | None) -> Command:
     limit = _optional_int(f, "limit", ref)
     return History(
         ref=ref,
@@ -159,23 +164,23 @@ def _history(f: dict, ref: str | None) -> Command:
     )
 
 
-def _ping(f: dict, ref: str | None) -> Command:
+def _ping(f: ClientFrame, ref: str | None) -> Command:
     return Ping(ref=ref)
 
 
-def _typing(f: dict, ref: str | None) -> Command:
+def _typing(f: ClientFrame, ref: str | None) -> Command:
     return Typing(ref=ref, room=_str(f, "room", ref))
 
 
-def _read(f: dict, ref: str | None) -> Command:
+def _read(f: ClientFrame, ref: str | None) -> Command:
     return Read(ref=ref, room=_str(f, "room", ref), seq=_int(f, "seq", ref))
 
 
-def _activity(f: dict, ref: str | None) -> Command:
+def _activity(f: ClientFrame, ref: str | None) -> Command:
     return Activity(ref=ref, state=_str(f, "state", ref))
 
 
-PARSERS = {
+PARSERS: dict[str, Callable[[ClientFrame, str | None], Command]] = {
     "subscribe": _subscribe,
     "unsubscribe": _unsubscribe,
     "join": _join,

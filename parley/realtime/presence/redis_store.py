@@ -21,6 +21,7 @@ learns it at its next renewal and writes all its users again.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import redis.asyncio as redis
 
@@ -176,7 +177,7 @@ def _change(code: str) -> Change:
     return Change(_CODES[code[0]], _CODES[code[1]])
 
 
-def _changes(flat: list) -> list[tuple[int, Change]]:
+def _changes(flat: list[Any]) -> list[tuple[int, Change]]:
     return [(int(flat[n]), _change(flat[n + 1])) for n in range(0, len(flat), 2)]
 
 

@@ -81,7 +81,7 @@ class PresenceTracker:
         self._quiet_until: dict[int, float] = {}  # user -> next write allowed
         self._resync_needed = False
         self._wake = asyncio.Event()
-        self._tasks: list[asyncio.Task] = []
+        self._tasks: list[asyncio.Task[None]] = []
 
     # -- sockets (called by the hub) -----------------------------------------------------------
 

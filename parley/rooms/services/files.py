@@ -16,6 +16,7 @@ from django.db import transaction
 from parley.core import changes, ratelimit
 from parley.core.errors import InvalidInput, TooLarge
 from parley.core.text import strip_bidi_controls
+from parley.core.types import AuthUser
 from parley.rooms.changes import item_added
 from parley.rooms.models import Attachment, Item
 from parley.rooms.selectors import check_room_member, lookup_room_access
@@ -63,7 +64,7 @@ def sniff(head: bytes) -> Sniffed:
     )
 
 
-def clean_file_name(name: str) -> str:
+def clean_file_name(name: str | None) -> str:
     """The last path segment, without control or bidi characters, at most NAME_MAX long."""
     name = re.split(r"[\\/]", name or "")[-1]
     name = CONTROL_CHARS.sub("", strip_bidi_controls(unicodedata.normalize("NFC", name))).strip()
@@ -83,7 +84,7 @@ def check_upload_size(size: int) -> None:
         raise TooLarge(f"Files are at most {limit} bytes.")
 
 
-def attachment_post(*, user, room_slug: str, upload: UploadedFile) -> PostResult:
+def attachment_post(*, user: AuthUser, room_slug: str, upload: UploadedFile) -> PostResult:
     """Store `upload` in a room and post it as a message item carrying the attachment.
 
     An upload counts as a send for the rate limit (RateLimited). The user must see the room
@@ -93,8 +94,10 @@ def attachment_post(*, user, room_slug: str, upload: UploadedFile) -> PostResult
     """
     ratelimit.check(ratelimit.Action.SEND, user=user)
     room = check_room_member(lookup_room_access(user=user, slug=room_slug))
-    check_upload_size(upload.size)
-    if upload.size == 0:
+    size = upload.size
+    assert size is not None  # Django's uploaded files know their size
+    check_upload_size(size)
+    if size == 0:
         raise InvalidInput("The file is empty.")
     upload.seek(0)
     sniffed = sniff(upload.read(16))
@@ -104,7 +107,7 @@ def attachment_post(*, user, room_slug: str, upload: UploadedFile) -> PostResult
         attachment = Attachment(
             item=item,
             name=clean_file_name(upload.name),
-            size=upload.size,
+            size=size,
             content_type=sniffed.content_type,
             inline=sniffed.inline,
         )

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from parley.core import changes, ratelimit
 from parley.core.errors import Forbidden, InvalidInput, OwnerCannotLeave
+from parley.core.types import AuthUser
 from parley.rooms.changes import item_added
 from parley.rooms.models import Item, Membership, Room
 from parley.rooms.selectors import access_room
@@ -24,12 +25,12 @@ class MembershipChange:
     event: Item | None
 
 
-def check_can_be_member(*, user, room: Room) -> None:
+def check_can_be_member(*, user: AuthUser, room: Room) -> None:
     if room.staff_only and not user.is_staff:
         raise InvalidInput("Only staff can be members of a staff-only room.")
 
 
-def _add(*, user, room: Room) -> MembershipChange:
+def _add(*, user: AuthUser, room: Room) -> MembershipChange:
     check_can_be_member(user=user, room=room)
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(room=room, user=user)
@@ -44,7 +45,7 @@ def _add(*, user, room: Room) -> MembershipChange:
     return MembershipChange(room=room, changed=True, event=event)
 
 
-def check_can_leave(*, user, room: Room, actor=None) -> None:
+def check_can_leave(*, user: AuthUser, room: Room, actor: AuthUser | None = None) -> None:
     """OwnerCannotLeave (a `forbidden`) when `user` owns `room` and is one of its members.
 
     Without the rule an owner could leave her own private room and find it gone (it is visible
@@ -65,7 +66,7 @@ def check_can_leave(*, user, room: Room, actor=None) -> None:
     )
 
 
-def _remove(*, user, room: Room, actor=None) -> MembershipChange:
+def _remove(*, user: AuthUser, room: Room, actor: AuthUser | None = None) -> MembershipChange:
     with transaction.atomic():
         check_can_leave(user=user, room=room, actor=actor)
         deleted, _ = Membership.objects.filter(room=room, user=user).delete()
@@ -76,7 +77,7 @@ def _remove(*, user, room: Room, actor=None) -> MembershipChange:
     return MembershipChange(room=room, changed=True, event=event)
 
 
-def room_join(*, user, room: Room) -> MembershipChange:
+def room_join(*, user: AuthUser, room: Room) -> MembershipChange:
     """`user` joins a room it can see (the caller looked it up with `access_room`).
 
     A public room is open to everyone; a private room only to its members and staff, so a
@@ -86,7 +87,7 @@ def room_join(*, user, room: Room) -> MembershipChange:
     return _add(user=user, room=room)
 
 
-def room_leave(*, user, room: Room, actor=None) -> MembershipChange:
+def room_leave(*, user: AuthUser, room: Room, actor: AuthUser | None = None) -> MembershipChange:
     """`user` leaves. Emits the `leave` event; in a private room its sockets stop receiving.
 
     OwnerCannotLeave for the room's owner (`check_can_leave`). `actor` is who asks when it is
@@ -95,7 +96,7 @@ def room_leave(*, user, room: Room, actor=None) -> MembershipChange:
     return _remove(user=user, room=room, actor=actor)
 
 
-def check_membership_rate(*, user) -> None:
+def check_membership_rate(*, user: AuthUser) -> None:
     """One more membership change asked for by `user`: RateLimited when they ask too often.
 
     Joins, leaves and an owner's additions and removals share one limit: each writes a timeline
@@ -104,7 +105,7 @@ def check_membership_rate(*, user) -> None:
     ratelimit.check(ratelimit.Action.MEMBERSHIP, user=user)
 
 
-def room_join_by_slug(*, user, slug: object) -> MembershipChange:
+def room_join_by_slug(*, user: AuthUser, slug: object) -> MembershipChange:
     """`user` asks to join the room `slug` (socket or page), in the contract's order of checks.
 
     RateLimited first (a refused join is counted too), then RoomNotFound for a room the user
@@ -114,23 +115,23 @@ def room_join_by_slug(*, user, slug: object) -> MembershipChange:
     return room_join(user=user, room=access_room(user=user, slug=slug))
 
 
-def room_leave_by_slug(*, user, slug: object) -> MembershipChange:
+def room_leave_by_slug(*, user: AuthUser, slug: object) -> MembershipChange:
     """`user` asks to leave the room `slug`: RateLimited, RoomNotFound, then `room_leave`."""
     check_membership_rate(user=user)
     return room_leave(user=user, room=access_room(user=user, slug=slug))
 
 
-def can_manage_members(*, actor, room: Room) -> bool:
+def can_manage_members(*, actor: AuthUser, room: Room) -> bool:
     """The room's owner and staff add and remove members (and see the room's settings)."""
     return bool(actor.is_staff or (room.owner_id is not None and room.owner_id == actor.pk))
 
 
-def check_can_manage_members(*, actor, room: Room) -> None:
+def check_can_manage_members(*, actor: AuthUser, room: Room) -> None:
     if not can_manage_members(actor=actor, room=room):
         raise Forbidden("Only the room's owner can manage its members.")
 
 
-def _user_by_username(username: str):
+def _user_by_username(username: str) -> AuthUser:
     User = get_user_model()
     try:
         return User.objects.get(username=username)
@@ -138,7 +139,7 @@ def _user_by_username(username: str):
         raise InvalidInput("No user with that username.") from None
 
 
-def membership_add(*, actor, room: Room, username: str) -> MembershipChange:
+def membership_add(*, actor: AuthUser, room: Room, username: str) -> MembershipChange:
     """The owner (or staff) adds `username` to the room, as for a private room's invitations.
 
     Counts against the actor's membership limit (RateLimited) before anything else.
@@ -148,7 +149,7 @@ def membership_add(*, actor, room: Room, username: str) -> MembershipChange:
     return _add(user=_user_by_username(username), room=room)
 
 
-def membership_remove(*, actor, room: Room, username: str) -> MembershipChange:
+def membership_remove(*, actor: AuthUser, room: Room, username: str) -> MembershipChange:
     """The owner (or staff) removes `username`; removing yourself is leaving.
 
     Counts against the actor's membership limit (RateLimited) first. Permission is checked before

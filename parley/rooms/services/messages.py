@@ -8,6 +8,7 @@ from django.db import IntegrityError
 from parley.core import changes, ratelimit
 from parley.core.errors import InvalidInput
 from parley.core.text import body_length, is_blank
+from parley.core.types import AuthUser
 from parley.rooms.changes import item_added
 from parley.rooms.models import Item, Room
 from parley.rooms.selectors import check_room_member, lookup_room_access
@@ -44,12 +45,14 @@ def check_client_id(client_id: str) -> None:
         raise InvalidInput(f"`client_id` is 1 to {CLIENT_ID_MAX} characters, without NUL.")
 
 
-def _existing(*, user, room: Room, client_id: str, item_id: int | None = None) -> Item | None:
+def _existing(
+    *, user: AuthUser, room: Room, client_id: str, item_id: int | None = None
+) -> Item | None:
     """The item `user` stored with `client_id` in `room` (at most one: item_unique_client_id),
     looked up by its id when `lookup_room_access` found it already; its room and author are
     these."""
     if item_id is not None:
-        lookup: dict = {"pk": item_id}
+        lookup: dict[str, object] = {"pk": item_id}
     else:
         lookup = {"room": room, "user": user, "client_id": client_id}
     try:
@@ -61,7 +64,7 @@ def _existing(*, user, room: Room, client_id: str, item_id: int | None = None) -
 
 
 def message_post(
-    *, user, room_slug: str, body: str, client_id: str, socket_id: str | None = None
+    *, user: AuthUser, room_slug: str, body: str, client_id: str, socket_id: str | None = None
 ) -> PostResult:
     """Post `body` to a room as `user`, once per `client_id`.
 

@@ -5,11 +5,12 @@ limit (docs/protocol.md, "Rate limits"); the socket adapter calls these and noth
 """
 
 from parley.core import ratelimit
+from parley.core.types import AuthUser
 from parley.rooms.models import Room
 from parley.rooms.selectors import HistoryPage, access_room, check_cursor, room_history
 
 
-def room_read_access(*, user, slug: object, after: int | None = None) -> Room:
+def room_read_access(*, user: AuthUser, slug: object, after: int | None = None) -> Room:
     """The room `slug` for reading: RateLimited first, then RoomNotFound for a room the user may
     not see, then InvalidInput for a negative `after`."""
     ratelimit.check(ratelimit.Action.READ, user=user)
@@ -19,7 +20,7 @@ def room_read_access(*, user, slug: object, after: int | None = None) -> Room:
 
 
 def room_history_read(
-    *, user, slug: object, before: int | None, limit: int
+    *, user: AuthUser, slug: object, before: int | None, limit: int
 ) -> tuple[Room, HistoryPage]:
     """A page of history (selectors.room_history), counted against the read limit first."""
     ratelimit.check(ratelimit.Action.READ, user=user)

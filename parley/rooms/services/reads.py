@@ -12,6 +12,7 @@ from django.db import connection
 
 from parley.core import changes, metrics, ratelimit
 from parley.core.errors import NotAMember
+from parley.core.types import AuthUser
 from parley.rooms.changes import ReadMoved
 from parley.rooms.models import Membership, Room
 from parley.rooms.selectors import access_room, check_cursor
@@ -24,7 +25,7 @@ class ReadPointer:
     moved: bool
 
 
-def _pointer(*, user, room: Room) -> int | None:
+def _pointer(*, user: AuthUser, room: Room) -> int | None:
     return (
         Membership.objects.filter(room=room, user=user)
         .values_list("last_read_seq", flat=True)
@@ -39,7 +40,7 @@ def receipts_shown(member_count: int) -> bool:
     return bool(max_members) and member_count <= max_members
 
 
-def _announce(*, user, room: Room, seq: int, socket_id: str | None) -> None:
+def _announce(*, user: AuthUser, room: Room, seq: int, socket_id: str | None) -> None:
     """After commit: `read` to the user's sockets (but `socket_id`); `receipt` in small rooms."""
     metrics.read_pointer_moves.inc()
     receipt = receipts_shown(Membership.objects.filter(room=room).count())
@@ -56,7 +57,9 @@ def _announce(*, user, room: Room, seq: int, socket_id: str | None) -> None:
     )
 
 
-def read_pointer_move(*, user, room: Room, seq: int, socket_id: str | None = None) -> ReadPointer:
+def read_pointer_move(
+    *, user: AuthUser, room: Room, seq: int, socket_id: str | None = None
+) -> ReadPointer:
     """`user` has read `room` up to `seq` (the caller looked the room up with `access_room`).
 
     NotAMember if they are not a member, then InvalidInput for a negative seq. The pointer
@@ -86,7 +89,7 @@ def read_pointer_move(*, user, room: Room, seq: int, socket_id: str | None = Non
 
 
 def read_pointer_move_by_slug(
-    *, user, slug: object, seq: int, socket_id: str | None = None
+    *, user: AuthUser, slug: object, seq: int, socket_id: str | None = None
 ) -> ReadPointer:
     """A `read` frame: counts against the user's read limit (RateLimited) before anything else,
     then RoomNotFound for a room they may not see, then `read_pointer_move`."""
@@ -96,7 +99,7 @@ def read_pointer_move_by_slug(
     )
 
 
-def read_pointer_to_own_message(*, user, room: Room, seq: int) -> None:
+def read_pointer_to_own_message(*, user: AuthUser, room: Room, seq: int) -> None:
     """Inside the transaction that stores `user`'s message at `seq`: they have read it.
 
     Emits nothing itself: the message item carries the author's `read` frame to their sockets

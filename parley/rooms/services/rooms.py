@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from parley.core import changes, ratelimit
 from parley.core.errors import InvalidInput
 from parley.core.text import clean_display_name, is_valid_slug
+from parley.core.types import AuthUser
 from parley.rooms.changes import RoomAccessChanged, item_added
 from parley.rooms.models import Item, Membership, Room
 from parley.rooms.services.sequence import item_append
@@ -49,12 +50,12 @@ def check_visibility(visibility: str) -> str:
     return visibility
 
 
-def check_staff_only(*, owner, staff_only: bool) -> None:
+def check_staff_only(*, owner: AuthUser, staff_only: bool) -> None:
     if staff_only and not owner.is_staff:
         raise InvalidInput("Only staff can create staff-only rooms.")
 
 
-def check_room_create_rate(*, actor) -> None:
+def check_room_create_rate(*, actor: AuthUser) -> None:
     """One more room asked for by `actor`: RateLimited when too many. Staff are not limited.
 
     Every attempt that reaches the service counts, a taken slug included: slugs are one
@@ -66,12 +67,12 @@ def check_room_create_rate(*, actor) -> None:
 
 def room_create(
     *,
-    owner,
+    owner: AuthUser,
     name: str,
     slug: str,
     visibility: str = Room.Visibility.PUBLIC,
-    staff_only=False,
-    actor=None,
+    staff_only: bool = False,
+    actor: AuthUser | None = None,
 ) -> Room:
     """Create a room; its creator becomes its owner and first member (the join event is seq 1).
 

@@ -6,11 +6,13 @@ rolled-back write gives its number back: seq stays 1, 2, 3, … with no gap and 
 """
 
 import contextlib
+from datetime import datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from parley.core import metrics
+from parley.core.types import AuthUser
 from parley.rooms.models import Item, Membership, Room
 from parley.rooms.services.reads import read_pointer_to_own_message
 
@@ -32,7 +34,13 @@ def next_seq(room_id: int) -> int:
 
 
 def item_append(
-    *, room: Room, kind: str, user, body: str = "", client_id=None, has_attachment=False
+    *,
+    room: Room,
+    kind: str,
+    user: AuthUser,
+    body: str = "",
+    client_id: str | None = None,
+    has_attachment: bool = False,
 ) -> Item:
     """Append one item to the room's timeline with the next seq. Must run inside a transaction."""
     seq = next_seq(room.pk)
@@ -66,7 +74,9 @@ SELECT id, seq FROM i
 """
 
 
-def message_append_with_read_pointer(*, room: Room, user, body: str, client_id: str) -> Item:
+def message_append_with_read_pointer(
+    *, room: Room, user: AuthUser, body: str, client_id: str
+) -> Item:
     """Append a message with the room's next seq and move its author's read pointer to it
     (never backwards), atomically: on PostgreSQL as one statement (3 round trips per send
     fewer than BEGIN, three statements and COMMIT, each of which hands the GIL back and forth
@@ -88,7 +98,17 @@ def message_append_with_read_pointer(*, room: Room, user, body: str, client_id: 
         memberships=quote(Membership._meta.db_table),
     )
     now = timezone.now()
-    params = [room.pk, room.pk, Item.Kind.MESSAGE, user.pk, body, client_id, now, room.pk, user.pk]
+    params: list[int | str | datetime] = [
+        room.pk,
+        room.pk,
+        Item.Kind.MESSAGE,
+        user.pk,
+        body,
+        client_id,
+        now,
+        room.pk,
+        user.pk,
+    ]
     # Inside a caller's transaction (tests, admin actions) a savepoint keeps a refused insert
     # from breaking it; on its own the statement is its own transaction.
     savepoint = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()

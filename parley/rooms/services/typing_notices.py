@@ -1,12 +1,13 @@
 """Typing indicators: announced to a room's subscribers, never stored."""
 
 from parley.core import changes, ratelimit
+from parley.core.types import AuthUser
 from parley.rooms.changes import TypingStarted
 from parley.rooms.models import Room
 from parley.rooms.selectors import access_room_as_member
 
 
-def typing_notify(*, user, slug: object) -> Room:
+def typing_notify(*, user: AuthUser, slug: object) -> Room:
     """`user` is typing in the room `slug`.
 
     Counts against the user's read limit (RateLimited) first; then RoomNotFound for a room they

@@ -9,7 +9,10 @@ In production, run one systemd unit per port instead (docs/deployment.md).
 import signal
 import subprocess
 import sys
+from argparse import ArgumentParser
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -20,12 +23,12 @@ MANAGE_PY = Path(settings.BASE_DIR) / "manage.py"
 class Command(BaseCommand):
     help = "Run N server processes on consecutive ports (needs REDIS_URL)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--processes", "-n", type=int, default=2)
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
 
-    def handle(self, *args, processes: int, host: str, port: int, **options) -> None:
+    def handle(self, *args: Any, processes: int, host: str, port: int, **options: Any) -> None:
         if not settings.REDIS_URL:
             raise CommandError("A cluster needs REDIS_URL, so that the processes share rooms.")
         if processes < 1:
@@ -44,7 +47,7 @@ class Command(BaseCommand):
 
         stopped_by: list[int] = []
 
-        def forward(signum, frame) -> None:
+        def forward(signum: int, frame: FrameType | None) -> None:
             stopped_by.append(signum)
             for child in children:
                 if child.poll() is None:

@@ -15,6 +15,8 @@ keep-alive timeout, and a cap on connections short of the open-file limit.
 
 import resource
 import signal
+from argparse import ArgumentParser
+from typing import Any
 
 import uvicorn
 from django.conf import settings
@@ -35,7 +37,7 @@ FD_RESERVE = 256
 class Command(BaseCommand):
     help = "Serve HTTP and WebSocket with uvicorn (see docs/deployment.md)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument(
@@ -43,7 +45,15 @@ class Command(BaseCommand):
         )
         parser.add_argument("--proxy-headers", action="store_true")
 
-    def handle(self, *args, host: str, port: int, workers: int, proxy_headers: bool, **options):
+    def handle(
+        self,
+        *args: Any,
+        host: str,
+        port: int,
+        workers: int,
+        proxy_headers: bool,
+        **options: Any,
+    ) -> None:
         server = settings.PARLEY_SERVER
         if server["WS_IMPLEMENTATION"] not in WS_IMPLEMENTATIONS:
             raise CommandError(f"PARLEY_WS_IMPLEMENTATION must be one of {WS_IMPLEMENTATIONS}")
@@ -91,7 +101,7 @@ def _concurrency_limit(configured: int) -> int | None:
     return max(soft - FD_RESERVE, 1)
 
 
-def _run_then_save_presence(*args, **kwargs) -> None:
+def _run_then_save_presence(*args: Any, **kwargs: Any) -> None:
     """uvicorn.run, then the presence snapshot (also after SIGTERM or Ctrl+C).
 
     uvicorn raises the SIGTERM it caught again once it has shut down gracefully; with the
