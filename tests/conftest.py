@@ -1,22 +1,18 @@
-"""Shared fixtures: users, rooms, and WebSocket clients on the real ASGI application.
+"""Shared fixtures: the test database's services (Redis, PostgreSQL), the hub, users and rooms.
 
 The suite runs against whatever DATABASE_URL / REDIS_URL say (SQLite and the in-process layer
 by default). Under CI=true a service test that cannot reach its service fails instead of skipping.
 """
 
 import os
-from contextlib import asynccontextmanager
 
 import pytest
-from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
+from parley.rooms import services
 from tests.factories import UserFactory, make_room
+from tests.support.rate_limits import RateLimits
 
-ORIGIN = (b"origin", b"http://127.0.0.1")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
@@ -78,76 +74,37 @@ def user_factory(db):
     return UserFactory
 
 
-# Two users most tests need; a module that needs them made otherwise defines its own.
+# The people and the room most tests need, for sync and async tests alike (an async test marked
+# `django_db(transaction=True)` sees these rows: they are committed). A module that needs them
+# made otherwise defines its own, named for what it is.
 @pytest.fixture
-def ada():
+def ada(db):
     return UserFactory(username="ada")
 
 
 @pytest.fixture
-def bob():
+def bob(db):
     return UserFactory(username="bob")
 
 
 @pytest.fixture
-def room_factory(db):
-    return make_room
-
-
-def session_key_of(cookie: bytes) -> str:
-    """The session key in a Cookie header made by `session_cookie_for` (or a test client)."""
-    return cookie.decode().split("=", 1)[1]
-
-
-def session_cookie_for(user) -> bytes:
-    """A real database session for `user`, as Django's login() would create."""
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
-
-
-@asynccontextmanager
-async def ws_client(user=None, *, origin=ORIGIN, path="/ws/"):
-    """A connected WebsocketCommunicator on config.asgi.application, disconnected on exit."""
-    from config.asgi import application
-
-    headers = [origin] if origin else []
-    if user is not None:
-        cookie = await database_sync_to_async(session_cookie_for)(user)
-        headers.append((b"cookie", cookie))
-    communicator = WebsocketCommunicator(application, path, headers=headers)
-    connected, code = await communicator.connect()
-    communicator.accepted = connected
-    communicator.close_code = code
-    try:
-        yield communicator
-    finally:
-        await communicator.disconnect()
+def general(ada):
+    """A public room ada created: her join is seq 1."""
+    return make_room(ada, slug="general")
 
 
 @pytest.fixture
-def ws():
-    return ws_client
+def general_with_bob(general, bob):
+    """`general` with bob joined: seq 2 is his join."""
+    services.room_join(user=bob, room=general)
+    return general
 
 
-async def request(communicator, frame: dict, *, timeout: float = 5) -> dict:
-    """Send a frame and return the next frame of type other than a live item or `presence`
-    (another member's socket opening announces it at a moment no test controls)."""
-    await communicator.send_json_to(frame)
-    while True:
-        reply = await communicator.receive_json_from(timeout=timeout)
-        if reply["type"] not in {"message", "event", "presence"}:
-            return reply
-
-
-async def receive_until(communicator, predicate, *, timeout: float = 5) -> list[dict]:
-    """Frames up to and including the first for which predicate(frame) is true."""
-    frames = []
-    while True:
-        frame = await communicator.receive_json_from(timeout=timeout)
-        frames.append(frame)
-        if predicate(frame):
-            return frames
+@pytest.fixture
+def rate_limits(settings):
+    """Rate limits on with the configured defaults, fresh buckets and a clock the test moves
+    (tests/support/rate_limits.py); off again afterwards."""
+    limits = RateLimits(settings)
+    limits.configure()
+    yield limits
+    limits.reset()

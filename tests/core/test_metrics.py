@@ -1,8 +1,9 @@
 import pytest
 from channels.db import database_sync_to_async
 
-from tests.conftest import receive_until, ws_client
-from tests.factories import UserFactory, make_room
+from tests.factories import UserFactory
+from tests.support.data import make_room, make_user
+from tests.support.socket import connect
 
 
 def metric_value(text: str, name: str) -> float:
@@ -35,8 +36,8 @@ def test_staff_and_the_bearer_token_may_read_metrics(client, settings):
 
 @pytest.mark.django_db(transaction=True)
 async def test_metrics_count_stored_messages_deliveries_and_sockets(client):
-    staff = await database_sync_to_async(UserFactory)(username="ops", is_staff=True)
-    await database_sync_to_async(make_room)(staff, slug="ops")
+    staff = await make_user("ops", is_staff=True)
+    await make_room(staff, "ops")
     await database_sync_to_async(client.force_login)(staff)
 
     async def scrape() -> str:
@@ -44,14 +45,14 @@ async def test_metrics_count_stored_messages_deliveries_and_sockets(client):
         return response.content.decode()
 
     before = await scrape()
-    async with ws_client(staff) as ws:
-        await ws.send_json_to({"type": "subscribe", "room": "ops"})
-        await ws.receive_json_from()
+    async with connect(staff) as ws:
+        await ws.send({"type": "subscribe", "room": "ops"})
+        await ws.next()
         during = await scrape()
-        await ws.send_json_to({"type": "send", "room": "ops", "body": "hi", "client_id": "m1"})
-        await receive_until(ws, lambda f: f["type"] == "message")
-        await ws.send_json_to({"type": "history", "room": "ops", "limit": 0})
-        await receive_until(ws, lambda f: f["type"] == "error")
+        await ws.send({"type": "send", "room": "ops", "body": "hi", "client_id": "m1"})
+        await ws.wait_for(lambda f: f["type"] == "message")
+        await ws.send({"type": "history", "room": "ops", "limit": 0})
+        await ws.wait_for(lambda f: f["type"] == "error")
         after = await scrape()
     assert metric_value(during, "parley_open_connections") == (
         metric_value(before, "parley_open_connections") + 1

@@ -18,14 +18,7 @@ from parley.core.ratelimit import (
     RedisStorage,
     parse_rate,
 )
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 5_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import FakeClock
 
 
 @pytest.mark.parametrize(
@@ -53,7 +46,7 @@ def test_a_malformed_rate_stops_the_server(text):
         parse_rate(text)
 
 
-def limiter(rate: str, clock: Clock, storage=None) -> RateLimiter:
+def limiter(rate: str, clock: FakeClock, storage=None) -> RateLimiter:
     return RateLimiter(
         rates={Action.SEND.value: parse_rate(rate)},
         storage=storage or MemoryStorage(clock),
@@ -71,7 +64,7 @@ def passes(limiter: RateLimiter, key: str = "u1") -> float:
 
 
 def test_a_full_bucket_lets_the_burst_through_then_refuses():
-    clock = Clock()
+    clock = FakeClock(5_000.0)
     limits = limiter("20,5/s", clock)
 
     assert [passes(limits) for _ in range(20)] == [0] * 20
@@ -79,7 +72,7 @@ def test_a_full_bucket_lets_the_burst_through_then_refuses():
 
 
 def test_the_bucket_refills_at_the_sustained_rate_and_never_past_the_burst():
-    clock = Clock()
+    clock = FakeClock(5_000.0)
     limits = limiter("4,2/s", clock)
     for _ in range(4):
         passes(limits)
@@ -91,7 +84,7 @@ def test_the_bucket_refills_at_the_sustained_rate_and_never_past_the_burst():
 
 
 def test_retry_after_is_exact_and_refusals_take_nothing():
-    clock = Clock()
+    clock = FakeClock(5_000.0)
     limits = limiter("1,1/10s", clock)
     assert passes(limits) == 0
     assert passes(limits) == pytest.approx(10.0)
@@ -103,7 +96,7 @@ def test_retry_after_is_exact_and_refusals_take_nothing():
 
 
 def test_retry_after_is_never_zero():
-    clock = Clock()
+    clock = FakeClock(5_000.0)
     limits = limiter("1,1/s", clock)
     passes(limits)
     clock.now += 1 - 1e-7
@@ -111,7 +104,7 @@ def test_retry_after_is_never_zero():
 
 
 def test_buckets_are_per_key_and_per_action():
-    clock = Clock()
+    clock = FakeClock(5_000.0)
     limits = RateLimiter(
         rates={"send": parse_rate("1,1/m"), "membership": parse_rate("1,1/m")},
         storage=MemoryStorage(clock),
@@ -125,7 +118,7 @@ def test_buckets_are_per_key_and_per_action():
 
 
 def test_a_disabled_limiter_or_an_action_that_is_off_counts_nothing():
-    clock = Clock()
+    clock = FakeClock(5_000.0)
     off = RateLimiter(
         rates={"send": parse_rate("1,1/m")}, storage=MemoryStorage(clock), enabled=False
     )
@@ -137,7 +130,7 @@ def test_a_disabled_limiter_or_an_action_that_is_off_counts_nothing():
 
 
 def test_memory_forgets_full_buckets():
-    clock = Clock()
+    clock = FakeClock(5_000.0)
     storage = MemoryStorage(clock)
     limits = limiter("2,1/s", clock, storage)
     for n in range(MemoryStorage.PRUNE_EVERY - 1):
@@ -182,7 +175,7 @@ def redis_url():
 
 
 def test_two_processes_share_their_buckets_in_redis(redis_url):
-    clock = Clock()
+    clock = FakeClock(5_000.0)
     first = limiter("20,5/s", clock, RedisStorage(redis_url, prefix="t-share", clock=clock))
     second = limiter("20,5/s", clock, RedisStorage(redis_url, prefix="t-share", clock=clock))
 
@@ -196,8 +189,8 @@ def test_two_processes_share_their_buckets_in_redis(redis_url):
 
 def test_redis_buckets_run_on_redis_time_without_a_test_clock(redis_url):
     """The script then reads Redis's own clock, the same for every process."""
-    first = limiter("2,1/m", Clock(), RedisStorage(redis_url, prefix="t-time"))
-    second = limiter("2,1/m", Clock(), RedisStorage(redis_url, prefix="t-time"))
+    first = limiter("2,1/m", FakeClock(5_000.0), RedisStorage(redis_url, prefix="t-time"))
+    second = limiter("2,1/m", FakeClock(5_000.0), RedisStorage(redis_url, prefix="t-time"))
     waits = [passes(first), passes(second), passes(first)]
     assert waits[:2] == [0, 0]
     assert 55 < waits[2] <= 60
@@ -207,7 +200,7 @@ def test_redis_buckets_expire(redis_url):
     import redis
 
     storage = RedisStorage(redis_url, prefix="t-expire")
-    limits = limiter("5,1/s", Clock(), storage)
+    limits = limiter("5,1/s", FakeClock(5_000.0), storage)
     passes(limits, key="u7")
     ttl = redis.Redis.from_url(redis_url).pttl("t-expire:send:u7")
     assert 0 < ttl <= 1001
@@ -218,7 +211,7 @@ def test_buckets_on_a_clock_of_the_callers_own_outlive_redis_expiry(redis_url):
     between two sends of a slow test would hand its tokens back."""
     import redis
 
-    clock = Clock()
+    clock = FakeClock(5_000.0)
     limits = limiter("5,1/s", clock, RedisStorage(redis_url, prefix="t-own", clock=clock))
     passes(limits, key="u7")
     ttl = redis.Redis.from_url(redis_url).pttl("t-own:send:u7")
@@ -228,7 +221,7 @@ def test_buckets_on_a_clock_of_the_callers_own_outlive_redis_expiry(redis_url):
 def test_an_unreachable_redis_falls_back_to_this_process_and_does_not_fail():
     from tests.e2e.live import free_port
 
-    clock = Clock()
+    clock = FakeClock(5_000.0)
     storage = RedisStorage(f"redis://127.0.0.1:{free_port()}/0", prefix="t-down", clock=clock)
     limits = limiter("2,1/m", clock, storage)
 
@@ -237,7 +230,7 @@ def test_an_unreachable_redis_falls_back_to_this_process_and_does_not_fail():
 
 
 def test_clear_empties_only_its_own_prefix(redis_url):
-    clock = Clock()
+    clock = FakeClock(5_000.0)
     mine = RedisStorage(redis_url, prefix="t-mine", clock=clock)
     other = RedisStorage(redis_url, prefix="t-other", clock=clock)
     rate = parse_rate("1,1/m")

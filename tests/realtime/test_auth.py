@@ -21,7 +21,7 @@ from parley.realtime.auth import (
     session_user,
     signed_in_user,
 )
-from tests.conftest import session_cookie_for, session_key_of
+from tests.support.sessions import session_cookie_for, session_key_of
 
 NAME = settings.SESSION_COOKIE_NAME
 

@@ -19,16 +19,8 @@ from parley.rooms import selectors
 from parley.rooms.models import Item
 from parley.rooms.values import item_value
 from parley.wire import frames
-from tests.realtime.helpers import (
-    connect,
-    join,
-    leave,
-    make_room,
-    make_user,
-    post,
-    post_many,
-    seqs,
-)
+from tests.support.data import join, leave, make_room, make_user, post, post_many
+from tests.support.socket import connect, seqs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,15 +33,15 @@ def empty_cache():
 
 
 @pytest.fixture
-async def people():
+async def twelve_users():
     return [await make_user(f"user{n:02}") for n in range(12)]
 
 
 @pytest.fixture
-async def general(people):
+async def general_of_twelve(twelve_users):
     """user00 made it (seq 1), the 11 others joined (seqs 2..12), then 30 messages (13..42)."""
-    room = await make_room(people[0], "general", members=people[1:])
-    await post_many(people[1], "general", 30)
+    room = await make_room(twelve_users[0], "general", members=twelve_users[1:])
+    await post_many(twelve_users[1], "general", 30)
     return room
 
 
@@ -82,36 +74,36 @@ def member_names(reply) -> list[str]:
 
 
 async def test_a_storm_of_subscribers_gets_identical_replies_from_one_read_per_thread(
-    people, general, monkeypatch, settings
+    twelve_users, general_of_twelve, monkeypatch, settings
 ):
     renders = Calls(monkeypatch, subscribing, "item_value")
     member_reads = Calls(monkeypatch, selectors, "room_member_rows")
     async with AsyncExitStack() as stack:
-        clients = [await stack.enter_async_context(connect(user)) for user in people]
+        clients = [await stack.enter_async_context(connect(user)) for user in twelve_users]
         replies = await asyncio.gather(*(c.subscribe("general", after=10) for c in clients))
         backlogs = [await c.items("general", 32) for c in clients]
     for reply in replies:
         assert reply["last_seq"] == 42
-        assert member_names(reply) == [user.username for user in people]
+        assert member_names(reply) == [user.username for user in twelve_users]
         assert reply["members"] == replies[0]["members"]
     expected = await fresh_frames("general", 10)
-    assert [seqs(backlog) for backlog in backlogs] == [list(range(11, 43))] * len(people)
+    assert [seqs(backlog) for backlog in backlogs] == [list(range(11, 43))] * len(twelve_users)
     assert all(backlog == expected for backlog in backlogs)
     # Each missed item rendered once, and the members read once, for 12 subscribers; with a
     # pool of database threads (PostgreSQL) once per thread at most: the subscribers that
     # read before the first one filled the cache.
     threads = settings.PARLEY["DATABASE_THREADS"]
-    assert threads < len(people)
+    assert threads < len(twelve_users)
     assert 1 <= member_reads.count <= threads
     assert 32 <= renders.count <= 32 * threads
 
 
-async def test_a_message_after_caching_is_in_the_next_subscribed(people, general):
-    async with connect(people[2]) as client:
+async def test_a_message_after_caching_is_in_the_next_subscribed(twelve_users, general_of_twelve):
+    async with connect(twelve_users[2]) as client:
         await client.subscribe("general", after=40)
         assert seqs(await client.items("general", 2)) == [41, 42]
-    await post(people[3], "general", "after the cache", "late")
-    async with connect(people[2]) as client:
+    await post(twelve_users[3], "general", "after the cache", "late")
+    async with connect(twelve_users[2]) as client:
         reply = await client.subscribe("general", after=40)
         assert reply["last_seq"] == 43
         items = await client.items("general", 3)
@@ -120,26 +112,30 @@ async def test_a_message_after_caching_is_in_the_next_subscribed(people, general
         assert items == await fresh_frames("general", 40)
 
 
-async def test_a_join_and_a_leave_after_caching_are_in_the_next_subscribed(people, general):
+async def test_a_join_and_a_leave_after_caching_are_in_the_next_subscribed(
+    twelve_users, general_of_twelve
+):
     newcomer = await make_user("aaron")
-    async with connect(people[0]) as client:
+    async with connect(twelve_users[0]) as client:
         reply = await client.subscribe("general")
         assert "aaron" not in member_names(reply)
         await join(newcomer, "general")
         assert (await client.item("general"))["kind"] == "join"
         again = await client.subscribe("general")
-        assert member_names(again) == ["aaron", *(user.username for user in people)]
-        await leave(people[5], "general")
+        assert member_names(again) == ["aaron", *(user.username for user in twelve_users)]
+        await leave(twelve_users[5], "general")
         assert (await client.item("general"))["kind"] == "leave"
         third = await client.subscribe("general")
         assert "user05" not in member_names(third)
-        assert len(member_names(third)) == len(people)
+        assert len(member_names(third)) == len(twelve_users)
 
 
-async def test_a_truncated_replay_from_the_cache_says_where_it_was_cut(people, general, settings):
+async def test_a_truncated_replay_from_the_cache_says_where_it_was_cut(
+    twelve_users, general_of_twelve, settings
+):
     settings.PARLEY = {**settings.PARLEY, "REPLAY_LIMIT": 5}
     for _ in range(2):  # the second subscriber's replay comes from the cache
-        async with connect(people[1]) as client:
+        async with connect(twelve_users[1]) as client:
             reply = await client.subscribe("general", after=20)
             assert reply["last_seq"] == 42
             assert seqs(await client.items("general", 5)) == [21, 22, 23, 24, 25]
@@ -147,30 +143,34 @@ async def test_a_truncated_replay_from_the_cache_says_where_it_was_cut(people, g
             assert (cut["after"], cut["last_seq"]) == (25, 42)
 
 
-async def test_unread_counts_from_kept_message_counts_match_the_database(people, general):
+async def test_unread_counts_from_kept_message_counts_match_the_database(
+    twelve_users, general_of_twelve
+):
     def read_state(reply) -> tuple[int, int]:
         return reply["last_read"], reply["unread"]
 
-    async with connect(people[0]) as reader, connect(people[3]) as other:
+    async with connect(twelve_users[0]) as reader, connect(twelve_users[3]) as other:
         assert read_state(await reader.subscribe("general")) == (0, 30)  # messages 13..42
         await reader.request({"type": "read", "room": "general", "seq": 20})
         assert read_state(await reader.subscribe("general")) == (20, 22)  # 21..42, kept counts
-        await post(people[2], "general", "one more", "more")
+        await post(twelve_users[2], "general", "one more", "more")
         assert read_state(await other.subscribe("general")) == (4, 31)  # joined at seq 4
         assert read_state(await reader.subscribe("general")) == (20, 23)
-    for user in people[:2]:
+    for user in twelve_users[:2]:
         expected = await database_sync_to_async(selectors.unread_count)(
-            user=user, room_id=general.pk, upto=43
+            user=user, room_id=general_of_twelve.pk, upto=43
         )
         async with connect(user) as client:
             assert read_state(await client.subscribe("general")) == expected
 
 
-async def test_a_cached_frame_equals_a_freshly_rendered_one(people, general):
-    async with connect(people[1]) as client:
+async def test_a_cached_frame_equals_a_freshly_rendered_one(twelve_users, general_of_twelve):
+    async with connect(twelve_users[1]) as client:
         await client.subscribe("general", after=0)
         await client.items("general", 42)
-    backlog = await database_sync_to_async(selectors.room_backlog)(general.pk, after=0, limit=0)
+    backlog = await database_sync_to_async(selectors.room_backlog)(
+        general_of_twelve.pk, after=0, limit=0
+    )
     cached = room_cache.items(backlog.version, 0, 42)
     assert len(cached) == 42
     assert [orjson.loads(frame) for frame in cached] == await fresh_frames("general", 0)
@@ -244,18 +244,20 @@ def test_a_member_list_is_encoded_once_while_the_statuses_stay_the_same():
     assert lists.encoded(V1, 6, names, off) is not changed  # another last seq: built again
 
 
-async def test_a_status_change_after_caching_is_in_the_next_subscribed(people, general):
+async def test_a_status_change_after_caching_is_in_the_next_subscribed(
+    twelve_users, general_of_twelve
+):
     def online(reply) -> dict[str, bool]:
         return {member["username"]: member["online"] for member in reply["members"]}
 
-    async with connect(people[0]) as watcher:
+    async with connect(twelve_users[0]) as watcher:
         first = await watcher.subscribe("general")
         assert online(first)["user00"] and not online(first)["user07"]
         assert (await watcher.subscribe("general"))["members"] == first["members"]  # kept
-        async with connect(people[7]) as _:
+        async with connect(twelve_users[7]) as _:
             again = await watcher.subscribe("general")
             assert online(again)["user07"]
-            async with connect(people[7]) as second_tab:
+            async with connect(twelve_users[7]) as second_tab:
                 await second_tab.send({"type": "activity", "state": "idle"})
                 await second_tab.ping_works()  # the activity frame was handled
                 assert (await watcher.subscribe("general"))["members"] == again["members"]

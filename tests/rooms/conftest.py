@@ -1,7 +1,11 @@
-"""Fixtures shared by the rooms tests: a staff owner and one room of each kind."""
+"""Fixtures shared by the rooms tests: a staff owner, one room of each kind, and the publisher
+replaced (ada, bob and `general` come from tests/conftest.py)."""
+
+from unittest import mock
 
 import pytest
 
+from parley.realtime import broadcast
 from tests.factories import UserFactory, make_room
 
 
@@ -21,3 +25,10 @@ def rooms(owner):
             owner, slug="staff-private", visibility="private", staff_only=True
         ),
     }
+
+
+@pytest.fixture
+def publish():
+    """publish_from_sync, replaced: the on-commit callbacks bind it when they are registered."""
+    with mock.patch.object(broadcast, "publish_from_sync") as fake:
+        yield fake

@@ -32,11 +32,6 @@ def admin_client(root) -> Client:
     return client
 
 
-@pytest.fixture
-def general(ada):
-    return make_room(ada, slug="general")
-
-
 def timeline(room: Room) -> list[tuple[int, str, str]]:
     return list(
         Item.objects.filter(room=room).order_by("seq").values_list("seq", "kind", "user__username")

@@ -8,19 +8,13 @@ import re
 
 import pytest
 from channels.db import database_sync_to_async
-from django.test import Client as HttpClient
 
 from parley.rooms.models import Membership
-from tests.security.data import make_room, make_user, post
-from tests.security.socket import error_code, open_socket
+from tests.support.data import make_room, make_user, post
+from tests.support.sessions import signed_in_client
+from tests.support.socket import connect, error_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def http_as(user) -> HttpClient:
-    client = HttpClient()
-    client.force_login(user)
-    return client
 
 
 async def assert_cut_off(bob_socket, ada, slug: str) -> None:
@@ -30,7 +24,7 @@ async def assert_cut_off(bob_socket, ada, slug: str) -> None:
     notice = await bob_socket.wait_for(lambda f: f["type"] == "unsubscribed")
     assert notice == {"type": "unsubscribed", "room": slug, "reason": "removed"}
     await post(ada, slug, "after the removal", "after-1")
-    await bob_socket.assert_quiet(timeout=0.3)
+    await bob_socket.assert_quiet()
     for frame in (
         {"type": "send", "room": slug, "body": "still here?", "client_id": "b-2"},
         {"type": "history", "room": slug},
@@ -48,7 +42,7 @@ async def private_room():
 
 async def test_a_member_removed_by_the_owner_stops_receiving_and_cannot_send(private_room):
     ada, bob = private_room
-    async with open_socket(bob) as bob_socket:
+    async with connect(bob) as bob_socket:
         await bob_socket.subscribe("secret")
         sent = await bob_socket.request(
             {"type": "send", "room": "secret", "body": "hi", "client_id": "b-1"}
@@ -57,7 +51,7 @@ async def test_a_member_removed_by_the_owner_stops_receiving_and_cannot_send(pri
         await bob_socket.item("secret")  # bob's own message
 
         def remove_on_the_settings_page():
-            return http_as(ada).post(
+            return signed_in_client(ada).post(
                 "/rooms/secret/settings/", {"username": "bob", "action": "remove"}
             )
 
@@ -72,11 +66,11 @@ async def test_a_member_removed_in_the_admin_stops_receiving_and_cannot_send(pri
 
     def remove_in_admin():
         membership = Membership.objects.get(room__slug="secret", user=bob)
-        return http_as(root).post(
+        return signed_in_client(root).post(
             f"/admin/rooms/membership/{membership.pk}/delete/", {"post": "yes"}
         )
 
-    async with open_socket(bob) as bob_socket:
+    async with connect(bob) as bob_socket:
         await bob_socket.subscribe("secret")
         response = await database_sync_to_async(remove_in_admin)()
         assert response.status_code == 302
@@ -101,7 +95,7 @@ async def test_a_non_member_cannot_tell_a_private_room_from_a_missing_one(privat
         {"type": "send", "room": "{slug}", "body": "hello", "client_id": "e-1"},
     ]
 
-    async with open_socket(eve) as socket:
+    async with connect(eve) as socket:
         for frame in frames:
             answers = []
             for slug in ("secret", "no-such-room"):
@@ -111,7 +105,7 @@ async def test_a_non_member_cannot_tell_a_private_room_from_a_missing_one(privat
             assert error_code(answers[0]) == "room_not_found"
 
     def pages():
-        client = http_as(eve)
+        client = signed_in_client(eve)
         return [
             [
                 (response.status_code, _without_csrf_token(response.content))
@@ -136,7 +130,7 @@ async def test_a_non_member_cannot_tell_a_private_room_from_a_missing_one(privat
 async def test_only_members_may_send_to_a_public_room(private_room):
     ada, bob = private_room
     await make_room(ada, "general")
-    async with open_socket(bob) as socket:
+    async with connect(bob) as socket:
         refused = await socket.request(
             {"type": "send", "room": "general", "body": "hi", "client_id": "b-1"}
         )
@@ -151,7 +145,7 @@ async def test_only_members_may_send_to_a_public_room(private_room):
 
 async def test_the_author_is_the_session_user_whatever_the_frame_says(private_room):
     ada, bob = private_room
-    async with open_socket(bob) as socket:
+    async with connect(bob) as socket:
         await socket.subscribe("secret")
         await socket.request(
             {

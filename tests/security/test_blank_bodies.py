@@ -3,8 +3,8 @@ refused (`invalid`) like an empty body, and nothing is stored; visible text arou
 
 import pytest
 
-from tests.security.data import make_room, make_user, stored_messages
-from tests.security.socket import error_code, open_socket
+from tests.support.data import make_room, make_user, stored_messages
+from tests.support.socket import connect, error_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,7 +22,7 @@ BLANK = [
 async def test_bodies_of_only_invisible_characters_are_invalid_and_not_stored():
     ada = await make_user("ada")
     await make_room(ada, "town")
-    async with open_socket(ada) as socket:
+    async with connect(ada) as socket:
         for n, body in enumerate(BLANK):
             frame = {"type": "send", "room": "town", "body": body, "client_id": f"b-{n}"}
             assert error_code(await socket.request(frame)) == "invalid", repr(body)

@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from parley.rooms.models import Item, Membership, Room
-from tests.security.data import make_room, make_user
-from tests.security.socket import open_socket
+from tests.support.data import make_room, make_user
+from tests.support.socket import connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -191,7 +191,7 @@ def settings_fixture_off(settings):
 async def test_no_frame_changes_anything_or_breaks_the_socket(world, frame):
     fuzzer, before = world
     kind, payload = frame
-    async with open_socket(fuzzer) as socket:
+    async with connect(fuzzer) as socket:
         await socket.send_raw(kind, payload)
         answer = await socket.next()
 
@@ -204,7 +204,7 @@ async def test_no_frame_changes_anything_or_breaks_the_socket(world, frame):
         if "ref" in answer:
             assert answer["ref"] == sent_ref(kind, payload)
         await socket.ping_works()
-        await socket.assert_quiet(timeout=0)
+        await socket.assert_quiet()
 
     assert await database_sync_to_async(snapshot)() == before
 
@@ -243,7 +243,7 @@ async def member(settings_fixture_off):
 async def test_a_members_sends_store_what_is_acked_and_nothing_else(member, body, client_id):
     count_before, existing = await database_sync_to_async(stored_by_client_id)("member", client_id)
     frame = {"type": "send", "room": "general", "body": body, "client_id": client_id, "ref": "s"}
-    async with open_socket(member) as socket:
+    async with connect(member) as socket:
         await socket.send_raw("text", json.dumps(frame, ensure_ascii=False))
         answer = await socket.next()
         await socket.ping_works()

@@ -8,8 +8,8 @@ refusals in a row (4429). Joins and leaves, and room look-ups, have limits of th
 import pytest
 
 from parley.wire.codes import CloseCode
-from tests.security.data import join, make_room, make_user, stored_messages
-from tests.security.socket import error_code, open_socket
+from tests.support.data import join, make_room, make_user, stored_messages
+from tests.support.socket import connect, error_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,20 +36,10 @@ def refused(replies: list[dict]) -> list[dict]:
     return [reply for reply in replies if reply["type"] == "error"]
 
 
-@pytest.fixture
-async def ada():
-    return await make_user("ada")
-
-
-@pytest.fixture
-async def general(ada):
-    return await make_room(ada, "general")
-
-
 async def test_a_burst_over_the_send_limit_is_refused_with_retry_after_and_not_stored(
     rate_limits, ada, general
 ):
-    async with open_socket(ada) as client:
+    async with connect(ada) as client:
         replies = await send_many(client, 25)
         await client.ping_works()
 
@@ -64,7 +54,7 @@ async def test_a_burst_over_the_send_limit_is_refused_with_retry_after_and_not_s
 
 
 async def test_the_send_limit_refills_at_five_a_second(rate_limits, ada, general):
-    async with open_socket(ada) as client:
+    async with connect(ada) as client:
         assert len(acked(await send_many(client, SEND_BURST))) == SEND_BURST
         rate_limits.advance(1.0)
         replies = await send_many(client, 6, start=100)
@@ -74,7 +64,7 @@ async def test_the_send_limit_refills_at_five_a_second(rate_limits, ada, general
 
 
 async def test_retry_after_is_when_the_next_send_passes(rate_limits, ada, general):
-    async with open_socket(ada) as client:
+    async with connect(ada) as client:
         await send_many(client, SEND_BURST)
         first = await client.request(send(100))
         wait = first["retry_after"]
@@ -91,7 +81,7 @@ async def test_retry_after_is_when_the_next_send_passes(rate_limits, ada, genera
 async def test_resending_an_acked_client_id_gets_its_ack_and_does_not_count(
     rate_limits, ada, general
 ):
-    async with open_socket(ada) as client:
+    async with connect(ada) as client:
         originals = await send_many(client, SEND_BURST - 1)
         resends = [await client.request(send(0)) for _ in range(10)]
         last = await client.request(send(SEND_BURST - 1))
@@ -110,7 +100,7 @@ async def test_refused_sends_count_and_rate_limited_comes_before_room_checks(
 ):
     bob = await make_user("bob")
     await make_room(ada, "secret", visibility="private")
-    async with open_socket(bob) as client:
+    async with connect(bob) as client:
         # Not a member: forbidden, but each one counts.
         forbidden = await send_many(client, SEND_BURST)
         after_burst = [
@@ -127,7 +117,7 @@ async def test_refused_sends_count_and_rate_limited_comes_before_room_checks(
 async def test_bad_frame_unknown_type_and_too_large_come_before_rate_limited(
     rate_limits, ada, general
 ):
-    async with open_socket(ada) as client:
+    async with connect(ada) as client:
         await send_many(client, SEND_BURST)
         replies = [
             await client.request(
@@ -145,7 +135,7 @@ async def test_bad_frame_unknown_type_and_too_large_come_before_rate_limited(
 async def test_subscribe_history_and_ping_are_not_limited_by_the_send_limit(
     rate_limits, ada, general
 ):
-    async with open_socket(ada) as client:
+    async with connect(ada) as client:
         await send_many(client, SEND_BURST)
         assert error_code(await client.request(send(100))) == "rate_limited"
         for _ in range(30):
@@ -160,7 +150,7 @@ async def test_subscribe_history_and_ping_are_not_limited_by_the_send_limit(
 async def test_one_users_flood_does_not_limit_another(rate_limits, ada, general):
     bob = await make_user("bob")
     await join(bob, "general")
-    async with open_socket(ada) as flooder, open_socket(bob) as other:
+    async with connect(ada) as flooder, connect(bob) as other:
         await send_many(flooder, SEND_BURST + 5)
         replies = await send_many(other, SEND_BURST, prefix="bob")
 
@@ -169,7 +159,7 @@ async def test_one_users_flood_does_not_limit_another(rate_limits, ada, general)
 
 async def test_joins_and_leaves_share_a_limit_of_their_own(rate_limits, ada, general):
     bob = await make_user("bob")
-    async with open_socket(bob) as client:
+    async with connect(bob) as client:
         replies = [
             await client.request({"type": "join" if n % 2 == 0 else "leave", "room": "general"})
             for n in range(12)
@@ -189,7 +179,7 @@ async def test_a_refused_join_of_a_hidden_room_is_rate_limited_not_room_not_foun
     rate_limits.configure(membership="1,1/m")
     bob = await make_user("bob")
     await make_room(ada, "secret", visibility="private")
-    async with open_socket(bob) as client:
+    async with connect(bob) as client:
         first = await client.request({"type": "join", "room": "secret"})
         second = await client.request({"type": "join", "room": "secret"})
 
@@ -198,7 +188,7 @@ async def test_a_refused_join_of_a_hidden_room_is_rate_limited_not_room_not_foun
 
 async def test_room_look_ups_have_a_limit_of_their_own(rate_limits, ada, general):
     rate_limits.configure(read="3,1/s")
-    async with open_socket(ada) as client:
+    async with connect(ada) as client:
         replies = [
             await client.request({"type": "history", "room": "general"}),
             await client.request({"type": "subscribe", "room": "general"}),
@@ -219,7 +209,7 @@ async def test_room_look_ups_have_a_limit_of_their_own(rate_limits, ada, general
 async def test_a_client_that_keeps_sending_after_20_refusals_is_closed_with_4429(
     rate_limits, ada, general
 ):
-    async with open_socket(ada) as client:
+    async with connect(ada) as client:
         await send_many(client, SEND_BURST)
         refusals = await send_many(client, 20, start=100)
         await client.ping_works()  # still open; a ping neither counts nor forgives
@@ -233,7 +223,7 @@ async def test_a_client_that_keeps_sending_after_20_refusals_is_closed_with_4429
 
 
 async def test_a_client_that_waits_as_told_is_never_closed(rate_limits, ada, general):
-    async with open_socket(ada) as client:
+    async with connect(ada) as client:
         await send_many(client, SEND_BURST)
         for round_ in range(3):
             refusals = await send_many(client, 15, start=100 * (round_ + 1))
@@ -245,7 +235,7 @@ async def test_a_client_that_waits_as_told_is_never_closed(rate_limits, ada, gen
 
 async def test_the_number_of_refusals_before_the_close_is_configurable(rate_limits, ada, general):
     rate_limits.configure(send="1,1/m", MAX_STRIKES=2)
-    async with open_socket(ada) as client:
+    async with connect(ada) as client:
         assert (await client.request(send(0)))["type"] == "ack"
         refusals = await send_many(client, 2, start=1)
         await client.send(send(3))
@@ -257,7 +247,7 @@ async def test_the_number_of_refusals_before_the_close_is_configurable(rate_limi
 
 async def test_rate_limits_off_lets_a_burst_of_100_through(rate_limits, ada, general):
     rate_limits.configure(enabled=False)
-    async with open_socket(ada) as client:
+    async with connect(ada) as client:
         replies = await send_many(client, 100)
 
     assert len(acked(replies)) == 100
@@ -266,7 +256,7 @@ async def test_rate_limits_off_lets_a_burst_of_100_through(rate_limits, ada, gen
 
 async def test_the_send_limit_follows_its_setting(rate_limits, ada, general):
     rate_limits.configure(send="3,1/s")
-    async with open_socket(ada) as client:
+    async with connect(ada) as client:
         replies = await send_many(client, 4)
 
     assert len(acked(replies)) == 3

@@ -15,8 +15,8 @@ import pytest
 from channels.db import database_sync_to_async
 
 from parley.rooms.models import Attachment
-from tests.conftest import session_cookie_for
 from tests.factories import UserFactory, make_room
+from tests.support.sessions import session_cookie_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,20 +10,14 @@
 import pytest
 from channels.db import database_sync_to_async
 from django.contrib.auth import get_user_model
-from django.test import Client as HttpClient
 
 from parley.rooms.models import Membership, Room
 from parley.wire.codes import CloseCode
-from tests.security.data import make_room, make_user, post
-from tests.security.socket import error_code, open_socket
+from tests.support.data import make_room, make_user, post
+from tests.support.sessions import signed_in_client
+from tests.support.socket import connect, error_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def http_as(user) -> HttpClient:
-    client = HttpClient()
-    client.force_login(user)
-    return client
 
 
 @database_sync_to_async
@@ -44,7 +38,7 @@ def admin_edits_user(root, user, **changes) -> int:
     }
     data = {key: ("on" if value is True else value) for key, value in fields.items()}
     data = {key: value for key, value in data.items() if value is not False}
-    response = http_as(root).post(f"/admin/auth/user/{user.pk}/change/", data)
+    response = signed_in_client(root).post(f"/admin/auth/user/{user.pk}/change/", data)
     assert response.status_code == 302, response.content[:2000]
     return response.status_code
 
@@ -62,7 +56,7 @@ def admin_edits_room(root, slug: str, **changes) -> None:
     data = {key: ("on" if value is True else value) for key, value in fields.items()}
     data = {key: value for key, value in data.items() if value is not False}
     data.update({"memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"})
-    response = http_as(root).post(f"/admin/rooms/room/{room.pk}/change/", data)
+    response = signed_in_client(root).post(f"/admin/rooms/room/{room.pk}/change/", data)
     assert response.status_code == 302, response.content[:2000]
 
 
@@ -77,7 +71,7 @@ async def people():
 
 async def close_code_after_admin_edit(root, user, **changes) -> int | None:
     """The close code `user`'s open socket gets when the admin saves `changes` to them."""
-    async with open_socket(user) as socket:
+    async with connect(user) as socket:
         await socket.ping_works()
         await admin_edits_user(root, user, **changes)
         code, _ = await socket.wait_closed()
@@ -89,7 +83,7 @@ async def test_a_staff_user_demoted_in_the_admin_loses_staff_rights_on_an_open_s
     assert await close_code_after_admin_edit(root, sam, is_staff=False) == CloseCode.RIGHTS_CHANGED
 
     # Reconnected: the private room he is not in is a room that does not exist.
-    async with open_socket(sam) as socket:
+    async with connect(sam) as socket:
         for frame in (
             {"type": "subscribe", "room": "secret"},
             {"type": "join", "room": "secret"},
@@ -104,7 +98,7 @@ async def test_a_staff_user_demoted_in_the_admin_loses_staff_rights_on_an_open_s
 async def test_staff_rights_are_read_from_the_database_at_each_frame(people):
     """Even a change that bypasses save() (a bulk update) counts at the next frame."""
     root, ada, sam = people
-    async with open_socket(sam) as socket:
+    async with connect(sam) as socket:
         assert (await socket.subscribe("secret"))["room"] == "secret"
         await socket.request({"type": "unsubscribe", "room": "secret"})
         await database_sync_to_async(get_user_model().objects.filter(pk=sam.pk).update)(
@@ -139,9 +133,9 @@ async def test_a_room_closed_in_the_admin_stops_feeding_those_who_may_no_longer_
     bob = await make_user("bob")
     await make_room(root, "town")
     async with (
-        open_socket(bob) as bob_socket,
-        open_socket(sam) as staff_socket,
-        open_socket(root) as root_socket,
+        connect(bob) as bob_socket,
+        connect(sam) as staff_socket,
+        connect(root) as root_socket,
     ):
         await bob_socket.subscribe("town")
         await staff_socket.subscribe("town")
@@ -164,12 +158,14 @@ async def test_a_room_closed_in_the_admin_stops_feeding_those_who_may_no_longer_
 async def test_a_room_deleted_in_the_admin_ends_every_subscription(people):
     root, ada, sam = people
     await make_room(ada, "town")
-    async with open_socket(ada) as socket:
+    async with connect(ada) as socket:
         await socket.subscribe("town")
         room = await database_sync_to_async(Room.objects.get)(slug="town")
 
         def delete_in_admin():
-            return http_as(root).post(f"/admin/rooms/room/{room.pk}/delete/", {"post": "yes"})
+            return signed_in_client(root).post(
+                f"/admin/rooms/room/{room.pk}/delete/", {"post": "yes"}
+            )
 
         response = await database_sync_to_async(delete_in_admin)()
         assert response.status_code == 302
@@ -185,14 +181,16 @@ async def test_a_removed_member_cannot_learn_the_room_exists_by_resending_a_clie
         room=await database_sync_to_async(Room.objects.get)(slug="secret"), user=bob
     )
     frame = {"type": "send", "room": "secret", "body": "hi", "client_id": "b-1"}
-    async with open_socket(bob) as socket:
+    async with connect(bob) as socket:
         assert (await socket.request(frame))["type"] == "ack"
 
     def remove():
-        http_as(ada).post("/rooms/secret/settings/", {"username": "bob", "action": "remove"})
+        signed_in_client(ada).post(
+            "/rooms/secret/settings/", {"username": "bob", "action": "remove"}
+        )
 
     await database_sync_to_async(remove)()
-    async with open_socket(bob) as socket:
+    async with connect(bob) as socket:
         resent = await socket.request({**frame, "ref": "x"})
         missing = await socket.request({**frame, "room": "no-such-room", "ref": "x"})
     assert error_code(resent) == "room_not_found"

@@ -4,6 +4,7 @@ import asyncio
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from parley.rooms.models import Attachment, Item
 from parley.web.asgi_limits import RequestBodyLimit
@@ -20,16 +21,9 @@ def upload(client, slug, name, content, content_type="application/octet-stream")
     )
 
 
-@pytest.fixture
-def ada(client):
-    user = UserFactory(username="ada")
-    client.force_login(user)
-    return user
-
-
-def test_a_member_uploads_an_image_and_it_becomes_a_message_item(client, ada):
+def test_a_member_uploads_an_image_and_it_becomes_a_message_item(ada_client, ada):
     room = make_room(ada, slug="design")
-    response = upload(client, "design", "mock-up.png", PNG, "image/png")
+    response = upload(ada_client, "design", "mock-up.png", PNG, "image/png")
     assert response.status_code == 201
     item = response.json()["item"]
     assert item["type"] == "message" and item["seq"] == 2 and item["author"] == {"username": "ada"}
@@ -38,17 +32,17 @@ def test_a_member_uploads_an_image_and_it_becomes_a_message_item(client, ada):
     assert attachment["content_type"] == "image/png"
     stored = Attachment.objects.get(item__room=room)
     assert stored.item.seq == 2 and stored.inline
-    download = client.get(attachment["url"])
+    download = ada_client.get(attachment["url"])
     assert download.status_code == 200
     assert download["Content-Type"] == "image/png"
     assert download["Content-Disposition"].startswith("inline")
     assert b"".join(download.streaming_content) == PNG
 
 
-def test_history_carries_the_attachment(client, ada):
+def test_history_carries_the_attachment(ada_client, ada):
     make_room(ada, slug="design")
-    upload(client, "design", "a.png", PNG)
-    page = client.get("/rooms/design/")
+    upload(ada_client, "design", "a.png", PNG)
+    page = ada_client.get("/rooms/design/")
     assert page.context["initial_items"][-1]["attachment"]["name"] == "a.png"
 
 
@@ -62,13 +56,13 @@ def test_history_carries_the_attachment(client, ada):
     ],
 )  # fmt: skip
 def test_content_type_comes_from_the_content_and_markup_is_never_inline(
-    client, ada, name, content, declared
+    ada_client, ada, name, content, declared
 ):
     make_room(ada, slug="design")
-    response = upload(client, "design", name, content, declared)
+    response = upload(ada_client, "design", name, content, declared)
     attachment = response.json()["item"]["attachment"]
     assert attachment["content_type"] == "text/plain"
-    download = client.get(attachment["url"])
+    download = ada_client.get(attachment["url"])
     assert download["Content-Type"].startswith("text/plain")
     assert download["Content-Disposition"].startswith("attachment")
     assert download["X-Content-Type-Options"] == "nosniff"
@@ -84,20 +78,22 @@ def test_content_type_comes_from_the_content_and_markup_is_never_inline(
         ("x" * 1000 + ".txt", "x" * 196 + ".txt"),
     ],
 )
-def test_names_are_sanitised_and_files_stored_under_generated_names(client, ada, sent, shown):
+def test_names_are_sanitised_and_files_stored_under_generated_names(ada_client, ada, sent, shown):
     make_room(ada, slug="design")
-    response = upload(client, "design", sent, b"hello")
+    response = upload(ada_client, "design", sent, b"hello")
     assert response.json()["item"]["attachment"]["name"] == shown
     stored = Attachment.objects.get()
     assert stored.file.name.startswith(f"attachments/{stored.item.room_id}/")
     assert ".." not in stored.file.name and shown not in stored.file.name
 
 
-def test_the_size_limit_is_inclusive_and_over_it_is_413_with_nothing_stored(client, ada, settings):
+def test_the_size_limit_is_inclusive_and_over_it_is_413_with_nothing_stored(
+    ada_client, ada, settings
+):
     settings.PARLEY = {**settings.PARLEY, "MAX_UPLOAD_BYTES": 1000}
     room = make_room(ada, slug="design")
-    assert upload(client, "design", "exact.bin", b"x" * 1000).status_code == 201
-    response = upload(client, "design", "over.bin", b"x" * 1001)
+    assert upload(ada_client, "design", "exact.bin", b"x" * 1000).status_code == 201
+    response = upload(ada_client, "design", "over.bin", b"x" * 1001)
     assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
     assert Attachment.objects.count() == 1
     room.refresh_from_db()
@@ -126,27 +122,27 @@ def test_an_oversized_body_is_refused_from_its_headers_before_it_is_read(setting
     assert sent[0]["status"] == 413
 
 
-def test_non_members_get_403_in_public_rooms_and_404_in_private_ones(client, ada):
+def test_non_members_get_403_in_public_rooms_and_404_in_private_ones(ada_client, ada):
     owner = UserFactory(username="owner")
     make_room(owner, slug="open")
     make_room(owner, slug="secret", visibility="private")
-    assert upload(client, "open", "a.txt", b"hi").status_code == 403
-    assert upload(client, "secret", "a.txt", b"hi").status_code == 404
-    assert upload(client, "nope", "a.txt", b"hi").status_code == 404
+    assert upload(ada_client, "open", "a.txt", b"hi").status_code == 403
+    assert upload(ada_client, "secret", "a.txt", b"hi").status_code == 404
+    assert upload(ada_client, "nope", "a.txt", b"hi").status_code == 404
     assert not Item.objects.filter(has_attachment=True).exists()
 
 
-def test_only_readers_of_the_room_may_download(client, ada):
+def test_only_readers_of_the_room_may_download(ada_client, ada):
     make_room(ada, slug="secret", visibility="private")
-    url = upload(client, "secret", "plan.txt", b"plan").json()["item"]["attachment"]["url"]
-    client.force_login(UserFactory(username="mallory"))
-    assert client.get(url).status_code == 404
-    client.logout()
-    response = client.get(url)
+    url = upload(ada_client, "secret", "plan.txt", b"plan").json()["item"]["attachment"]["url"]
+    mallory = Client()
+    mallory.force_login(UserFactory(username="mallory"))
+    assert mallory.get(url).status_code == 404
+    response = Client().get(url)  # signed out
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_an_empty_or_missing_file_is_refused(client, ada):
+def test_an_empty_or_missing_file_is_refused(ada_client, ada):
     make_room(ada, slug="design")
-    assert upload(client, "design", "empty.txt", b"").status_code == 400
-    assert client.post("/rooms/design/files/", {}).status_code == 400
+    assert upload(ada_client, "design", "empty.txt", b"").status_code == 400
+    assert ada_client.post("/rooms/design/files/", {}).status_code == 400

@@ -5,38 +5,13 @@ import asyncio
 
 import pytest
 
-from parley.core import ratelimit
 from parley.realtime.connection import Connection, Subscription
 from parley.realtime.hub import get_hub
-from tests.realtime.helpers import connect, error_code, make_room, make_user, stored
-from tests.security.conftest import RateLimits
+from tests.support.clock import FakeClock
+from tests.support.data import make_room, stored
+from tests.support.socket import connect, error_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 5_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def rate_limits(settings):
-    limits = RateLimits(settings)
-    yield limits
-    if limits.limiter is not None:
-        limits.limiter.storage.clear()
-    ratelimit.use_limiter(None)
-
-
-@pytest.fixture
-async def people():
-    ada, bob, carol = await make_user("ada"), await make_user("bob"), await make_user("carol")
-    await make_room(ada, "general", members=[bob])
-    await make_room(ada, "secret", visibility="private", members=[bob])
-    return ada, bob, carol
 
 
 def typing(room="general", **fields):
@@ -69,6 +44,7 @@ async def test_typing_goes_only_to_subscribers_of_that_room(people):
     async with connect(ada) as typist, connect(bob) as elsewhere:
         await elsewhere.subscribe("secret")
         await typist.send(typing("general"))
+        await typist.ping_works()  # the typing frame was handled: its notice is published
         await elsewhere.assert_quiet()
 
 
@@ -76,7 +52,7 @@ async def test_frequent_typing_frames_are_dropped_until_the_interval_passes(peop
     ada, bob, _ = people
     async with connect(ada) as typist, connect(bob) as reader:
         await reader.subscribe("general")
-        clock = FakeClock()
+        clock = FakeClock(5_000.0)
         (await get_hub()).typing.clock = clock
         for _ in range(5):
             await typist.send(typing())

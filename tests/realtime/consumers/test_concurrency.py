@@ -4,14 +4,8 @@ from contextlib import AsyncExitStack
 
 import pytest
 
-from tests.realtime.helpers import (
-    connect,
-    make_room,
-    make_user,
-    seqs,
-    stored,
-    stored_messages,
-)
+from tests.support.data import make_room, make_user, stored, stored_messages
+from tests.support.socket import connect, seqs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

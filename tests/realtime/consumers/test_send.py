@@ -4,45 +4,21 @@ import re
 
 import pytest
 
-from tests.realtime.helpers import (
-    connect,
-    error_code,
-    join,
-    leave,
-    make_room,
-    make_user,
-    post,
-    seqs,
-    stored,
-    stored_messages,
-)
+from tests.support.data import join, leave, make_room, make_user, post, stored, stored_messages
+from tests.support.socket import connect, error_code, seqs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
 
-@pytest.fixture
-async def ada():
-    return await make_user("ada")
-
-
-@pytest.fixture
-async def bob():
-    return await make_user("bob")
-
-
-@pytest.fixture
-async def general(ada, bob):
-    """A public room: ada created it (seq 1), bob joined (seq 2)."""
-    return await make_room(ada, "general", members=[bob])
-
-
 def send(body: str = "hello", client_id: str = "c1", room: str = "general", **extra) -> dict:
     return {"type": "send", "room": room, "body": body, "client_id": client_id, **extra}
 
 
-async def test_send_acks_the_sender_and_delivers_the_message_to_every_subscriber(ada, bob, general):
+async def test_send_acks_the_sender_and_delivers_the_message_to_every_subscriber(
+    ada, bob, general_with_bob
+):
     async with connect(ada) as reader, connect(bob) as writer:
         await reader.subscribe("general")
         await writer.subscribe("general")
@@ -71,7 +47,9 @@ async def test_send_acks_the_sender_and_delivers_the_message_to_every_subscriber
             await socket.assert_quiet()
 
 
-async def test_the_ack_goes_only_to_the_sending_socket_the_item_to_all_of_them(ada, bob, general):
+async def test_the_ack_goes_only_to_the_sending_socket_the_item_to_all_of_them(
+    ada, bob, general_with_bob
+):
     async with connect(bob) as tab1, connect(bob) as tab2, connect(ada) as reader:
         for socket in (tab1, tab2, reader):
             await socket.subscribe("general")
@@ -86,14 +64,16 @@ async def test_the_ack_goes_only_to_the_sending_socket_the_item_to_all_of_them(a
             await socket.assert_quiet()  # tab2 and the reader got no ack
 
 
-async def test_sending_without_subscribing_is_acked(ada, bob, general):
+async def test_sending_without_subscribing_is_acked(ada, bob, general_with_bob):
     async with connect(bob) as client:
         ack = await client.request(send("fire and forget"))
         assert (ack["type"], ack["seq"]) == ("ack", 3)
         await client.assert_quiet()
 
 
-async def test_the_same_client_id_again_gets_the_same_ack_and_stores_one_row(ada, bob, general):
+async def test_the_same_client_id_again_gets_the_same_ack_and_stores_one_row(
+    ada, bob, general_with_bob
+):
     async with connect(ada) as reader, connect(bob) as writer:
         await reader.subscribe("general")
         first = await writer.request(send("once", "dup", ref="a"))
@@ -105,7 +85,7 @@ async def test_the_same_client_id_again_gets_the_same_ack_and_stores_one_row(ada
     assert len(await stored_messages("general")) == 1
 
 
-async def test_the_same_client_id_on_another_socket_gets_the_same_ack(ada, bob, general):
+async def test_the_same_client_id_on_another_socket_gets_the_same_ack(ada, bob, general_with_bob):
     async with connect(bob) as tab1, connect(bob) as tab2:
         first = await tab1.request(send("retry elsewhere", "dup"))
         again = await tab2.request(send("retry elsewhere", "dup"))
@@ -113,7 +93,9 @@ async def test_the_same_client_id_on_another_socket_gets_the_same_ack(ada, bob, 
     assert len(await stored_messages("general")) == 1
 
 
-async def test_the_same_client_id_with_another_body_gets_the_original_ack(ada, bob, general):
+async def test_the_same_client_id_with_another_body_gets_the_original_ack(
+    ada, bob, general_with_bob
+):
     async with connect(bob) as client:
         first = await client.request(send("original", "dup"))
         again = await client.request(send("edited", "dup"))
@@ -128,7 +110,7 @@ async def test_the_same_client_id_with_another_body_gets_the_original_ack(ada, b
     assert [row.body for row in await stored_messages("general")] == ["original"]
 
 
-async def test_a_resent_client_id_is_acked_whatever_changed_since(ada, bob, general):
+async def test_a_resent_client_id_is_acked_whatever_changed_since(ada, bob, general_with_bob):
     async with connect(bob) as client:
         first = await client.request(send("before leaving", "dup"))
         await leave(bob, "general")
@@ -139,7 +121,7 @@ async def test_a_resent_client_id_is_acked_whatever_changed_since(ada, bob, gene
     assert [row.body for row in await stored_messages("general")] == ["before leaving"]
 
 
-async def test_a_client_id_is_scoped_to_its_user_and_room(ada, bob, general):
+async def test_a_client_id_is_scoped_to_its_user_and_room(ada, bob, general_with_bob):
     await make_room(bob, "random")
     async with connect(ada) as a, connect(bob) as b:
         ada_ack = await a.request(send("ada's", "same"))
@@ -151,7 +133,7 @@ async def test_a_client_id_is_scoped_to_its_user_and_room(ada, bob, general):
     assert [row.body for row in await stored_messages("general")] == ["ada's", "bob's"]
 
 
-async def test_client_sent_author_id_seq_and_ts_are_ignored(ada, bob, general):
+async def test_client_sent_author_id_seq_and_ts_are_ignored(ada, bob, general_with_bob):
     async with connect(ada) as reader, connect(bob) as writer:
         await reader.subscribe("general")
         forged = send(
@@ -176,7 +158,7 @@ async def test_client_sent_author_id_seq_and_ts_are_ignored(ada, bob, general):
 
 
 async def test_a_non_member_of_a_public_room_is_forbidden_to_send_and_nothing_is_stored(
-    ada, general
+    ada, general_with_bob
 ):
     carol = await make_user("carol")
     async with connect(carol) as client, connect(ada) as reader:
@@ -207,7 +189,7 @@ INVALID_BODIES = {
 }
 
 
-async def test_a_body_out_of_bounds_is_invalid_and_nothing_is_stored(ada, bob, general):
+async def test_a_body_out_of_bounds_is_invalid_and_nothing_is_stored(ada, bob, general_with_bob):
     async with connect(bob) as client, connect(ada) as reader:
         await reader.subscribe("general")
         for case, body in INVALID_BODIES.items():
@@ -227,7 +209,7 @@ async def test_a_body_out_of_bounds_is_invalid_and_nothing_is_stored(ada, bob, g
     ["x" * 4000, "\U0001f600" * 4000, "e\u0301" * 2000, " padded \n"],
     ids=["4000", "4000-emoji", "4000-combining", "padded"],
 )
-async def test_a_body_within_bounds_is_stored_exactly(ada, bob, general, body):
+async def test_a_body_within_bounds_is_stored_exactly(ada, bob, general_with_bob, body):
     async with connect(ada) as reader, connect(bob) as writer:
         await reader.subscribe("general")
         ack = await writer.request(send(body))
@@ -253,7 +235,7 @@ UNICODE_BODIES = {
 }
 
 
-async def test_unicode_and_markup_bodies_come_back_byte_identical(ada, bob, general):
+async def test_unicode_and_markup_bodies_come_back_byte_identical(ada, bob, general_with_bob):
     async with connect(ada) as reader, connect(bob) as writer:
         await reader.subscribe("general")
         acks = [await writer.request(send(body, case)) for case, body in UNICODE_BODIES.items()]
@@ -273,7 +255,7 @@ async def test_unicode_and_markup_bodies_come_back_byte_identical(ada, bob, gene
     [("", False), ("x" * 64, True), ("x" * 65, False), ("\U0001f600" * 64, True)],
     ids=["empty", "64", "65", "64-emoji"],
 )
-async def test_client_id_is_one_to_64_characters(ada, bob, general, client_id, ok):
+async def test_client_id_is_one_to_64_characters(ada, bob, general_with_bob, client_id, ok):
     async with connect(bob) as client:
         reply = await client.request(send("hi", client_id))
         if ok:
@@ -286,7 +268,7 @@ async def test_client_id_is_one_to_64_characters(ada, bob, general, client_id, o
 # -- the timeline --------------------------------------------------------------------------------
 
 
-async def test_seq_is_gapless_across_messages_and_events(ada, bob, general):
+async def test_seq_is_gapless_across_messages_and_events(ada, bob, general_with_bob):
     carol = await make_user("carol")
     async with connect(ada) as reader, connect(carol) as client:
         await reader.subscribe("general")

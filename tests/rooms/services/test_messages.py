@@ -16,7 +16,7 @@ from parley.rooms.models import Item, Membership, Room
 from parley.rooms.services import messages as message_services
 from parley.rooms.services.sequence import next_seq
 from tests.factories import UserFactory, make_room
-from tests.rooms.concurrent import run_in_threads
+from tests.support.threads import run_in_threads
 
 
 def post(user, room_slug: str, *, body: str = "hello", client_id: str = "c1"):
@@ -25,23 +25,6 @@ def post(user, room_slug: str, *, body: str = "hello", client_id: str = "c1"):
 
 def messages_in(room: Room) -> list[Item]:
     return list(Item.objects.filter(room=room, kind=Item.Kind.MESSAGE).order_by("seq"))
-
-
-@pytest.fixture
-def ada(db):
-    return UserFactory(username="ada")
-
-
-@pytest.fixture
-def general(ada):
-    return make_room(ada, slug="general")
-
-
-@pytest.fixture
-def publish():
-    """publish_from_sync, replaced: the on-commit callbacks bind it when they are registered."""
-    with mock.patch.object(broadcast, "publish_from_sync") as fake:
-        yield fake
 
 
 # --- a successful post ---------------------------------------------------------------------

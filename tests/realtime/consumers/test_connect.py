@@ -3,20 +3,13 @@
 import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.test import Client as HttpClient
 
 from parley.accounts.changes import SessionsEnded
 from parley.core import changes
 from parley.wire.codes import CloseCode
-from tests.conftest import ws_client
-from tests.realtime.helpers import (
-    Client,
-    connect,
-    connect_with_cookie,
-    make_room,
-    make_user,
-    stored_messages,
-)
+from tests.support.data import make_room, make_user, stored_messages
+from tests.support.sessions import browser_session
+from tests.support.socket import Socket, connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,8 +26,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 )
 async def test_foreign_or_missing_origin_is_refused_at_the_handshake(origin):
     ada = await make_user("ada")
-    async with ws_client(ada, origin=origin) as communicator:
-        assert communicator.accepted is False
+    async with connect(ada, origin=origin, accepted=None) as socket:
+        assert socket.accepted is False
 
 
 @pytest.mark.parametrize(
@@ -47,37 +40,26 @@ async def test_foreign_or_missing_origin_is_refused_at_the_handshake(origin):
 )
 async def test_the_sites_own_origin_with_a_session_is_accepted_and_answers(origin, host, scheme):
     """The Origin is the page's own: scheme, host and port (parley/realtime/origin.py)."""
-    from channels.testing import WebsocketCommunicator
-
-    from config.asgi import application
-    from tests.conftest import session_cookie_for
-
     ada = await make_user("ada")
-    cookie = await database_sync_to_async(session_cookie_for)(ada)
-    headers = [(b"origin", origin), (b"cookie", cookie)]
-    if host is not None:
-        headers.append((b"host", host))
-    communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
-    communicator.scope["scheme"] = scheme
-    try:
-        connected, _ = await communicator.connect()
-        assert connected is True
-        await Client(communicator).ping_works()
-    finally:
-        await communicator.disconnect()
+    host_header = [] if host is None else [(b"host", host)]
+    async with connect(
+        ada, origin=(b"origin", origin), headers=host_header, scheme=scheme, accepted=None
+    ) as socket:
+        assert socket.accepted is True
+        await socket.ping_works()
 
 
 async def test_anonymous_socket_is_accepted_then_closed_4401_without_data():
-    async with ws_client(None) as communicator:
-        assert communicator.accepted is True
-        code, frames = await Client(communicator).wait_closed()
+    async with connect(None, accepted=None) as socket:
+        assert socket.accepted is True
+        code, frames = await socket.wait_closed()
         assert code == CloseCode.UNAUTHENTICATED == 4401
         assert frames == []
 
 
 async def test_unknown_session_cookie_is_anonymous():
     cookie = f"{settings.SESSION_COOKIE_NAME}=not-a-real-session".encode()
-    async with connect_with_cookie(cookie) as client:
+    async with connect(cookie=cookie) as client:
         code, frames = await client.wait_closed()
         assert (code, frames) == (CloseCode.UNAUTHENTICATED, [])
 
@@ -85,16 +67,17 @@ async def test_unknown_session_cookie_is_anonymous():
 async def test_anonymous_socket_frames_are_ignored_and_nothing_is_stored():
     ada = await make_user("ada")
     await make_room(ada, "general")
-    async with ws_client(None) as communicator:
-        client = Client(communicator)
+    async with connect(None) as client:
         await client.send({"type": "send", "room": "general", "body": "hi", "client_id": "c"})
         code, frames = await client.wait_closed()
         assert (code, frames) == (4401, [])
-        assert await communicator.receive_nothing(timeout=0.2)
+        # Nothing after the close: once the application has handled the frame and the
+        # disconnect and returned, all it ever sent is in.
+        assert await client.end() == []
     assert await stored_messages("general") == []
 
 
-async def _ended(client: Client) -> int | None:
+async def _ended(client: Socket) -> int | None:
     code, _ = await client.wait_closed()
     return code
 
@@ -113,21 +96,13 @@ async def test_session_end_closes_every_socket_of_that_user_with_4403():
         await b.assert_quiet()
 
 
-def _browser_session(user) -> tuple[HttpClient, bytes]:
-    """A logged-in Django test client, and the Cookie header its browser would send."""
-    http = HttpClient()
-    http.force_login(user)
-    key = http.cookies[settings.SESSION_COOKIE_NAME].value
-    return http, f"{settings.SESSION_COOKIE_NAME}={key}".encode()
-
-
 async def test_logging_out_over_http_closes_that_sessions_sockets_with_4403():
     ada = await make_user("ada")
     bob = await make_user("bob")
-    http, cookie = await database_sync_to_async(_browser_session)(ada)
+    http, cookie = await database_sync_to_async(browser_session)(ada)
     async with (
-        connect_with_cookie(cookie) as tab1,
-        connect_with_cookie(cookie) as tab2,
+        connect(cookie=cookie) as tab1,
+        connect(cookie=cookie) as tab2,
         connect(ada) as other_session,
         connect(bob) as b,
     ):
@@ -143,22 +118,22 @@ async def test_logging_out_over_http_closes_that_sessions_sockets_with_4403():
 
 async def test_after_logging_out_the_old_cookie_opens_only_anonymous_sockets():
     ada = await make_user("ada")
-    http, cookie = await database_sync_to_async(_browser_session)(ada)
+    http, cookie = await database_sync_to_async(browser_session)(ada)
     await database_sync_to_async(http.post)("/accounts/logout/")
-    async with connect_with_cookie(cookie) as client:
+    async with connect(cookie=cookie) as client:
         code, frames = await client.wait_closed()
         assert (code, frames) == (CloseCode.UNAUTHENTICATED, [])
 
 
 async def test_changing_the_password_closes_the_users_other_sessions_sockets_with_4403():
     ada = await make_user("ada")
-    http, cookie = await database_sync_to_async(_browser_session)(ada)
+    http, cookie = await database_sync_to_async(browser_session)(ada)
     form = {
         "old_password": "s3cret-pass-123",
         "new_password1": "an0ther-Long-passphrase",
         "new_password2": "an0ther-Long-passphrase",
     }
-    async with connect(ada) as other_session, connect_with_cookie(cookie) as same_session:
+    async with connect(ada) as other_session, connect(cookie=cookie) as same_session:
         await other_session.ping_works()
         response = await database_sync_to_async(http.post)("/accounts/password_change/", form)
         assert response.status_code == 302

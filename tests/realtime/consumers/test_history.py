@@ -2,41 +2,17 @@
 
 import pytest
 
-from tests.realtime.helpers import (
-    connect,
-    error_code,
-    join,
-    make_room,
-    make_user,
-    post,
-    post_many,
-    seqs,
-)
+from tests.support.data import join, make_user, post, post_many
+from tests.support.socket import connect, error_code, seqs
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-async def ada():
-    return await make_user("ada")
-
-
-@pytest.fixture
-async def bob():
-    return await make_user("bob")
-
-
-@pytest.fixture
-async def general(ada, bob):
-    """A public room: ada created it (seq 1), bob joined (seq 2)."""
-    return await make_room(ada, "general", members=[bob])
 
 
 def history(**fields) -> dict:
     return {"type": "history", "room": "general", **fields}
 
 
-async def test_history_defaults_to_the_newest_50_items_oldest_first(ada, bob, general):
+async def test_history_defaults_to_the_newest_50_items_oldest_first(ada, bob, general_with_bob):
     await post_many(bob, "general", 58)  # seqs 3..60
     async with connect(ada) as client:
         page = await client.request(history(ref="h"))
@@ -46,7 +22,9 @@ async def test_history_defaults_to_the_newest_50_items_oldest_first(ada, bob, ge
         await client.assert_quiet()
 
 
-async def test_history_pages_backwards_with_before_until_has_more_is_false(ada, bob, general):
+async def test_history_pages_backwards_with_before_until_has_more_is_false(
+    ada, bob, general_with_bob
+):
     await post_many(bob, "general", 23)  # seqs 3..25
     async with connect(ada) as client:
         seen: list[int] = []
@@ -62,7 +40,9 @@ async def test_history_pages_backwards_with_before_until_has_more_is_false(ada, 
         assert seen == list(range(1, 26))
 
 
-async def test_history_returns_messages_and_events_together_like_the_live_frames(ada, bob, general):
+async def test_history_returns_messages_and_events_together_like_the_live_frames(
+    ada, bob, general_with_bob
+):
     carol = await make_user("carol")
     async with connect(ada) as client:
         await client.subscribe("general")
@@ -102,7 +82,7 @@ PAGES = [
 ]
 
 
-async def test_history_limit_and_before(ada, bob, general):
+async def test_history_limit_and_before(ada, bob, general_with_bob):
     await post_many(bob, "general", 10)  # seqs 3..12
     async with connect(ada) as client:
         for fields, expected, has_more in PAGES:
@@ -111,7 +91,7 @@ async def test_history_limit_and_before(ada, bob, general):
             assert (seqs(page["items"]), page["has_more"]) == (expected, has_more), fields
 
 
-async def test_history_limit_of_200_is_honoured(ada, bob, general):
+async def test_history_limit_of_200_is_honoured(ada, bob, general_with_bob):
     await post_many(bob, "general", 248)  # seqs 3..250
     async with connect(ada) as client:
         page = await client.request(history(limit=200))
@@ -132,7 +112,7 @@ OUT_OF_RANGE = [
 WRONG_TYPES = [{"limit": "50"}, {"limit": 1.5}, {"limit": True}, {"before": "3"}, {"before": 2.0}]
 
 
-async def test_history_bounds_out_of_range_are_invalid(ada, general):
+async def test_history_bounds_out_of_range_are_invalid(ada, general_with_bob):
     async with connect(ada) as client:
         for n, fields in enumerate(OUT_OF_RANGE):
             reply = await client.request(history(ref=f"x{n}", **fields))
@@ -140,14 +120,14 @@ async def test_history_bounds_out_of_range_are_invalid(ada, general):
         await client.ping_works()
 
 
-async def test_history_bounds_of_the_wrong_type_are_bad_frame(ada, general):
+async def test_history_bounds_of_the_wrong_type_are_bad_frame(ada, general_with_bob):
     async with connect(ada) as client:
         for fields in WRONG_TYPES:
             assert error_code(await client.request(history(**fields))) == "bad_frame", fields
         await client.ping_works()
 
 
-async def test_history_of_a_public_room_needs_no_membership(ada, bob, general):
+async def test_history_of_a_public_room_needs_no_membership(ada, bob, general_with_bob):
     carol = await make_user("carol")
     await post(bob, "general", "public words", "b1")
     async with connect(carol) as client:

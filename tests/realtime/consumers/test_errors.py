@@ -8,36 +8,12 @@ from django.db import OperationalError, transaction
 from parley.rooms import selectors
 from parley.rooms.services import messages as message_service
 from parley.rooms.services.sequence import next_seq
-from tests.realtime.helpers import (
-    connect,
-    error_code,
-    make_room,
-    make_user,
-    post,
-    seqs,
-    stored,
-    stored_messages,
-)
+from tests.support.data import make_room, post, stored, stored_messages
+from tests.support.socket import connect, error_code, seqs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 MAX_FRAME_BYTES = 64 * 1024
-
-
-@pytest.fixture
-async def ada():
-    return await make_user("ada")
-
-
-@pytest.fixture
-async def bob():
-    return await make_user("bob")
-
-
-@pytest.fixture
-async def general(ada, bob):
-    """A public room: ada created it (seq 1), bob joined (seq 2)."""
-    return await make_room(ada, "general", members=[bob])
 
 
 async def answer_to_text(client, text: str) -> dict:
@@ -65,7 +41,9 @@ MALFORMED = {
 }
 
 
-async def test_malformed_frames_are_bad_frame_and_the_socket_stays_usable(ada, bob, general):
+async def test_malformed_frames_are_bad_frame_and_the_socket_stays_usable(
+    ada, bob, general_with_bob
+):
     async with connect(bob) as client:
         for case, text in MALFORMED.items():
             reply = await answer_to_text(client, text)
@@ -80,7 +58,7 @@ async def test_malformed_frames_are_bad_frame_and_the_socket_stays_usable(ada, b
     assert [row.body for row in await stored_messages("general")] == ["still fine"]
 
 
-async def test_a_binary_frame_is_bad_frame(ada, bob, general):
+async def test_a_binary_frame_is_bad_frame(ada, bob, general_with_bob):
     async with connect(bob) as client:
         frame = {"type": "send", "room": "general", "body": "as bytes", "client_id": "c"}
         await client.send_bytes(json.dumps(frame).encode())
@@ -106,7 +84,7 @@ WRONG_TYPES = [
 ]
 
 
-async def test_a_missing_type_or_a_field_of_the_wrong_type_is_bad_frame(ada, bob, general):
+async def test_a_missing_type_or_a_field_of_the_wrong_type_is_bad_frame(ada, bob, general_with_bob):
     async with connect(bob) as client:
         for n, frame in enumerate(WRONG_TYPES):
             reply = await client.request({**frame, "ref": f"w{n}"})
@@ -118,7 +96,7 @@ async def test_a_missing_type_or_a_field_of_the_wrong_type_is_bad_frame(ada, bob
 
 
 @pytest.mark.parametrize("ref", [7, "x" * 65, ["r"]], ids=["number", "65-chars", "list"])
-async def test_a_bad_ref_is_bad_frame(ada, bob, general, ref):
+async def test_a_bad_ref_is_bad_frame(ada, bob, general_with_bob, ref):
     async with connect(bob) as client:
         frame = {"type": "send", "room": "general", "body": "hi", "client_id": "c", "ref": ref}
         reply = await answer_to_text(client, json.dumps(frame))
@@ -127,13 +105,13 @@ async def test_a_bad_ref_is_bad_frame(ada, bob, general, ref):
     assert await stored_messages("general") == []
 
 
-async def test_a_ref_of_64_characters_is_echoed(ada, general):
+async def test_a_ref_of_64_characters_is_echoed(ada, general_with_bob):
     async with connect(ada) as client:
         ref = "\u00e9" * 64
         assert await client.request({"type": "ping", "ref": ref}) == {"type": "pong", "ref": ref}
 
 
-async def test_an_unknown_type_is_unknown_type_with_its_ref(ada, general):
+async def test_an_unknown_type_is_unknown_type_with_its_ref(ada, general_with_bob):
     async with connect(ada) as client:
         for kind in ["typo", "SEND", "message", "subscribed", "ack", ""]:
             reply = await client.request({"type": kind, "room": "general", "ref": f"u-{kind}"})
@@ -163,7 +141,7 @@ def send_frame_of_bytes(size: int, *, char: str = "x", ref: str = "big") -> str:
     ids=["64KiB+1", "64KiB+1-multibyte", "1MiB"],
 )
 async def test_a_frame_over_64_kib_is_too_large_and_nothing_is_stored(
-    ada, bob, general, size, char
+    ada, bob, general_with_bob, size, char
 ):
     async with connect(bob) as client, connect(ada) as reader:
         await reader.subscribe("general")
@@ -181,7 +159,7 @@ async def test_a_frame_over_64_kib_is_too_large_and_nothing_is_stored(
     assert [row.body for row in await stored_messages("general")] == ["small"]
 
 
-async def test_a_frame_of_exactly_64_kib_is_not_too_large(ada, bob, general):
+async def test_a_frame_of_exactly_64_kib_is_not_too_large(ada, bob, general_with_bob):
     # Exactly at the limit the frame is read; its 65k-character body is then `invalid`.
     async with connect(bob) as client:
         await client.send_text(send_frame_of_bytes(MAX_FRAME_BYTES))
@@ -191,7 +169,7 @@ async def test_a_frame_of_exactly_64_kib_is_not_too_large(ada, bob, general):
 
 
 async def test_a_frame_under_64_kib_in_characters_but_over_it_in_bytes_is_too_large(
-    ada, bob, general
+    ada, bob, general_with_bob
 ):
     text = send_frame_of_bytes(MAX_FRAME_BYTES + 3, char="\u20ac")
     assert len(text) < MAX_FRAME_BYTES
@@ -238,7 +216,7 @@ PRECEDENCE = [
 
 
 async def test_when_a_frame_breaks_several_rules_the_first_in_contract_order_wins(
-    ada, bob, general
+    ada, bob, general_with_bob
 ):
     await make_room(ada, "secret", visibility="private")
     await make_room(ada, "open")  # public; bob is not a member
@@ -275,7 +253,7 @@ ODD_SLUGS = {
 }
 
 
-async def test_odd_room_slugs_are_room_not_found_for_every_frame(ada, bob, general):
+async def test_odd_room_slugs_are_room_not_found_for_every_frame(ada, bob, general_with_bob):
     async with connect(bob) as client:
         for case, slug in ODD_SLUGS.items():
             frames = [
@@ -297,7 +275,7 @@ async def test_odd_room_slugs_are_room_not_found_for_every_frame(ada, bob, gener
     assert [row.seq for row in await stored("general")] == [1, 2]
 
 
-async def test_every_kind_of_error_leaves_the_connection_usable(ada, bob, general):
+async def test_every_kind_of_error_leaves_the_connection_usable(ada, bob, general_with_bob):
     await make_room(ada, "open")
     async with connect(bob) as client:
         await client.subscribe("general")
@@ -339,7 +317,7 @@ async def test_every_kind_of_error_leaves_the_connection_usable(ada, bob, genera
 
 
 async def test_a_failed_write_is_unavailable_nothing_is_stored_and_the_retry_is_acked(
-    ada, bob, general, monkeypatch
+    ada, bob, general_with_bob, monkeypatch
 ):
     def append_then_fail(*, room, **fields):
         with transaction.atomic():  # as the real write is atomic (one statement on PostgreSQL)
@@ -362,7 +340,7 @@ async def test_a_failed_write_is_unavailable_nothing_is_stored_and_the_retry_is_
 
 
 async def test_a_failed_subscribe_is_unavailable_and_leaves_no_half_subscription(
-    ada, bob, general, monkeypatch
+    ada, bob, general_with_bob, monkeypatch
 ):
     def fail(*args, **kwargs):
         raise OperationalError("database is locked")

@@ -12,7 +12,7 @@ from parley.rooms.models import Item, Room
 from parley.rooms.services import messages as message_services
 from parley.rooms.services.sequence import item_append, next_seq
 from tests.factories import UserFactory, make_room
-from tests.rooms.concurrent import run_in_threads
+from tests.support.threads import run_in_threads
 
 
 def timeline(room: Room) -> list[tuple[int, str, str]]:

@@ -5,41 +5,17 @@ import asyncio
 import pytest
 
 from parley.realtime import subscribe as subscribing
-from tests.realtime.helpers import (
-    connect,
-    error_code,
-    make_room,
-    make_user,
-    post,
-    post_many,
-    seqs,
-    stored,
-)
+from tests.support.data import make_room, make_user, post, post_many, stored
+from tests.support.socket import connect, error_code, seqs
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-async def ada():
-    return await make_user("ada")
-
-
-@pytest.fixture
-async def bob():
-    return await make_user("bob")
-
-
-@pytest.fixture
-async def general(ada, bob):
-    """A public room: ada created it (seq 1), bob joined (seq 2)."""
-    return await make_room(ada, "general", members=[bob])
 
 
 def usernames(members: list[dict]) -> list[str]:
     return sorted(member["username"] for member in members)
 
 
-async def test_subscribe_replies_with_room_last_seq_and_members(ada, bob, general):
+async def test_subscribe_replies_with_room_last_seq_and_members(ada, bob, general_with_bob):
     carol = await make_user("carol")
     await post(bob, "general", "hello", "c1")
     async with connect(carol) as client:
@@ -60,7 +36,7 @@ async def test_subscribe_to_an_empty_timeline_has_last_seq_of_its_first_event(ad
         assert (reply["last_seq"], usernames(reply["members"])) == (1, ["ada"])
 
 
-async def test_subscribe_without_after_carries_on_with_live_items_only(ada, bob, general):
+async def test_subscribe_without_after_carries_on_with_live_items_only(ada, bob, general_with_bob):
     await post_many(bob, "general", 3)
     async with connect(ada) as client:
         reply = await client.subscribe("general")
@@ -72,7 +48,7 @@ async def test_subscribe_without_after_carries_on_with_live_items_only(ada, bob,
 
 
 async def test_subscribe_after_replays_exactly_the_missed_items_in_order_then_live(
-    ada, bob, general
+    ada, bob, general_with_bob
 ):
     await post_many(bob, "general", 6)  # seqs 3..8
     async with connect(ada) as client:
@@ -89,7 +65,9 @@ async def test_subscribe_after_replays_exactly_the_missed_items_in_order_then_li
         await client.assert_quiet()
 
 
-async def test_subscribe_after_zero_replays_the_whole_timeline_with_events(ada, bob, general):
+async def test_subscribe_after_zero_replays_the_whole_timeline_with_events(
+    ada, bob, general_with_bob
+):
     await post(bob, "general", "hi", "c1")
     async with connect(ada) as client:
         await client.subscribe("general", after=0)
@@ -104,7 +82,7 @@ async def test_subscribe_after_zero_replays_the_whole_timeline_with_events(ada, 
 
 
 @pytest.mark.parametrize("after", [3, 4, 1000, 2**53, 2**63 - 1, 2**64 - 1, 2**64, 10**30])
-async def test_after_at_or_beyond_the_last_seq_replays_nothing(ada, bob, general, after):
+async def test_after_at_or_beyond_the_last_seq_replays_nothing(ada, bob, general_with_bob, after):
     await post(bob, "general", "hi", "c1")  # last seq 3
     async with connect(ada) as client:
         reply = await client.subscribe("general", after=after)
@@ -117,7 +95,9 @@ async def test_after_at_or_beyond_the_last_seq_replays_nothing(ada, bob, general
 @pytest.mark.parametrize(
     ("after", "code"), [(-1, "invalid"), (-(2**40), "invalid"), (-(2**64), "invalid")]
 )
-async def test_negative_after_is_invalid_and_subscribes_nothing(ada, bob, general, after, code):
+async def test_negative_after_is_invalid_and_subscribes_nothing(
+    ada, bob, general_with_bob, after, code
+):
     async with connect(ada) as client:
         reply = await client.request({"type": "subscribe", "room": "general", "after": after})
         assert error_code(reply) == code
@@ -127,7 +107,7 @@ async def test_negative_after_is_invalid_and_subscribes_nothing(ada, bob, genera
 
 
 @pytest.mark.parametrize("after", ["3", True, 2.5, [1], {"seq": 1}])
-async def test_after_of_the_wrong_type_is_bad_frame(ada, general, after):
+async def test_after_of_the_wrong_type_is_bad_frame(ada, general_with_bob, after):
     async with connect(ada) as client:
         reply = await client.request({"type": "subscribe", "room": "general", "after": after})
         assert error_code(reply) == "bad_frame"
@@ -136,7 +116,7 @@ async def test_after_of_the_wrong_type_is_bad_frame(ada, general, after):
 
 @pytest.mark.parametrize("room_watched", [False, True], ids=["first-subscriber", "watched"])
 async def test_items_posted_while_subscribing_arrive_once_with_no_gap(
-    ada, bob, general, room_watched
+    ada, bob, general_with_bob, room_watched
 ):
     await post_many(bob, "general", 5)  # seqs 3..7
     async with connect(bob) as watcher, connect(ada) as client:
@@ -159,7 +139,9 @@ async def test_items_posted_while_subscribing_arrive_once_with_no_gap(
         await client.assert_quiet()
 
 
-async def test_an_item_committed_after_the_backlog_read_is_not_lost(ada, bob, general, monkeypatch):
+async def test_an_item_committed_after_the_backlog_read_is_not_lost(
+    ada, bob, general_with_bob, monkeypatch
+):
     """An item that lands between the backlog's read and the switch to live still arrives.
 
     The backlog read is made slow: an item is committed right after it and reaches the process
@@ -189,7 +171,7 @@ async def test_an_item_committed_after_the_backlog_read_is_not_lost(ada, bob, ge
 
 
 async def test_resubscribe_with_after_puts_an_item_of_the_replay_window_after_the_reply(
-    ada, bob, general, monkeypatch
+    ada, bob, general_with_bob, monkeypatch
 ):
     """Re-subscribing with `after` while an item lands: the reply, the replay, that item."""
     await post_many(bob, "general", 3)  # seqs 3..5
@@ -218,7 +200,7 @@ async def test_resubscribe_with_after_puts_an_item_of_the_replay_window_after_th
 
 
 async def test_subscribers_joining_one_after_another_during_traffic_each_see_every_item(
-    ada, bob, general
+    ada, bob, general_with_bob
 ):
     async with connect(ada) as first, connect(ada) as second, connect(ada) as third:
         clients = [first, second, third]
@@ -237,7 +219,9 @@ async def test_subscribers_joining_one_after_another_during_traffic_each_see_eve
             await client.assert_quiet()
 
 
-async def test_resubscribe_without_after_sends_a_new_reply_and_live_items_once(ada, bob, general):
+async def test_resubscribe_without_after_sends_a_new_reply_and_live_items_once(
+    ada, bob, general_with_bob
+):
     async with connect(ada) as client:
         await client.subscribe("general")
         await post(bob, "general", "one", "c1")
@@ -250,7 +234,9 @@ async def test_resubscribe_without_after_sends_a_new_reply_and_live_items_once(a
         await client.assert_quiet()
 
 
-async def test_resubscribe_with_after_replays_from_there_then_live_items_once(ada, bob, general):
+async def test_resubscribe_with_after_replays_from_there_then_live_items_once(
+    ada, bob, general_with_bob
+):
     async with connect(ada) as client:
         await client.subscribe("general")
         await post(bob, "general", "one", "c1")
@@ -267,7 +253,9 @@ async def test_resubscribe_with_after_replays_from_there_then_live_items_once(ad
         await client.assert_quiet()
 
 
-async def test_resubscribe_with_after_during_traffic_keeps_live_items_once(ada, bob, general):
+async def test_resubscribe_with_after_during_traffic_keeps_live_items_once(
+    ada, bob, general_with_bob
+):
     async with connect(ada) as client:
         await client.subscribe("general")
 
@@ -291,7 +279,7 @@ async def test_resubscribe_with_after_during_traffic_keeps_live_items_once(ada, 
         await client.assert_quiet()
 
 
-async def test_backlog_of_500_items_is_replayed_whole(ada, bob, general):
+async def test_backlog_of_500_items_is_replayed_whole(ada, bob, general_with_bob):
     await post_many(bob, "general", 498)  # seqs 3..500
     async with connect(ada) as client:
         reply = await client.subscribe("general", after=0)
@@ -302,7 +290,7 @@ async def test_backlog_of_500_items_is_replayed_whole(ada, bob, general):
 
 
 async def test_backlog_over_500_items_is_cut_at_500_with_a_backlog_truncated_frame(
-    ada, bob, general
+    ada, bob, general_with_bob
 ):
     await post_many(bob, "general", 518)  # seqs 3..520
     async with connect(ada) as client:
@@ -330,7 +318,7 @@ async def test_backlog_over_500_items_is_cut_at_500_with_a_backlog_truncated_fra
         await client.assert_quiet()
 
 
-async def test_unsubscribe_stops_live_items(ada, bob, general):
+async def test_unsubscribe_stops_live_items(ada, bob, general_with_bob):
     async with connect(ada) as client, connect(bob) as watcher:
         await client.subscribe("general")
         await watcher.subscribe("general")
@@ -341,7 +329,7 @@ async def test_unsubscribe_stops_live_items(ada, bob, general):
         await client.assert_quiet()
 
 
-async def test_unsubscribe_then_subscribe_again_resumes_with_after(ada, bob, general):
+async def test_unsubscribe_then_subscribe_again_resumes_with_after(ada, bob, general_with_bob):
     async with connect(ada) as client:
         await client.subscribe("general")
         await client.request({"type": "unsubscribe", "room": "general"})
@@ -354,13 +342,13 @@ async def test_unsubscribe_then_subscribe_again_resumes_with_after(ada, bob, gen
         await client.assert_quiet()
 
 
-async def test_unsubscribe_of_a_visible_room_not_subscribed_is_harmless(ada, general):
+async def test_unsubscribe_of_a_visible_room_not_subscribed_is_harmless(ada, general_with_bob):
     async with connect(ada) as client:
         reply = await client.request({"type": "unsubscribe", "room": "general"})
         assert (reply["type"], reply["room"]) == ("unsubscribed", "general")
 
 
-async def test_one_socket_gets_each_rooms_items_tagged_with_its_room(ada, bob, general):
+async def test_one_socket_gets_each_rooms_items_tagged_with_its_room(ada, bob, general_with_bob):
     await make_room(bob, "random")  # bob's join is seq 1 there
     async with connect(ada) as client:
         await client.subscribe("general")
@@ -384,7 +372,7 @@ async def test_one_socket_gets_each_rooms_items_tagged_with_its_room(ada, bob, g
         await client.assert_quiet()
 
 
-async def test_two_sockets_of_one_user_each_receive_every_item_once(ada, bob, general):
+async def test_two_sockets_of_one_user_each_receive_every_item_once(ada, bob, general_with_bob):
     async with connect(ada) as tab1, connect(ada) as tab2:
         await tab1.subscribe("general")
         await tab2.subscribe("general")

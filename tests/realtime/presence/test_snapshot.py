@@ -4,7 +4,7 @@ The stopping tracker writes who it had online with the end of their grace (wall 
 next one takes that snapshot at start: a user back within the rest of the grace is announced
 nothing, one who is not is announced offline when it ends; an old or corrupt snapshot is
 ignored. Wall clocks are injected; the grace itself is short and real, as in
-test_presence_store.py, and every wait is for an announcement.
+test_tracker.py, and every wait is for an announcement.
 """
 
 import asyncio
@@ -20,7 +20,7 @@ from websockets.exceptions import ConnectionClosed
 from parley.realtime.presence import MemoryPresenceStore, PresenceTracker, Status
 from parley.realtime.presence import snapshot as presence_snapshot
 from tests.e2e.live import HttpSession, LiveServer
-from tests.realtime.test_presence_store import Announcements
+from tests.realtime.presence.test_tracker import Announcements
 
 ACTIVE, IDLE, OFFLINE = Status.ACTIVE, Status.IDLE, Status.OFFLINE
 WALL = 1_800_000_000.0  # the wall clock when the old process stops

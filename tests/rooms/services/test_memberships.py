@@ -1,7 +1,6 @@
 """Joining, leaving, adding and removing members: each change is one timeline event."""
 
 import json
-from unittest import mock
 
 import pytest
 
@@ -29,19 +28,8 @@ def events(room: Room) -> list[tuple[int, str, str]]:
 
 
 @pytest.fixture
-def general(ada):
-    return make_room(ada, slug="general")
-
-
-@pytest.fixture
 def secret(ada):
     return make_room(ada, slug="secret", visibility="private")
-
-
-@pytest.fixture
-def publish():
-    with mock.patch.object(broadcast, "publish_from_sync") as fake:
-        yield fake
 
 
 # --- join and leave ------------------------------------------------------------------------

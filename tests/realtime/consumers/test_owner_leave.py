@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.realtime.helpers import connect, error_code, make_room, make_user, post, stored
+from tests.support.data import make_room, make_user, post, stored
+from tests.support.socket import connect, error_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,17 +5,10 @@ import pytest
 from channels.db import database_sync_to_async
 
 from parley.rooms.models import Membership
-from tests.realtime.helpers import connect, error_code, make_room, make_user, post
+from tests.support.data import post
+from tests.support.socket import connect, error_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-async def people():
-    ada, bob, carol = await make_user("ada"), await make_user("bob"), await make_user("carol")
-    await make_room(ada, "general", members=[bob])  # seqs 1, 2: the joins
-    await make_room(ada, "secret", visibility="private", members=[bob])
-    return ada, bob, carol
 
 
 @database_sync_to_async

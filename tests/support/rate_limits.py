@@ -1,30 +1,16 @@
-"""Fixtures for the security tests: rate limits switched on with a clock the test moves.
+"""Rate limits switched on with a clock the test moves (the `rate_limits` fixture).
 
-The suite runs with rate limits off (config/settings/test.py); `rate_limits` turns them on with
-the configured defaults, on fresh buckets (a key prefix of their own, also in Redis) and a fake
-clock, so a test waits for a refill by moving the clock, never by sleeping.
+The suite runs with rate limits off (config/settings/test.py); `RateLimits.configure` turns them
+on with the configured defaults, on fresh buckets (a key prefix of their own, also in Redis) and
+a fake clock, so a test waits for a refill by moving the clock, never by sleeping.
 """
 
 from __future__ import annotations
 
 import uuid
 
-import pytest
-
 from parley.core import ratelimit
-
-
-class FakeClock:
-    """Seconds that pass only when the test says so."""
-
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+from tests.support.clock import FakeClock
 
 
 class RateLimits:
@@ -54,12 +40,8 @@ class RateLimits:
     def advance(self, seconds: float) -> None:
         self.clock.advance(seconds)
 
-
-@pytest.fixture
-def rate_limits(settings):
-    limits = RateLimits(settings)
-    limits.configure()
-    yield limits
-    if limits.limiter is not None:
-        limits.limiter.storage.clear()
-    ratelimit.use_limiter(None)
+    def reset(self) -> None:
+        """Back to the suite's limits (off), the buckets emptied."""
+        if self.limiter is not None:
+            self.limiter.storage.clear()
+        ratelimit.use_limiter(None)

@@ -3,37 +3,19 @@
 import pytest
 
 from parley.realtime import subscribe as subscribing
-from tests.realtime.helpers import (
-    connect,
-    error_code,
+from tests.support.data import (
     join,
     leave,
     make_room,
     make_user,
     post,
     remove_member,
-    seqs,
     stored,
     stored_messages,
 )
+from tests.support.socket import connect, error_code, seqs
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-async def ada():
-    return await make_user("ada")
-
-
-@pytest.fixture
-async def bob():
-    return await make_user("bob")
-
-
-@pytest.fixture
-async def general(ada):
-    """A public room created by ada: her join is seq 1."""
-    return await make_room(ada, "general")
 
 
 async def member_names(slug: str, client) -> list[str]:
