@@ -20,6 +20,7 @@ import orjson
 
 from parley.realtime.presence.types import Status
 from parley.rooms.selectors import RoomVersion
+from parley.wire import frames
 
 MAX_ROOMS = 64
 
@@ -71,8 +72,8 @@ class MemberLists:
         members = []
         for name, status in zip(names, statuses, strict=True):
             online, idle = flags[status]
-            members.append({"username": name, "online": online, "idle": idle})
-        fragment = orjson.Fragment(orjson.dumps(members))
+            members.append(frames.member(username=name, online=online, idle=idle))
+        fragment = orjson.Fragment(frames.encode_bytes(members))
         self._rooms[version[0]] = _Entry(key, statuses, fragment, epoch)
         self._rooms.move_to_end(version[0])
         while len(self._rooms) > self._max_rooms:

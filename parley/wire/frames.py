@@ -26,6 +26,11 @@ def encode(frame: Frame) -> str:
     return orjson.dumps(frame).decode()
 
 
+def encode_bytes(value: object) -> bytes:
+    """A part of a frame encoded once, to embed as it is (an orjson Fragment: member_lists.py)."""
+    return orjson.dumps(value)
+
+
 def reply(kind: str, ref: str | None, **fields: Any) -> str:
     """A frame of type `kind`, answering the client frame `ref` (None: not an answer)."""
     frame: Frame = {"type": kind, **fields}
