@@ -21,12 +21,15 @@ answer). The proxy in front limits bodies as well (docs/deployment.md).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 
 from django.conf import settings
 from django.urls import Resolver404, resolve
 
+from parley.core.errors import TooLarge
 from parley.core.types import ASGIApp, Message, Receive, Scope, Send
+from parley.web.errors import error_document
 
 MULTIPART_ENVELOPE_BYTES = 64 * 1024
 UPLOAD_VIEWS = frozenset({"room_upload"})
@@ -126,13 +129,13 @@ def _refusal(path: str, view: str | None) -> Refusal:
 
 
 async def _upload_too_large(send: Send) -> None:
-    body = b'{"error": {"code": "too_large", "message": "The file is over the upload limit."}}'
-    await _answer_413(send, body, b"application/json")
+    refusal = TooLarge("The file is over the upload limit.")
+    await _answer_413(send, json.dumps(error_document(refusal)).encode(), b"application/json")
 
 
 async def _json_too_large(send: Send) -> None:
-    body = b'{"error": {"code": "too_large", "message": "The request body is over its limit."}}'
-    await _answer_413(send, body, b"application/json")
+    refusal = TooLarge("The request body is over its limit.")
+    await _answer_413(send, json.dumps(error_document(refusal)).encode(), b"application/json")
 
 
 async def _text_too_large(send: Send) -> None:

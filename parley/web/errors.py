@@ -14,11 +14,16 @@ def with_retry_after(response: HttpResponse, exc: ParleyError | None) -> HttpRes
     return response
 
 
-def json_error(exc: ParleyError) -> JsonResponse:
-    """{"error": {code, message[, retry_after]}} with the code's status (docs/protocol.md)."""
+def error_document(exc: ParleyError) -> dict[str, object]:
+    """{"error": {code, message[, retry_after]}}: every JSON refusal's body (docs/protocol.md)."""
     error: dict[str, object] = {"code": str(exc.code), "message": exc.message}
     if isinstance(exc, RateLimited):
         error["retry_after"] = exc.retry_after
-    response = JsonResponse({"error": error}, status=exc.http_status)
+    return {"error": error}
+
+
+def json_error(exc: ParleyError) -> JsonResponse:
+    """The refusal as a JSON answer with the code's status (and `Retry-After`)."""
+    response = JsonResponse(error_document(exc), status=exc.http_status)
     with_retry_after(response, exc)
     return response
