@@ -2,10 +2,15 @@
 // The members list of a room page (#members and its count), shown from a MemberList
 // (member_list.js) each time it changes.
 //
+// Rows from the server's markup only (parley/_member.html): the rows the page was rendered with
+// are kept, and a member who joins later gets a clone of <template id="member-template">; either
+// way fillMember() shows the member with text and attributes only.
+//
 // Presence is shown as a coloured dot with its text for screen readers (role="img" and a
 // label, so the item's text stays the name). Until the server has said anything about a
-// member (a server without presence), no dot is drawn.
+// member (a server without presence), the dot stays hidden.
 
+import { cloneTemplate } from "./item_view.js";
 import { MemberList } from "./member_list.js";
 
 /** @typedef {import("./member_list.js").Presence} Presence */
@@ -15,6 +20,40 @@ export const PRESENCE_TEXT = Object.freeze({
   idle: "idle",
   offline: "offline",
 });
+
+/** The <template> id of a member's row (parley/room.html). */
+export const MEMBER_TEMPLATE = "member-template";
+
+/**
+ * Fill a member's row (rendered by the server, or cloned from the template).
+ * @param {HTMLElement} li
+ * @param {{username: string, me: string, presence: Presence | null}} member
+ * @returns {HTMLElement}
+ */
+export function fillMember(li, { username, me, presence }) {
+  li.dataset.username = username;
+  li.classList.toggle("is-me", username === me);
+  const name = li.querySelector(".members__name");
+  if (name && name.textContent !== username) name.textContent = username;
+  if (username !== me) li.querySelector(".members__you")?.remove();
+  if (presence) li.dataset.presence = presence;
+  else delete li.dataset.presence;
+  const dot = li.querySelector(".presence");
+  if (dot instanceof HTMLElement) {
+    for (const state of /** @type {Presence[]} */ (Object.keys(PRESENCE_TEXT))) {
+      dot.classList.toggle(`presence--${state}`, state === presence);
+    }
+    dot.hidden = !presence;
+    if (presence) {
+      dot.setAttribute("aria-label", PRESENCE_TEXT[presence]);
+      dot.title = PRESENCE_TEXT[presence];
+    } else {
+      dot.removeAttribute("aria-label");
+      dot.removeAttribute("title");
+    }
+  }
+  return li;
+}
 
 export class Members {
   /**
@@ -79,30 +118,20 @@ export class Members {
   }
 
   render() {
+    /** @type {Map<string, HTMLElement>} */
+    const rows = new Map();
+    for (const li of this.list.querySelectorAll(":scope > li[data-username]")) {
+      const row = /** @type {HTMLElement} */ (li);
+      rows.set(row.dataset.username ?? "", row);
+    }
     const sorted = this.model.sorted();
-    const items = sorted.map((name) => {
-      const li = document.createElement("li");
-      li.dataset.username = name;
-      const state = this.model.presenceOf(name);
-      if (state) {
-        li.dataset.presence = state;
-        const dot = document.createElement("span");
-        dot.className = `presence presence--${state}`;
-        dot.setAttribute("role", "img");
-        dot.setAttribute("aria-label", PRESENCE_TEXT[state]);
-        dot.title = PRESENCE_TEXT[state];
-        li.append(dot);
-      }
-      li.append(name);
-      if (name === this.me) {
-        li.classList.add("is-me");
-        const you = document.createElement("span");
-        you.className = "muted";
-        you.textContent = " (you)";
-        li.append(you);
-      }
-      return li;
-    });
+    const items = sorted.map((username) =>
+      fillMember(rows.get(username) ?? cloneTemplate(MEMBER_TEMPLATE), {
+        username,
+        me: this.me,
+        presence: this.model.presenceOf(username),
+      }),
+    );
     this.list.replaceChildren(...items);
     if (this.count) this.count.textContent = String(sorted.length);
   }
