@@ -262,6 +262,8 @@ CONTENT_SECURITY_POLICY = {
 # Parley's own limits (docs/protocol.md defaults).
 PARLEY = {
     "MAX_BODY_CHARS": env.int("PARLEY_MAX_BODY_CHARS", default=4000),
+    # How long after sending an author may edit a message; 0 = always (docs/protocol.md).
+    "EDIT_WINDOW_SECONDS": env.int("PARLEY_EDIT_WINDOW_SECONDS", default=0),
     "MAX_FRAME_BYTES": env.int("PARLEY_MAX_FRAME_BYTES", default=64 * 1024),
     "REPLAY_LIMIT": env.int("PARLEY_REPLAY_LIMIT", default=500),
     "PAGE_ITEMS": env.int("PARLEY_PAGE_ITEMS", default=50),

@@ -33,7 +33,13 @@ from channels.layers import get_channel_layer
 
 from parley.accounts.changes import RightsChanged, SessionsEnded
 from parley.core import metrics
-from parley.rooms.changes import ItemAdded, ReadMoved, RoomAccessChanged, TypingStarted
+from parley.rooms.changes import (
+    ItemAdded,
+    LevelChanged,
+    ReadMoved,
+    RoomAccessChanged,
+    TypingStarted,
+)
 from parley.wire import frames
 
 log = logging.getLogger(__name__)
@@ -74,6 +80,8 @@ def item_message(change: ItemAdded) -> LayerMessage:
         "revoke": change.ends_access_of,
         "reader": reader,
         "joined": joined,
+        # The message this item changes (an edit, deletion or reaction) or replies to.
+        "target": item.target if item.is_change else item.thread,
     }
 
 
@@ -124,6 +132,14 @@ def publish_change(change: object) -> None:
             publish_from_sync(
                 room_group_name(change.room_id), ephemeral_message(change.room_id, receipt)
             )
+    elif isinstance(change, LevelChanged):
+        notify = frames.notify_text(room=change.room, level=change.level)
+        publish_from_sync(
+            CONTROL_GROUP,
+            user_frame_message(
+                change.user_id, change.room_id, notify, except_socket_id=change.socket_id
+            ),
+        )
     elif isinstance(change, TypingStarted):
         typing = frames.typing_text(room=change.room, username=change.username)
         message = ephemeral_message(

@@ -47,12 +47,74 @@ def _leave(user: AuthUser, slug: str) -> str:
     return services.room_leave_by_slug(user=user, slug=slug).room.slug
 
 
+def _ack(result: services.PostResult, ref: str | None) -> str:
+    return frames.ack_text(item_value(result.item, room_slug=result.item.room.slug), ref=ref)
+
+
 @timed_database_call
 def _post(user: AuthUser, cmd: commands.Send, socket_id: str) -> str:
     result = services.message_post(
-        user=user, room_slug=cmd.room, body=cmd.body, client_id=cmd.client_id, socket_id=socket_id
+        user=user,
+        room_slug=cmd.room,
+        body=cmd.body,
+        client_id=cmd.client_id,
+        thread=cmd.thread,
+        socket_id=socket_id,
     )
-    return frames.ack_text(item_value(result.item, room_slug=result.item.room.slug), ref=cmd.ref)
+    return _ack(result, cmd.ref)
+
+
+@timed_database_call
+def _edit(user: AuthUser, cmd: commands.Edit, socket_id: str) -> str:
+    result = services.message_edit(
+        user=user,
+        room_slug=cmd.room,
+        target=cmd.target,
+        body=cmd.body,
+        client_id=cmd.client_id,
+        socket_id=socket_id,
+    )
+    return _ack(result, cmd.ref)
+
+
+@timed_database_call
+def _delete(user: AuthUser, cmd: commands.Delete, socket_id: str) -> str:
+    result = services.message_delete(
+        user=user,
+        room_slug=cmd.room,
+        target=cmd.target,
+        client_id=cmd.client_id,
+        socket_id=socket_id,
+    )
+    return _ack(result, cmd.ref)
+
+
+@timed_database_call
+def _react(user: AuthUser, cmd: commands.React, socket_id: str) -> str:
+    result = services.reaction_set(
+        user=user,
+        room_slug=cmd.room,
+        target=cmd.target,
+        emoji=cmd.emoji,
+        op=cmd.op,
+        client_id=cmd.client_id,
+        socket_id=socket_id,
+    )
+    return _ack(result, cmd.ref)
+
+
+@timed_database_call
+def _dm(user: AuthUser, cmd: commands.Dm) -> str:
+    direct = services.direct_room_open(user=user, usernames=cmd.users)
+    return frames.dm_text(room=direct.room.slug, users=direct.usernames, ref=cmd.ref)
+
+
+@timed_database_call
+def _notify(user: AuthUser, cmd: commands.Notify, socket_id: str) -> str:
+    room, level = services.notify_level_set(
+        user=user, slug=cmd.room, level=cmd.level, socket_id=socket_id
+    )
+    return frames.notify_text(room=room.slug, level=level, ref=cmd.ref)
 
 
 @timed_database_call
@@ -71,10 +133,22 @@ def _typing(user: AuthUser, slug: str) -> None:
 @timed_database_call
 def _history(user: AuthUser, cmd: commands.History) -> str:
     room, page = services.room_history_read(
-        user=user, slug=cmd.room, before=cmd.before, limit=cmd.limit
+        user=user,
+        slug=cmd.room,
+        before=cmd.before,
+        limit=cmd.limit,
+        thread=cmd.thread,
+        around=cmd.around,
     )
     items = [item_value(item, room_slug=room.slug) for item in page.items]
-    return frames.history_text(room=room.slug, items=items, has_more=page.has_more, ref=cmd.ref)
+    return frames.history_text(
+        room=room.slug,
+        items=items,
+        has_more=page.has_more,
+        has_newer=page.has_newer,
+        thread=page.thread,
+        ref=cmd.ref,
+    )
 
 
 @timed_database_call
@@ -296,6 +370,26 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         assert self.conn is not None
         self.conn.push(await _post(self.user, cmd, self.conn.socket_id))
 
+    async def on_edit(self, cmd: commands.Edit) -> None:
+        assert self.conn is not None
+        self.conn.push(await _edit(self.user, cmd, self.conn.socket_id))
+
+    async def on_delete(self, cmd: commands.Delete) -> None:
+        assert self.conn is not None
+        self.conn.push(await _delete(self.user, cmd, self.conn.socket_id))
+
+    async def on_react(self, cmd: commands.React) -> None:
+        assert self.conn is not None
+        self.conn.push(await _react(self.user, cmd, self.conn.socket_id))
+
+    async def on_dm(self, cmd: commands.Dm) -> None:
+        assert self.conn is not None
+        self.conn.push(await _dm(self.user, cmd))
+
+    async def on_notify(self, cmd: commands.Notify) -> None:
+        assert self.conn is not None
+        self.conn.push(await _notify(self.user, cmd, self.conn.socket_id))
+
     async def on_history(self, cmd: commands.History) -> None:
         assert self.conn is not None
         self.conn.push(await _history(self.user, cmd))
@@ -334,6 +428,11 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         commands.Join: on_join,
         commands.Leave: on_leave,
         commands.Send: on_send,
+        commands.Edit: on_edit,
+        commands.Delete: on_delete,
+        commands.React: on_react,
+        commands.Dm: on_dm,
+        commands.Notify: on_notify,
         commands.History: on_history,
         commands.Ping: on_ping,
         commands.Typing: on_typing,

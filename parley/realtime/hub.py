@@ -36,6 +36,7 @@ from parley.realtime.connection import Connection
 from parley.realtime.database import database_call
 from parley.realtime.presence import PresenceTracker, Status, presence_tracker
 from parley.realtime.registry import SocketRegistry
+from parley.realtime.room_cache import room_cache
 from parley.realtime.stream import RoomStream, Step
 from parley.realtime.typing_throttle import TypingThrottle
 from parley.rooms.changes import item_added
@@ -65,6 +66,7 @@ class Extras(NamedTuple):
     revoke: int | None = None  # the user whose subscriptions it ends
     reader: list[Any] | None = None  # [author id, `read` frame, socket id to skip]
     joined: list[Any] | None = None  # [new member's id, room slug, username]
+    target: int | None = None  # the message it changes or replies to
 
     @classmethod
     def of(cls, message: broadcast.LayerMessage) -> Extras:
@@ -73,6 +75,7 @@ class Extras(NamedTuple):
             revoke=message.get("revoke"),
             reader=message.get("reader"),
             joined=message.get("joined"),
+            target=message.get("target"),
         )
 
 
@@ -246,6 +249,8 @@ class Hub:
                 delivered += 1
         if delivered:
             metrics.deliveries.inc(delivered)  # one locked increment per item, not per socket
+        if extras.target is not None:
+            room_cache.forget(room_id, extras.target)
         if extras.revoke is not None:
             self._revoke(room, extras.revoke)
         if extras.reader is not None:
@@ -463,6 +468,7 @@ class Hub:
         for room in list(self.rooms.values()):
             if room.idle_since is not None and now - room.idle_since > IDLE_ROOM_SECONDS:
                 del self.rooms[room.room_id]
+                room_cache.forget_room(room.room_id)
                 group = broadcast.room_group_name(room.room_id)
                 try:
                     await self.layer.group_discard(group, self.channel_name)

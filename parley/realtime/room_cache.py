@@ -4,7 +4,12 @@ client of a restarted process subscribing again with `after`) reads and renders 
 - A room's member rows at its latest `last_seq`: a membership change is an item taking the
   room's next seq in the same transaction, so the rows read at seq N stay right while the
   room's last seq is N; a subscriber reading a later seq misses and replaces them.
-- Rendered item frames by seq: an item never changes once stored.
+- Rendered item frames by seq: each a consistent picture of its item at some moment. A message
+  changes (edits, deletions, reactions, replies), but every later change is an item after it,
+  which a subscriber replaying from before the message receives too (docs/protocol.md,
+  `state_seq`); still, the hub forgets a message's frame when a change to it passes
+  (`forget`), and a room's frames when it stops following the room, so a deleted message's
+  text is not kept here either.
 - The number of messages up to a seq (for unread counts): fixed once that seq is stored.
 
 Entries are per room *version* (its id and creation time), so a room deleted and another made
@@ -110,6 +115,19 @@ class RoomCache:
                 for seq in sorted(room.frames)[: len(room.frames) - self._frames_per_room]:
                     self._resize(room, -len(room.frames.pop(seq)))
             self._evict()
+
+    def forget(self, room_id: int, seq: int) -> None:
+        """Drop the frame kept for `seq` (a message that changed)."""
+        with self._lock:
+            room = self._rooms.get(room_id)
+            if room is not None and seq in room.frames:
+                self._resize(room, -len(room.frames.pop(seq)))
+
+    def forget_room(self, room_id: int) -> None:
+        """Drop everything kept for the room (its changes no longer reach this process)."""
+        with self._lock:
+            if room_id in self._rooms:
+                self._drop(room_id)
 
     def message_count(self, version: RoomVersion, seq: int) -> int | None:
         with self._lock:

@@ -38,7 +38,11 @@ class SubscribedReads(TypedDict):
 
     last_read: int
     unread: int
+    mentions: int
+    level: str
     read_by: NotRequired[dict[str, int]]
+    kind: NotRequired[str]
+    users: NotRequired[list[str]]
 
 
 @timed_database_call
@@ -56,7 +60,7 @@ def _backlog(
     backlog = selectors.room_backlog(room_id, after=after, limit=limit, cache=room_cache)
     # Access again, after the read: for a user removed before `last_seq` was read, the leave
     # event may be behind this subscription's cursor already and would never end it.
-    selectors.access_room(user=user, slug=slug)
+    room = selectors.access_room(user=user, slug=slug)
     rendered = {
         item.seq: frames.item_text(item_value(item, room_slug=slug)) for item in backlog.items
     }
@@ -64,7 +68,18 @@ def _backlog(
     assert backlog.version is not None  # read with a cache
     room_cache.keep_frames(backlog.version, rendered)
     last_read, unread = selectors.backlog_unread_count(user=user, backlog=backlog, cache=room_cache)
-    reads: SubscribedReads = {"last_read": last_read, "unread": unread}
+    level, mentions = selectors.subscriber_state(
+        user=user, room=room, last_read=last_read, upto=backlog.last_seq
+    )
+    reads: SubscribedReads = {
+        "last_read": last_read,
+        "unread": unread,
+        "mentions": mentions,
+        "level": services.effective_level(room=room, level=level),
+    }
+    if room.is_direct:
+        reads["kind"] = "direct"
+        reads["users"] = list(backlog.members)
     if services.receipts_shown(len(backlog.members)):
         max_members = settings.PARLEY["RECEIPTS_MAX_MEMBERS"]
         reads["read_by"] = selectors.room_read_pointers(room_id, max_members=max_members) or {}

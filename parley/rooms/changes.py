@@ -53,6 +53,17 @@ class ReadMoved:
 
 
 @dataclass(frozen=True, slots=True)
+class LevelChanged:
+    """The user's notification level in the room is now `level`."""
+
+    room_id: int
+    room: str
+    user_id: int
+    level: str
+    socket_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TypingStarted:
     """The user is typing in the room. Stored nowhere; dropped first by a socket behind."""
 

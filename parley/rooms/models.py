@@ -18,6 +18,8 @@ class Room(models.Model):
     class Visibility(models.TextChoices):
         PUBLIC = "public", "Public"
         PRIVATE = "private", "Private"
+        # A direct conversation: its participants are its members, fixed; nobody else sees it.
+        DIRECT = "direct", "Direct"
 
     name = models.CharField(max_length=80)
     slug = models.SlugField(max_length=50, unique=True)
@@ -36,9 +38,18 @@ class Room(models.Model):
     )
     last_seq = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Direct rooms only: the participants' ids, sorted, joined by ","; one room per set.
+    direct_key = models.CharField(max_length=200, null=True, blank=True, editable=False)  # noqa: DJ001
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["direct_key"],
+                condition=Q(direct_key__isnull=False),
+                name="room_unique_direct_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -47,8 +58,21 @@ class Room(models.Model):
     def is_private(self) -> bool:
         return self.visibility == self.Visibility.PRIVATE
 
+    @property
+    def is_direct(self) -> bool:
+        return self.visibility == self.Visibility.DIRECT
+
 
 class Membership(models.Model):
+    class Role(models.TextChoices):
+        MEMBER = "member", "Member"
+        MODERATOR = "moderator", "Moderator"
+
+    class Level(models.TextChoices):
+        ALL = "all", "All messages"
+        MENTIONS = "mentions", "Mentions"
+        NONE = "none", "Nothing"
+
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -56,6 +80,11 @@ class Membership(models.Model):
     joined_at = models.DateTimeField(default=timezone.now)
     # The member's read pointer: the last seq they have read (never moves backwards).
     last_read_seq = models.PositiveBigIntegerField(default=0)
+    role = models.CharField(
+        max_length=12, choices=Role.choices, default=Role.MEMBER, db_default=Role.MEMBER
+    )
+    # The member's notification level; "" = the default (mentions; all in direct rooms).
+    level = models.CharField(max_length=8, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [
@@ -71,6 +100,9 @@ class Item(models.Model):
         MESSAGE = "message", "Message"
         JOIN = "join", "Join"
         LEAVE = "leave", "Leave"
+        EDIT = "edit", "Edit"
+        DELETE = "delete", "Delete"
+        REACTION = "reaction", "Reaction"
 
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="items")
     seq = models.PositiveBigIntegerField()
@@ -85,9 +117,37 @@ class Item(models.Model):
     # Set when an Attachment belongs to this message: serialisers read it without a query.
     has_attachment = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
+    # The server's rendering of `body` (messages and edits), made when it is written.
+    html = models.TextField(blank=True, default="", db_default="")
+    # A reply: the seq of its thread's root message.
+    thread_seq = models.PositiveBigIntegerField(null=True, blank=True)
+    # An edit, deletion or reaction: the seq of the message it changes.
+    target_seq = models.PositiveBigIntegerField(null=True, blank=True)
+    # A reaction: the emoji and "add" or "remove".
+    emoji = models.CharField(max_length=64, blank=True, default="", db_default="")
+    op = models.CharField(max_length=8, blank=True, default="", db_default="")
+    # Usernames mentioned (and "@room"); None when none.
+    mentions = models.JSONField(null=True, blank=True)
+    # A message as it is now (kept in step by the services, in the transaction of the item that
+    # changes it): history and backlogs read it without replaying anything.
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted = models.BooleanField(default=False, db_default=False)
+    # [{"emoji": "👍", "users": ["ada", …]}, …] in the order each emoji was first added.
+    reactions = models.JSONField(null=True, blank=True)
+    reply_count = models.PositiveIntegerField(default=0, db_default=0)
+    last_reply_at = models.DateTimeField(null=True, blank=True)
+    # The seq of the last item that changed this message (0: none).
+    state_seq = models.PositiveBigIntegerField(default=0, db_default=0)
 
     class Meta:
         ordering = ["room", "seq"]
+        indexes = [
+            models.Index(
+                fields=["room", "thread_seq", "seq"],
+                condition=Q(thread_seq__isnull=False),
+                name="item_thread",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["room", "seq"], name="item_unique_room_seq"),
             # Idempotent sends: a client_id is stored once per author and room, also when two
@@ -108,6 +168,28 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
     import uuid
 
     return f"attachments/{instance.item.room_id}/{uuid.uuid4().hex}"
+
+
+class Mention(models.Model):
+    """A message that mentions a user (`user`), or the whole room (`user` NULL: `@room`)."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="mention_rows")
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="+")
+    seq = models.PositiveBigIntegerField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "room", "seq"], name="mention_user_room_seq"),
+            models.Index(
+                fields=["room", "seq"], condition=Q(user__isnull=True), name="mention_room_seq"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room_id}#{self.seq} mentions {self.user_id or '@room'}"
 
 
 class Attachment(models.Model):
@@ -133,7 +215,7 @@ class MessageManager(models.Manager["Message"]):
 
 class EventManager(models.Manager["Event"]):
     def get_queryset(self) -> models.QuerySet["Event"]:
-        return super().get_queryset().exclude(kind=Item.Kind.MESSAGE)
+        return super().get_queryset().filter(kind__in=[Item.Kind.JOIN, Item.Kind.LEAVE])
 
 
 class Message(Item):

@@ -8,13 +8,13 @@ from typing import Protocol
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from parley.core.errors import InvalidInput, NotAMember, RoomNotFound
 from parley.core.text import is_valid_slug
 from parley.core.types import AuthUser
-from parley.rooms.models import Attachment, Item, Membership, Room
+from parley.rooms.models import Attachment, Item, Membership, Mention, Room
 from parley.rooms.visibility import room_is_visible, room_visible_q
 
 HISTORY_MAX_LIMIT = 200
@@ -275,15 +275,34 @@ def room_latest_items(room_id: int, *, limit: int) -> list[Item]:
 class HistoryPage:
     items: list[Item]
     has_more: bool
+    # A page read `around` a seq: whether newer items exist.
+    has_newer: bool | None = None
+    # A thread's page: its root's seq (the root is the page's first item).
+    thread: int | None = None
 
 
 def room_history(
-    *, user: AuthUser, slug: object, before: int | None, limit: int
+    *,
+    user: AuthUser,
+    slug: object,
+    before: int | None,
+    limit: int,
+    thread: int | None = None,
+    around: int | None = None,
 ) -> tuple[Room, HistoryPage]:
-    """Items before `before` (or the newest), oldest first, for a user who may read the room."""
+    """Items before `before` (or the newest), oldest first, for a user who may read the room;
+    or a thread's root and its replies (`thread`); or the items centred on `around`.
+    Each message as it is now (edited, deleted, reactions, replies), from its own row."""
     room = access_room(user=user, slug=slug)
     check_cursor(before, name="before")
     check_history_limit(limit)
+    if thread is not None:
+        return room, _thread_page(room, thread=thread, before=before, limit=limit)
+    if around is not None:
+        check_cursor(around, name="around")
+        if before is not None:
+            raise InvalidInput("`around` and `before` do not go together.")
+        return room, _around_page(room, around=around, limit=limit)
     query = _items(room.pk).order_by("-seq")
     if before is not None:
         query = query.filter(seq__lt=before)
@@ -292,6 +311,45 @@ def room_history(
     items = items[:limit]
     items.reverse()
     return room, HistoryPage(items=items, has_more=has_more)
+
+
+# The largest seq a column holds: a cursor beyond it names nothing and is not queried.
+_SEQ_MAX = 2**63 - 1
+
+
+def _thread_page(room: Room, *, thread: int, before: int | None, limit: int) -> HistoryPage:
+    """The root, then up to `limit` of its replies before `before` (the newest), oldest first."""
+    root = None
+    if 0 < thread <= _SEQ_MAX:
+        root = (
+            _items(room.pk)
+            .filter(seq=thread, kind=Item.Kind.MESSAGE, thread_seq__isnull=True)
+            .first()
+        )
+    if root is None:
+        raise InvalidInput(f"No thread at seq {thread} in this room.")
+    query = _items(room.pk).filter(thread_seq=thread).order_by("-seq")
+    if before is not None:
+        query = query.filter(seq__lt=min(before, _SEQ_MAX))
+    replies = list(query[: limit + 1])
+    has_more = len(replies) > limit
+    replies = replies[:limit]
+    replies.reverse()
+    return HistoryPage(items=[root, *replies], has_more=has_more, thread=thread)
+
+
+def _around_page(room: Room, *, around: int, limit: int) -> HistoryPage:
+    """Up to `limit` items centred on `around`: half before it, the rest from it on."""
+    around = min(around, _SEQ_MAX)
+    older_count = limit // 2
+    older = list(_items(room.pk).filter(seq__lt=around).order_by("-seq")[: older_count + 1])
+    has_more = len(older) > older_count
+    older = older[:older_count]
+    older.reverse()
+    newer_count = limit - len(older)
+    newer = list(_items(room.pk).filter(seq__gte=around).order_by("seq")[: newer_count + 1])
+    has_newer = len(newer) > newer_count
+    return HistoryPage(items=[*older, *newer[:newer_count]], has_more=has_more, has_newer=has_newer)
 
 
 # A room's id and creation time (as the database returns it): what a cache keys a room's
@@ -410,6 +468,24 @@ def _room_state(room_id: int) -> tuple[int, object]:
     if row is None:
         raise Room.DoesNotExist(f"no room {room_id}")
     return row[0], row[1]
+
+
+def subscriber_state(*, user: AuthUser, room: Room, last_read: int, upto: int) -> tuple[str, int]:
+    """`user`'s notification level in the room as chosen ("" for the default) and how many
+    messages after their read pointer, up to `upto`, by someone else, mention them or the room
+    (deleted messages have no mention rows)."""
+    level = Membership.objects.filter(room=room, user=user).values_list("level", flat=True).first()
+    if level is None:
+        return "", 0
+    mentions = (
+        Mention.objects.filter(room=room, seq__gt=last_read, seq__lte=upto)
+        .filter(Q(user=user) | Q(user__isnull=True))
+        .exclude(item__user=user)
+        .values("item")
+        .distinct()
+        .count()
+    )
+    return level, mentions
 
 
 def room_items_between(room_id: int, *, after: int, upto: int) -> list[Item]:

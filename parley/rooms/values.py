@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from parley.rooms.models import Attachment, Item
-from parley.wire.values import AttachmentValue, ItemValue
+from parley.wire.values import AttachmentValue, ItemValue, ReactionValue
 
 
 def attachment_value(attachment: Attachment) -> AttachmentValue:
@@ -25,17 +25,55 @@ def _author_username(item: Item) -> str | None:
 
 
 def item_value(item: Item, *, room_slug: str) -> ItemValue:
-    """The item as every client sees it (the author of a deleted account has no username)."""
-    is_message = item.kind == Item.Kind.MESSAGE
-    attached = is_message and item.has_attachment
+    """The item as every client sees it (the author of a deleted account has no username); a
+    message as its row now says (edited, deleted, reactions, replies)."""
+    kind = item.kind
+    if kind == Item.Kind.MESSAGE:
+        attached = item.has_attachment and not item.deleted
+        return ItemValue(
+            room=room_slug,
+            seq=item.seq,
+            id=item.pk,
+            kind=kind,
+            username=_author_username(item),
+            created_at=item.created_at,
+            body=item.body,
+            client_id=item.client_id,
+            attachment=attachment_value(item.attachment) if attached else None,
+            html=item.html,
+            thread=item.thread_seq,
+            mentions=tuple(item.mentions or ()),
+            edited_at=item.edited_at,
+            deleted=item.deleted,
+            reactions=tuple(
+                ReactionValue(emoji=r["emoji"], users=tuple(r["users"]))
+                for r in item.reactions or ()
+            ),
+            replies=item.reply_count,
+            last_reply_at=item.last_reply_at,
+            state_seq=item.state_seq,
+        )
+    if kind in (Item.Kind.EDIT, Item.Kind.DELETE, Item.Kind.REACTION):
+        return ItemValue(
+            room=room_slug,
+            seq=item.seq,
+            id=item.pk,
+            kind=kind,
+            username=_author_username(item),
+            created_at=item.created_at,
+            body=item.body,
+            client_id=item.client_id,
+            html=item.html,
+            mentions=tuple(item.mentions or ()),
+            target=item.target_seq,
+            emoji=item.emoji,
+            op=item.op,
+        )
     return ItemValue(
         room=room_slug,
         seq=item.seq,
         id=item.pk,
-        kind=item.kind,
+        kind=kind,
         username=_author_username(item),
         created_at=item.created_at,
-        body=item.body if is_message else "",
-        client_id=item.client_id if is_message else None,
-        attachment=attachment_value(item.attachment) if attached else None,
     )

@@ -1,9 +1,10 @@
 """Who may see a room: one rule, read two ways.
 
-The rule (`_rule`) is written once, over four terms: the user is staff, the room is staff-only,
-the room is public, the user is a member. It is evaluated either on one room already read
-(`room_is_visible`: plain booleans) or as a filter for a query of rooms (`room_visible_q`: the
-same terms as Q expressions), so the SQL and the Python answers cannot drift apart.
+The rule (`_rule`) is written once, over five terms: the user is staff, the room is staff-only,
+the room is public, the room is direct, the user is a member. It is evaluated either on one room
+already read (`room_is_visible`: plain booleans) or as a filter for a query of rooms
+(`room_visible_q`: the same terms as Q expressions), so the SQL and the Python answers cannot
+drift apart.
 """
 
 from __future__ import annotations
@@ -17,10 +18,19 @@ from parley.rooms.models import Membership, Room
 
 
 def _rule(terms: Any) -> Any:
-    # Staff see every room; anyone else sees a room that is not staff-only and is public or theirs.
+    # A direct room is seen by its participants only, staff included. Of the other rooms, staff
+    # see every one; anyone else a room that is not staff-only and is public or theirs.
     return terms.either(
-        terms.staff,
-        terms.both(terms.negate(terms.staff_only), terms.either(terms.public, terms.member)),
+        terms.both(terms.direct, terms.member),
+        terms.both(
+            terms.negate(terms.direct),
+            terms.either(
+                terms.staff,
+                terms.both(
+                    terms.negate(terms.staff_only), terms.either(terms.public, terms.member)
+                ),
+            ),
+        ),
     )
 
 
@@ -31,6 +41,7 @@ class _OneRoom:
         self.staff = staff
         self.staff_only = room.staff_only
         self.public = room.visibility == Room.Visibility.PUBLIC
+        self.direct = room.visibility == Room.Visibility.DIRECT
         self.member = member
 
     @staticmethod
@@ -54,6 +65,7 @@ class _RoomQuery:
         self.staff = bool(user.is_staff)
         self.staff_only = Q(staff_only=True)
         self.public = Q(visibility=Room.Visibility.PUBLIC)
+        self.direct = Q(visibility=Room.Visibility.DIRECT)
         self.member = Q(Exists(Membership.objects.filter(room=OuterRef("pk"), user=user)))
 
     @staticmethod

@@ -59,6 +59,32 @@ class Send(Command):
     room: str
     body: str
     client_id: str
+    thread: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Edit(Command):
+    room: str
+    target: int
+    body: str
+    client_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Delete(Command):
+    room: str
+    target: int
+    client_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class React(Command):
+    room: str
+    target: int
+    emoji: str
+    # Any string: a value other than "add"/"remove" is `invalid`, judged after the room.
+    op: str
+    client_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +92,19 @@ class History(Command):
     room: str
     before: int | None
     limit: int
+    thread: int | None = None
+    around: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Dm(Command):
+    users: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Notify(Command):
+    room: str
+    level: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +190,37 @@ def _send(f: ClientFrame, ref: str | None) -> Command:
         room=_str(f, "room", ref),
         body=_str(f, "body", ref),
         client_id=_str(f, "client_id", ref),
+        thread=_optional_int(f, "thread", ref),
+    )
+
+
+def _edit(f: ClientFrame, ref: str | None) -> Command:
+    return Edit(
+        ref=ref,
+        room=_str(f, "room", ref),
+        target=_int(f, "target", ref),
+        body=_str(f, "body", ref),
+        client_id=_str(f, "client_id", ref),
+    )
+
+
+def _delete(f: ClientFrame, ref: str | None) -> Command:
+    return Delete(
+        ref=ref,
+        room=_str(f, "room", ref),
+        target=_int(f, "target", ref),
+        client_id=_str(f, "client_id", ref),
+    )
+
+
+def _react(f: ClientFrame, ref: str | None) -> Command:
+    return React(
+        ref=ref,
+        room=_str(f, "room", ref),
+        target=_int(f, "target", ref),
+        emoji=_str(f, "emoji", ref),
+        op=_str(f, "op", ref),
+        client_id=_str(f, "client_id", ref),
     )
 
 
@@ -161,7 +231,20 @@ def _history(f: ClientFrame, ref: str | None) -> Command:
         room=_str(f, "room", ref),
         before=_optional_int(f, "before", ref),
         limit=DEFAULT_HISTORY_LIMIT if limit is None else limit,
+        thread=_optional_int(f, "thread", ref),
+        around=_optional_int(f, "around", ref),
     )
+
+
+def _dm(f: ClientFrame, ref: str | None) -> Command:
+    users = f.get("users")
+    if not isinstance(users, list) or not all(isinstance(u, str) for u in users):
+        raise FrameError(ErrorCode.BAD_FRAME, "`users` must be a list of usernames.", ref)
+    return Dm(ref=ref, users=list(users))
+
+
+def _notify(f: ClientFrame, ref: str | None) -> Command:
+    return Notify(ref=ref, room=_str(f, "room", ref), level=_str(f, "level", ref))
 
 
 def _ping(f: ClientFrame, ref: str | None) -> Command:
@@ -186,7 +269,12 @@ PARSERS: dict[str, Callable[[ClientFrame, str | None], Command]] = {
     "join": _join,
     "leave": _leave,
     "send": _send,
+    "edit": _edit,
+    "delete": _delete,
+    "react": _react,
     "history": _history,
+    "dm": _dm,
+    "notify": _notify,
     "ping": _ping,
     "typing": _typing,
     "read": _read,

@@ -62,21 +62,29 @@ def attachment(value: AttachmentValue) -> Frame:
 
 
 def item(value: ItemValue) -> Frame:
-    """A timeline item: `message` {…, author, body, client_id[, attachment]} or `event`."""
+    """A timeline item: `message`, `edit`, `delete`, `reaction` or `event` (docs/protocol.md)."""
     ts = format_ts(value.created_at)
     if value.is_message:
+        return _message(value, ts)
+    if value.is_change:
         frame: Frame = {
-            "type": "message",
+            "type": value.kind,
             "room": value.room,
             "seq": value.seq,
             "id": value.id,
-            "author": user_ref(value.username),
-            "body": value.body,
+            "target": value.target,
+            "user": user_ref(value.username),
             "ts": ts,
             "client_id": value.client_id,
         }
-        if value.attachment is not None:
-            frame["attachment"] = attachment(value.attachment)
+        if value.kind == "edit":
+            frame["body"] = value.body
+            frame["html"] = value.html
+            if value.mentions:
+                frame["mentions"] = list(value.mentions)
+        elif value.kind == "reaction":
+            frame["emoji"] = value.emoji
+            frame["op"] = value.op
         return frame
     return {
         "type": "event",
@@ -87,6 +95,40 @@ def item(value: ItemValue) -> Frame:
         "user": user_ref(value.username),
         "ts": ts,
     }
+
+
+def _message(value: ItemValue, ts: str) -> Frame:
+    frame: Frame = {
+        "type": "message",
+        "room": value.room,
+        "seq": value.seq,
+        "id": value.id,
+        "author": user_ref(value.username),
+        "body": value.body,
+        "html": value.html,
+        "ts": ts,
+        "client_id": value.client_id,
+    }
+    if value.attachment is not None:
+        frame["attachment"] = attachment(value.attachment)
+    if value.thread is not None:
+        frame["thread"] = value.thread
+    if value.mentions:
+        frame["mentions"] = list(value.mentions)
+    # As it is now (history, backlogs): only what applies.
+    if value.edited_at is not None:
+        frame["edited"] = format_ts(value.edited_at)
+    if value.deleted:
+        frame["deleted"] = True
+    if value.reactions:
+        frame["reactions"] = [{"emoji": r.emoji, "users": list(r.users)} for r in value.reactions]
+    if value.replies:
+        frame["replies"] = value.replies
+        if value.last_reply_at is not None:
+            frame["last_reply_ts"] = format_ts(value.last_reply_at)
+    if value.state_seq > value.seq:
+        frame["state_seq"] = value.state_seq
+    return frame
 
 
 def item_text(value: ItemValue) -> str:
@@ -106,8 +148,23 @@ def ack_text(value: ItemValue, *, ref: str | None) -> str:
     )
 
 
-def history_text(*, room: str, items: Iterable[ItemValue], has_more: bool, ref: str | None) -> str:
-    return reply("history", ref, room=room, items=[item(v) for v in items], has_more=has_more)
+def history_text(
+    *,
+    room: str,
+    items: Iterable[ItemValue],
+    has_more: bool,
+    ref: str | None,
+    has_newer: bool | None = None,
+    thread: int | None = None,
+) -> str:
+    """A page of items; `thread` (the root's seq) for a thread's page, `has_newer` for a page
+    read `around` a seq."""
+    fields: Frame = {"items": [item(v) for v in items], "has_more": has_more}
+    if has_newer is not None:
+        fields["has_newer"] = has_newer
+    if thread is not None:
+        fields["thread"] = thread
+    return reply("history", ref, room=room, **fields)
 
 
 # -- rooms and membership ----------------------------------------------------------------------
@@ -141,6 +198,16 @@ def left_text(*, room: str, ref: str | None) -> str:
 
 def pong_text(*, ref: str | None) -> str:
     return reply("pong", ref)
+
+
+def dm_text(*, room: str, users: list[str], ref: str | None) -> str:
+    """The direct room of a set of people (`users`: every participant, sorted)."""
+    return reply("dm", ref, room=room, users=users)
+
+
+def notify_text(*, room: str, level: str, ref: str | None = None) -> str:
+    """The user's notification level in `room`: an answer, or news for their other sockets."""
+    return reply("notify", ref, room=room, level=level)
 
 
 # -- reading, presence, typing -----------------------------------------------------------------

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 MESSAGE = "message"
+# Items that change an earlier message (its seq is their `target`).
+CHANGES = frozenset({"edit", "delete", "reaction"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,8 +19,19 @@ class AttachmentValue:
 
 
 @dataclass(frozen=True, slots=True)
+class ReactionValue:
+    emoji: str
+    users: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ItemValue:
-    """One timeline item of a room: a message (`kind` "message") or an event ("join", "leave")."""
+    """One timeline item of a room: a message (`kind` "message"), a change to one ("edit",
+    "delete", "reaction": `target` is its seq) or an event ("join", "leave").
+
+    A message read from the database shows itself as it is now: `edited_at`, `deleted`,
+    `reactions`, `replies`, `last_reply_at` and `state_seq` (the last item that changed it, 0:
+    none); a message as sent has none of them."""
 
     room: str  # the room's slug
     seq: int
@@ -29,7 +42,23 @@ class ItemValue:
     body: str = ""
     client_id: str | None = None
     attachment: AttachmentValue | None = None
+    html: str = ""
+    thread: int | None = None
+    mentions: tuple[str, ...] = ()
+    target: int | None = None
+    emoji: str = ""
+    op: str = ""
+    edited_at: datetime | None = None
+    deleted: bool = False
+    reactions: tuple[ReactionValue, ...] = ()
+    replies: int = 0
+    last_reply_at: datetime | None = None
+    state_seq: int = 0
 
     @property
     def is_message(self) -> bool:
         return self.kind == MESSAGE
+
+    @property
+    def is_change(self) -> bool:
+        return self.kind in CHANGES

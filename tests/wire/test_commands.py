@@ -370,6 +370,7 @@ def test_item_frames_have_the_contract_fields():
             body="hello",
             created_at=datetime(2026, 11, 21, 8, 0, 0, 123000, tzinfo=UTC),
             client_id="c1",
+            html="<p>hello</p>",
         )
     )
     assert message == {
@@ -379,6 +380,7 @@ def test_item_frames_have_the_contract_fields():
         "id": 1042,
         "author": {"username": "ada"},
         "body": "hello",
+        "html": "<p>hello</p>",
         "ts": "2026-11-21T08:00:00.123Z",
         "client_id": "c1",
     }

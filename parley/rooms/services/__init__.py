@@ -6,7 +6,10 @@ emits a typed change (parley/rooms/changes.py) only after the transaction commit
 builds a frame or reaches a socket itself.
 """
 
+from .direct import DirectRoom, direct_participants, direct_room_open
+from .edits import can_moderate, message_delete, message_edit
 from .files import attachment_post
+from .levels import effective_level, notify_level_set
 from .memberships import (
     membership_add,
     membership_remove,
@@ -15,19 +18,30 @@ from .memberships import (
     room_leave,
     room_leave_by_slug,
 )
-from .messages import PostResult, message_post
+from .messages import message_post
+from .reactions import reaction_set
 from .reading import room_history_read, room_read_access
 from .reads import ReadPointer, read_pointer_move, read_pointer_move_by_slug, receipts_shown
 from .rooms import room_create, room_delete, room_update
 from .typing_notices import typing_notify
+from .writes import PostResult
 
 __all__ = [
+    "DirectRoom",
     "PostResult",
     "ReadPointer",
     "attachment_post",
+    "can_moderate",
+    "direct_participants",
+    "direct_room_open",
+    "effective_level",
     "membership_add",
     "membership_remove",
+    "message_delete",
+    "message_edit",
     "message_post",
+    "notify_level_set",
+    "reaction_set",
     "read_pointer_move",
     "read_pointer_move_by_slug",
     "receipts_shown",

@@ -20,9 +20,9 @@ from parley.core.types import AuthUser
 from parley.rooms.changes import item_added
 from parley.rooms.models import Attachment, Item
 from parley.rooms.selectors import check_room_member, lookup_room_access
-from parley.rooms.services.messages import PostResult
 from parley.rooms.services.reads import read_pointer_to_own_message
 from parley.rooms.services.sequence import item_append
+from parley.rooms.services.writes import PostResult
 
 NAME_MAX = 200
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")

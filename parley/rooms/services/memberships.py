@@ -30,7 +30,14 @@ def check_can_be_member(*, user: AuthUser, room: Room) -> None:
         raise InvalidInput("Only staff can be members of a staff-only room.")
 
 
+def check_not_direct(room: Room) -> None:
+    """A direct room's participants are fixed: nobody joins, leaves or is added or removed."""
+    if room.is_direct:
+        raise Forbidden("The people of a direct conversation do not change.")
+
+
 def _add(*, user: AuthUser, room: Room) -> MembershipChange:
+    check_not_direct(room)
     check_can_be_member(user=user, room=room)
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(room=room, user=user)
@@ -67,6 +74,7 @@ def check_can_leave(*, user: AuthUser, room: Room, actor: AuthUser | None = None
 
 
 def _remove(*, user: AuthUser, room: Room, actor: AuthUser | None = None) -> MembershipChange:
+    check_not_direct(room)
     with transaction.atomic():
         check_can_leave(user=user, room=room, actor=actor)
         deleted, _ = Membership.objects.filter(room=room, user=user).delete()
@@ -123,6 +131,8 @@ def room_leave_by_slug(*, user: AuthUser, slug: object) -> MembershipChange:
 
 def can_manage_members(*, actor: AuthUser, room: Room) -> bool:
     """The room's owner and staff add and remove members (and see the room's settings)."""
+    if room.is_direct:
+        return False
     return bool(actor.is_staff or (room.owner_id is not None and room.owner_id == actor.pk))
 
 

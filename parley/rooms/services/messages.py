@@ -1,26 +1,25 @@
-"""Posting messages."""
+"""Posting messages and replies."""
 
-from dataclasses import dataclass
+from __future__ import annotations
 
 from django.conf import settings
-from django.db import IntegrityError
+from django.db import transaction
+from django.db.models import F
 
-from parley.core import changes, ratelimit
 from parley.core.errors import InvalidInput
 from parley.core.text import body_length, is_blank
 from parley.core.types import AuthUser
-from parley.rooms.changes import item_added
 from parley.rooms.models import Item, Room
-from parley.rooms.selectors import check_room_member, lookup_room_access
-from parley.rooms.services.sequence import message_append_with_read_pointer
-
-CLIENT_ID_MAX = 64
-
-
-@dataclass(frozen=True)
-class PostResult:
-    item: Item
-    created: bool
+from parley.rooms.rendering import render_body
+from parley.rooms.selectors import check_room_member
+from parley.rooms.services.reads import read_pointer_to_own_message
+from parley.rooms.services.sequence import (
+    item_append,
+    message_append_with_read_pointer,
+    next_seq,
+)
+from parley.rooms.services.targets import mention_rows_write, mentions_in, thread_root_at
+from parley.rooms.services.writes import PostResult, item_write_once
 
 
 def check_message_body(body: str) -> None:
@@ -35,75 +34,69 @@ def check_message_body(body: str) -> None:
         raise InvalidInput("A message cannot contain NUL characters.")
 
 
-def is_valid_client_id(client_id: str) -> bool:
-    # NUL is refused like in a body: PostgreSQL text cannot hold it, not even in a lookup.
-    return 0 < len(client_id) <= CLIENT_ID_MAX and "\x00" not in client_id
-
-
-def check_client_id(client_id: str) -> None:
-    if not is_valid_client_id(client_id):
-        raise InvalidInput(f"`client_id` is 1 to {CLIENT_ID_MAX} characters, without NUL.")
-
-
-def _existing(
-    *, user: AuthUser, room: Room, client_id: str, item_id: int | None = None
-) -> Item | None:
-    """The item `user` stored with `client_id` in `room` (at most one: item_unique_client_id),
-    looked up by its id when `lookup_room_access` found it already; its room and author are
-    these."""
-    if item_id is not None:
-        lookup: dict[str, object] = {"pk": item_id}
-    else:
-        lookup = {"room": room, "user": user, "client_id": client_id}
-    try:
-        item = Item.objects.get(**lookup)
-    except Item.DoesNotExist:
-        return None
-    item.room, item.user = room, user
+def _append(*, room: Room, user: AuthUser, body: str, client_id: str, thread: int | None) -> Item:
+    html = render_body(body)
+    mentions, mentioned_ids = mentions_in(room=room, body=body)
+    if thread is None and not mentions:
+        return message_append_with_read_pointer(
+            room=room, user=user, body=body, html=html, client_id=client_id
+        )
+    with transaction.atomic():
+        # The seq first: its write lock keeps the root as read here until this commits.
+        seq = next_seq(room.pk)
+        root = thread_root_at(room=room, seq=thread) if thread is not None else None
+        item = item_append(
+            room=room,
+            kind=Item.Kind.MESSAGE,
+            user=user,
+            body=body,
+            client_id=client_id,
+            seq=seq,
+            html=html,
+            thread_seq=thread,
+            mentions=mentions or None,
+        )
+        if root is not None:
+            Item.objects.filter(pk=root.pk).update(
+                reply_count=F("reply_count") + 1,
+                last_reply_at=item.created_at,
+                state_seq=item.seq,
+            )
+        mention_rows_write(item=item, room=room, user_ids=mentioned_ids, mentions=mentions)
+        read_pointer_to_own_message(user=user, room=room, seq=item.seq)
     return item
 
 
 def message_post(
-    *, user: AuthUser, room_slug: str, body: str, client_id: str, socket_id: str | None = None
+    *,
+    user: AuthUser,
+    room_slug: str,
+    body: str,
+    client_id: str,
+    thread: int | None = None,
+    socket_id: str | None = None,
 ) -> PostResult:
-    """Post `body` to a room as `user`, once per `client_id`.
+    """Post `body` to a room as `user`, once per `client_id` (services/writes.py), as a reply in
+    the thread of the root message at seq `thread` when one is given.
 
-    A `client_id` this user already used in this room returns the stored item unchanged
-    (created=False), whatever changed since, as long as the user may still see the room (one
-    who may not is told RoomNotFound, like for a room that does not exist); it is checked
-    first and counts against no limit.
-    Otherwise the post counts against the user's send limit (RateLimited, whatever else is wrong
-    with it), the user must see the room (RoomNotFound) and be a member (NotAMember), and the
-    body must be 1..MAX_BODY_CHARS characters and the client_id 1..CLIENT_ID_MAX, both without
-    NUL (InvalidInput). The item is stored with the room's next seq, and the author's read
-    pointer moves to it in the same transaction.
+    The user must see the room (RoomNotFound) and be a member (NotAMember); the body must be
+    1..MAX_BODY_CHARS characters without NUL, and `thread` must name a message of this room that
+    is not deleted and not a reply (InvalidInput). The item is stored with the room's next seq,
+    its `html` and `mentions`, the thread root's reply count and its author's read pointer in
+    the same transaction.
     Emits, after commit: the `message` item to the room's subscribers; `read` to the author's
     sockets but the one `socket_id` (an opaque id: the sender's socket, which has its ack).
     """
-    # One query answers the room, the user's access to it and an earlier copy of this post.
-    # Only a client_id that could have been stored is looked up (a NUL fails on PostgreSQL).
-    lookup = client_id if is_valid_client_id(client_id) else None
-    access = lookup_room_access(user=user, slug=room_slug, client_id=lookup)
-    if access is not None and access.visible and access.existing_id is not None:
-        existing = _existing(
-            user=user, room=access.room, client_id=client_id, item_id=access.existing_id
-        )
-        if existing is not None:
-            return PostResult(item=existing, created=False)
-    ratelimit.check(ratelimit.Action.SEND, user=user)
-    room = check_room_member(access)
-    check_message_body(body)
-    check_client_id(client_id)
-    try:
-        item = message_append_with_read_pointer(
-            room=room, user=user, body=body, client_id=client_id
-        )
-    except IntegrityError:
-        # The same client_id won a race on another connection or process: answer with its row.
-        existing = _existing(user=user, room=room, client_id=client_id)
-        if existing is None:
-            raise
-        return PostResult(item=existing, created=False)
-    # Committed (or, inside a caller's transaction, published when that one commits).
-    changes.emit_on_commit(item_added(item, room=room, socket_id=socket_id))
-    return PostResult(item=item, created=True)
+
+    def write(room: Room) -> Item:
+        check_message_body(body)
+        return _append(room=room, user=user, body=body, client_id=client_id, thread=thread)
+
+    return item_write_once(
+        user=user,
+        room_slug=room_slug,
+        client_id=client_id,
+        socket_id=socket_id,
+        check=check_room_member,
+        write=write,
+    )

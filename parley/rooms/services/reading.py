@@ -20,8 +20,16 @@ def room_read_access(*, user: AuthUser, slug: object, after: int | None = None) 
 
 
 def room_history_read(
-    *, user: AuthUser, slug: object, before: int | None, limit: int
+    *,
+    user: AuthUser,
+    slug: object,
+    before: int | None,
+    limit: int,
+    thread: int | None = None,
+    around: int | None = None,
 ) -> tuple[Room, HistoryPage]:
     """A page of history (selectors.room_history), counted against the read limit first."""
     ratelimit.check(ratelimit.Action.READ, user=user)
-    return room_history(user=user, slug=slug, before=before, limit=limit)
+    return room_history(
+        user=user, slug=slug, before=before, limit=limit, thread=thread, around=around
+    )

@@ -41,9 +41,15 @@ def item_append(
     body: str = "",
     client_id: str | None = None,
     has_attachment: bool = False,
+    seq: int | None = None,
+    **fields: object,
 ) -> Item:
-    """Append one item to the room's timeline with the next seq. Must run inside a transaction."""
-    seq = next_seq(room.pk)
+    """Append one item to the room's timeline with the next seq, or the `seq` the caller
+    reserved with `next_seq` in this transaction (to read what the item depends on under the
+    room's write lock first), and any other of its `fields` (html, thread_seq, target_seq, …).
+    Must run inside a transaction."""
+    if seq is None:
+        seq = next_seq(room.pk)
     room.last_seq = seq
     return Item.objects.create(
         room=room,
@@ -53,6 +59,7 @@ def item_append(
         body=body,
         client_id=client_id,
         has_attachment=has_attachment,
+        **fields,
     )
 
 
@@ -63,8 +70,9 @@ _MESSAGE_APPEND_SQL = """
 WITH s AS (
     UPDATE {rooms} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq
 ), i AS (
-    INSERT INTO {items} (room_id, seq, kind, user_id, body, client_id, has_attachment, created_at)
-    SELECT %s, s.last_seq, %s, %s, %s, %s, false, %s FROM s
+    INSERT INTO {items} (room_id, seq, kind, user_id, body, html, client_id, has_attachment,
+                         created_at)
+    SELECT %s, s.last_seq, %s, %s, %s, %s, %s, false, %s FROM s
     RETURNING id, seq
 ), p AS (
     UPDATE {memberships} m SET last_read_seq = i.seq FROM i
@@ -75,7 +83,7 @@ SELECT id, seq FROM i
 
 
 def message_append_with_read_pointer(
-    *, room: Room, user: AuthUser, body: str, client_id: str
+    *, room: Room, user: AuthUser, body: str, html: str, client_id: str
 ) -> Item:
     """Append a message with the room's next seq and move its author's read pointer to it
     (never backwards), atomically: on PostgreSQL as one statement (3 round trips per send
@@ -87,7 +95,12 @@ def message_append_with_read_pointer(
     if connection.vendor != "postgresql":
         with transaction.atomic():
             item = item_append(
-                room=room, kind=Item.Kind.MESSAGE, user=user, body=body, client_id=client_id
+                room=room,
+                kind=Item.Kind.MESSAGE,
+                user=user,
+                body=body,
+                client_id=client_id,
+                html=html,
             )
             read_pointer_to_own_message(user=user, room=room, seq=item.seq)
         return item
@@ -104,6 +117,7 @@ def message_append_with_read_pointer(
         Item.Kind.MESSAGE,
         user.pk,
         body,
+        html,
         client_id,
         now,
         room.pk,
@@ -120,7 +134,7 @@ def message_append_with_read_pointer(
     item_id, seq = row
     room.last_seq = seq
     item = Item(
-        id=item_id, room=room, seq=seq, kind=Item.Kind.MESSAGE, user=user, body=body,
+        id=item_id, room=room, seq=seq, kind=Item.Kind.MESSAGE, user=user, body=body, html=html,
         client_id=client_id, has_attachment=False, created_at=now,
     )  # fmt: skip
     item._state.adding = False

@@ -13,7 +13,7 @@ from parley.core.errors import Forbidden, InvalidInput, NotAMember, RoomNotFound
 from parley.realtime import broadcast
 from parley.rooms import services
 from parley.rooms.models import Item, Membership, Room
-from parley.rooms.services import messages as message_services
+from parley.rooms.services import writes as message_services
 from parley.rooms.services.sequence import next_seq
 from tests.factories import UserFactory, make_room
 from tests.support.threads import run_in_threads
