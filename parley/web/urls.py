@@ -5,6 +5,7 @@ from parley.web import files, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("emoji.json", views.emoji_list, name="emoji_list"),
     path("rooms/new/", views.room_create, name="room_create"),
     path("rooms/<str:slug>/", views.room_detail, name="room"),
     path("rooms/<str:slug>/files/", files.room_upload, name="room_upload"),

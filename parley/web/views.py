@@ -1,7 +1,9 @@
 """Pages. Each view looks up through selectors and changes through services, nothing more."""
 
+import functools
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -18,6 +20,7 @@ from parley.core.types import AuthenticatedHttpRequest, AuthUser
 from parley.rooms import selectors, services
 from parley.rooms.models import Room
 from parley.rooms.services.memberships import can_manage_members, check_can_manage_members
+from parley.rooms.services.reactions import emoji_catalogue
 from parley.rooms.values import item_value
 from parley.web.errors import with_retry_after
 from parley.web.forms import MemberForm, RoomCreateForm
@@ -43,6 +46,11 @@ def _with_retry_after(response: HttpResponse, exc: RateLimited | None) -> HttpRe
     return with_retry_after(response, exc)
 
 
+@functools.cache
+def emoji_json() -> bytes:
+    return orjson.dumps({"emoji": emoji_catalogue()})
+
+
 def size_label(size: float) -> str:
     """A byte count for people: "512 bytes", "1.5 KiB", "25 MiB" (as text.js shows them)."""
     if size < 1024:
@@ -53,6 +61,23 @@ def size_label(size: float) -> str:
             break
     text = f"{size:.1f}".removesuffix(".0") if size < 100 else f"{size:.0f}"
     return f"{text} {unit}"
+
+
+def room_title(room: Room, *, members: list[str], me: str) -> str:
+    """What a room is called for `me`: its name, or for a direct room the other people's names."""
+    if not room.is_direct:
+        return room.name
+    others = [name for name in members if name != me]
+    return ", ".join(others) if others else me
+
+
+@require_GET
+def emoji_list(request: HttpRequest) -> HttpResponse:
+    """The emoji a reaction may be (fully-qualified, from the `emoji` package), with their
+    English names, for the client's picker: built once per process, cached by browsers."""
+    response = HttpResponse(emoji_json(), content_type="application/json")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def client_config() -> dict[str, Any]:
@@ -112,12 +137,17 @@ def room_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     items = selectors.room_latest_items(room.pk, limit=settings.PARLEY["PAGE_ITEMS"])
     members = selectors.room_members(room.pk)
     last_read, unread = selectors.unread_count(user=request.user, room_id=room.pk)
+    level, _ = selectors.subscriber_state(
+        user=request.user, room=room, last_read=last_read, upto=room.last_seq
+    )
+    jump = request.GET.get("seq", "")
     # The sidebar: the user's rooms (and this one while reading it without being a member).
     sidebar_rooms = selectors.room_list_for_user(request.user).filter(
         Q(is_member=True) | Q(pk=room.pk)
     )
     context = {
         "room": room,
+        "room_title": room_title(room, members=members, me=request.user.username),
         "items": items,
         "members": members,
         "is_member": is_member,
@@ -136,6 +166,17 @@ def room_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "lastRead": last_read if is_member else 0,
             "unread": unread if is_member else 0,
             "uploadUrl": reverse("room_upload", args=[room.slug]),
+            "isDirect": room.is_direct,
+            # The other people of a direct room.
+            "directUsers": [m for m in members if m != request.user.username]
+            if room.is_direct
+            else [],
+            "canModerate": is_member and services.can_moderate(user=request.user, room=room),
+            "level": services.effective_level(room=room, level=level),
+            "editWindowSeconds": settings.PARLEY["EDIT_WINDOW_SECONDS"],
+            # /rooms/<slug>/?seq=N opens the room at message N (history `around`), highlighted.
+            "jumpSeq": int(jump) if jump.isdigit() and len(jump) < 19 else None,
+            "emojiUrl": reverse("emoji_list"),
         },
         "initial_items": [frames.item(item_value(item, room_slug=room.slug)) for item in items],
         "client_config": client_config(),

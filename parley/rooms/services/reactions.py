@@ -32,6 +32,16 @@ def is_one_emoji(text: str) -> bool:
     return entry is not None and entry["status"] == _FULLY_QUALIFIED
 
 
+def emoji_catalogue() -> list[tuple[str, str]]:
+    """Every emoji a reaction may be, with its English name ("thumbs up"), in the package's
+    order (Unicode's groups): what the client's picker searches."""
+    return [
+        (char, data["en"].strip(":").replace("_", " "))
+        for char, data in emoji_data.EMOJI_DATA.items()
+        if data["status"] == _FULLY_QUALIFIED
+    ]
+
+
 def check_reaction(*, emoji: str, op: str) -> None:
     if op not in OPS:
         raise InvalidInput("`op` is `add` or `remove`.")
