@@ -7,6 +7,7 @@ stay gapless. The forms run the services' own checks, so a refused name, slug or
 form error, not a 500.
 """
 
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec, TypeVar, cast
 
@@ -18,7 +19,7 @@ from django.http import HttpRequest
 from parley.core.errors import ParleyError
 from parley.core.types import AuthUser
 from parley.rooms import services
-from parley.rooms.models import Event, Item, Membership, Message, Room
+from parley.rooms.models import Attachment, Event, Item, Membership, Message, Room
 from parley.rooms.services.memberships import check_can_be_member, check_can_leave
 from parley.rooms.services.rooms import check_room_name, check_room_slug, check_staff_only
 
@@ -203,6 +204,10 @@ class TimelineAdmin(admin.ModelAdmin[Item]):
     list_filter = ("room",)
     ordering = ("-created_at",)
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Item]:
+        # What direct rooms say is for their participants only, staff included.
+        return super().get_queryset(request).exclude(room__visibility=Room.Visibility.DIRECT)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -213,10 +218,76 @@ class TimelineAdmin(admin.ModelAdmin[Item]):
         return False
 
 
+def admin_delete_messages(request: HttpRequest, items: Sequence[Item]) -> None:
+    """Delete messages through the service everyone's deletions go through: erased, announced
+    live. Each refusal (already deleted, say) is reported, the others go on."""
+    actor = _admin_user(request)
+    deleted = 0
+    for item in items:
+        try:
+            result = services.message_delete(
+                user=actor,
+                room_slug=item.room.slug,
+                target=item.seq,
+                client_id=f"admin-{uuid.uuid4().hex}",
+                counted=False,
+            )
+        except ParleyError as exc:
+            messages.error(request, f"{item.room.slug}#{item.seq}: {exc.message}")
+        else:
+            deleted += result.created
+    if deleted:
+        messages.success(request, f"Deleted {deleted} message(s); everyone sees it now.")
+
+
 @admin.register(Message)
 class MessageAdmin(TimelineAdmin):
-    list_display = ("room", "seq", "user", "body", "created_at")
+    list_display = ("room", "seq", "user", "body", "deleted", "edited_at", "created_at")
     search_fields = ("body", "user__username", "room__slug")
+    actions = ["delete_messages"]
+
+    @admin.action(description="Delete selected messages (erased for everyone, announced live)")
+    def delete_messages(self, request: HttpRequest, queryset: QuerySet[Item]) -> None:
+        admin_delete_messages(request, list(queryset.select_related("room")))
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin[Attachment]):
+    """Files posted in rooms (not in direct rooms): an abusive one goes with its message."""
+
+    list_display = ("name", "content_type", "size", "room", "seq", "uploader")
+    list_select_related = ("item__room", "item__user")
+    search_fields = ("name", "item__room__slug", "item__user__username")
+    actions = ["delete_with_messages"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Attachment]:
+        return super().get_queryset(request).exclude(item__room__visibility=Room.Visibility.DIRECT)
+
+    @admin.display(description="room")
+    def room(self, obj: Attachment) -> str:
+        return obj.item.room.slug
+
+    @admin.display(description="seq")
+    def seq(self, obj: Attachment) -> int:
+        return obj.item.seq
+
+    @admin.display(description="uploaded by")
+    def uploader(self, obj: Attachment) -> str:
+        return obj.item.user.username if obj.item.user else "deleted user"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Attachment | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Attachment | None = None) -> bool:
+        return False
+
+    @admin.action(description="Delete the messages carrying the selected files (erased)")
+    def delete_with_messages(self, request: HttpRequest, queryset: QuerySet[Attachment]) -> None:
+        items = [attachment.item for attachment in queryset.select_related("item__room")]
+        admin_delete_messages(request, items)
 
 
 @admin.register(Event)

@@ -42,18 +42,97 @@ def unread_count_q(user: AuthUser) -> Coalesce:
     return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
 
 
+def mention_count_q(user: AuthUser) -> Coalesce:
+    """Messages after `user`'s read pointer in the outer room, by someone else, that mention
+    them or the room (0 where not a member)."""
+    pointer = Membership.objects.filter(room=OuterRef(OuterRef("pk")), user=user).values(
+        "last_read_seq"
+    )[:1]
+    mentions = (
+        Mention.objects.filter(room=OuterRef("pk"), seq__gt=Subquery(pointer))
+        .filter(Q(user=user) | Q(user__isnull=True))
+        .exclude(item__user=user)
+        .order_by()
+        .values("room")
+        .annotate(count=Count("item", distinct=True))
+        .values("count")
+    )
+    return Coalesce(Subquery(mentions, output_field=IntegerField()), 0)
+
+
 def room_list_for_user(user: AuthUser) -> QuerySet[Room]:
     """The rooms shown on the home page and the sidebar, each with `is_member`,
-    `member_count` and `unread` (messages after the user's read pointer; 0 for non-members)."""
+    `member_count`, `unread` (messages after the user's read pointer; 0 for non-members),
+    `mentions` (of those, the ones that mention them) and `level` (as chosen, "" = default)."""
     return (
         Room.objects.filter(room_visible_q(user))
         .annotate(
             is_member=Exists(Membership.objects.filter(room=OuterRef("pk"), user=user)),
             member_count=Count("memberships", distinct=True),
             unread=unread_count_q(user),
+            mentions=mention_count_q(user),
+            level=Subquery(
+                Membership.objects.filter(room=OuterRef("pk"), user=user).values("level")[:1]
+            ),
         )
         .order_by("name")
     )
+
+
+def direct_room_titles(*, user: AuthUser, room_ids: list[int]) -> dict[int, str]:
+    """{room id: the other participants' usernames, joined} of these direct rooms of `user`."""
+    others: dict[int, list[str]] = {room_id: [] for room_id in room_ids}
+    rows = (
+        Membership.objects.filter(room_id__in=room_ids)
+        .exclude(user=user)
+        .order_by("user__username")
+        .values_list("room_id", "user__username")
+    )
+    for room_id, username in rows:
+        others[room_id].append(username)
+    return {
+        room_id: ", ".join(names) if names else user.get_username()
+        for room_id, names in others.items()
+    }
+
+
+def people_search(*, user: AuthUser, query: str, limit: int) -> list[str]:
+    """Active usernames (not `user`'s) starting with `query` (any case), else containing it;
+    the first `limit`, by name. An empty query lists the first ones."""
+    people = get_user_model()._default_manager.filter(is_active=True).exclude(pk=user.pk)
+    if query:
+        people = people.filter(username__icontains=query)
+    names = list(people.order_by("username").values_list("username", flat=True)[: limit * 5])
+    lowered = query.lower()
+    names.sort(key=lambda name: (not name.lower().startswith(lowered), name.lower()))
+    return names[:limit]
+
+
+@dataclass(frozen=True)
+class MentionEntry:
+    room: Room
+    item: Item
+
+
+def mentions_for_user(*, user: AuthUser, limit: int = 50) -> list[MentionEntry]:
+    """The newest messages by others that mention `user` (or `@room`) in rooms they can read
+    now and are a member of, newest first; deleted messages have no mention rows."""
+    rooms = Room.objects.filter(room_visible_q(user)).filter(memberships__user=user)
+    rows = (
+        Mention.objects.filter(room__in=rooms)
+        .filter(Q(user=user) | Q(user__isnull=True))
+        .exclude(item__user=user)
+        .select_related("room", "item__user")
+        .order_by("-item__created_at", "-item_id")[: limit * 2]
+    )
+    entries: list[MentionEntry] = []
+    seen: set[int] = set()
+    for row in rows:
+        if row.item_id in seen:
+            continue
+        seen.add(row.item_id)
+        entries.append(MentionEntry(room=row.room, item=row.item))
+    return entries[:limit]
 
 
 def unread_count(*, user: AuthUser, room_id: int, upto: int | None = None) -> tuple[int, int]:
@@ -249,6 +328,15 @@ def check_history_limit(limit: int) -> None:
 
 def room_members(room_id: int) -> list[str]:
     return [username for _, username in room_member_rows(room_id)]
+
+
+def room_moderators(room_id: int) -> set[str]:
+    """The usernames of a room's moderators."""
+    return set(
+        Membership.objects.filter(room_id=room_id, role=Membership.Role.MODERATOR).values_list(
+            "user__username", flat=True
+        )
+    )
 
 
 def room_member_rows(room_id: int) -> list[tuple[int, str]]:

@@ -5,8 +5,12 @@ from collections.abc import Callable
 from django import forms
 
 from parley.core.errors import InvalidInput
-from parley.rooms.models import Room
-from parley.rooms.services.rooms import check_room_name, check_slug_format, check_visibility
+from parley.rooms.services.rooms import (
+    ROOM_VISIBILITIES,
+    check_room_name,
+    check_slug_format,
+    check_visibility,
+)
 
 
 def _check(check: Callable[[str], str], value: str) -> str:
@@ -23,7 +27,9 @@ class RoomCreateForm(forms.Form):
         max_length=50,
         help_text="Lowercase letters, digits and dashes; the room's address.",
     )
-    visibility = forms.ChoiceField(choices=Room.Visibility.choices, initial="public")
+    visibility = forms.ChoiceField(
+        choices=[(v.value, v.label) for v in ROOM_VISIBILITIES], initial="public"
+    )
 
     def clean_name(self) -> str:
         return _check(check_room_name, self.cleaned_data["name"])

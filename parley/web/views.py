@@ -100,11 +100,23 @@ def _room_or_404(user: AuthUser, slug: str) -> Room:
         raise Http404("No such room.") from None
 
 
+def _split_direct(user: AuthUser, rooms: Any) -> tuple[list[Room], list[Room]]:
+    """(rooms, direct rooms) of a room list; each direct room gets its `title` for `user`."""
+    rooms = list(rooms)
+    direct = [room for room in rooms if room.is_direct]
+    titles = selectors.direct_room_titles(user=user, room_ids=[room.pk for room in direct])
+    for room in direct:
+        room.title = titles[room.pk]
+    direct.sort(key=lambda room: room.last_seq, reverse=True)
+    return [room for room in rooms if not room.is_direct], direct
+
+
 @require_GET
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    rooms = selectors.room_list_for_user(request.user)
+    rooms, direct_rooms = _split_direct(request.user, selectors.room_list_for_user(request.user))
     context = {
         "rooms": rooms,
+        "direct_rooms": direct_rooms,
         "home_data": {"username": request.user.username},
         "client_config": client_config(),
     }
@@ -142,8 +154,9 @@ def room_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     )
     jump = request.GET.get("seq", "")
     # The sidebar: the user's rooms (and this one while reading it without being a member).
-    sidebar_rooms = selectors.room_list_for_user(request.user).filter(
-        Q(is_member=True) | Q(pk=room.pk)
+    sidebar_rooms, sidebar_direct = _split_direct(
+        request.user,
+        selectors.room_list_for_user(request.user).filter(Q(is_member=True) | Q(pk=room.pk)),
     )
     context = {
         "room": room,
@@ -153,6 +166,7 @@ def room_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         "is_member": is_member,
         "is_owner": can_manage_members(actor=request.user, room=room),
         "sidebar_rooms": sidebar_rooms,
+        "sidebar_direct": sidebar_direct,
         "max_upload": size_label(settings.PARLEY["MAX_UPLOAD_BYTES"]),
         # Data for the client script, passed through json_script (never inline code).
         "room_data": {
@@ -196,7 +210,10 @@ def room_settings(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         check_can_manage_members(actor=request.user, room=room)
     except Forbidden as exc:
         raise PermissionDenied(exc.message) from None  # the 403 page (403.html)
-    removing = request.POST.get("action") == "remove"
+    action = request.POST.get("action")
+    if action in ("moderator", "member"):
+        return _set_moderator(request, room, moderator=action == "moderator")
+    removing = action == "remove"
     form = MemberForm(request.POST or None)
     refusal = None
     member_error = None
@@ -218,10 +235,84 @@ def room_settings(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         member_error = "Choose a member to remove."  # only a hand-made post names no one
     if removing:
         form = MemberForm()  # the add form was not used: show it empty
-    members = selectors.room_members(room.pk)
-    context = {"room": room, "members": members, "form": form, "member_error": member_error}
-    page = render(request, "parley/room_settings.html", context)
+    page = _room_settings_page(request, room, form=form, member_error=member_error)
     return _with_retry_after(page, refusal)
+
+
+def _room_settings_page(
+    request: AuthenticatedHttpRequest, room: Room, *, form: MemberForm, member_error: str | None
+) -> HttpResponse:
+    members = selectors.room_members(room.pk)
+    moderators = selectors.room_moderators(room.pk)
+    context = {
+        "room": room,
+        "members": members,
+        "moderators": moderators,
+        "form": form,
+        "member_error": member_error,
+    }
+    return render(request, "parley/room_settings.html", context)
+
+
+def _set_moderator(
+    request: AuthenticatedHttpRequest, room: Room, *, moderator: bool
+) -> HttpResponse:
+    try:
+        services.moderator_set(
+            actor=request.user,
+            room=room,
+            username=request.POST.get("username", ""),
+            moderator=moderator,
+        )
+    except (InvalidInput, Forbidden) as exc:
+        return _room_settings_page(request, room, form=MemberForm(), member_error=exc.message)
+    return redirect("room_settings", slug=room.slug)
+
+
+# People listed by the new-conversation page's search.
+PEOPLE_SEARCH_LIMIT = 20
+
+
+@require_http_methods(["GET", "POST"])
+def direct_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Start a direct conversation: search people by name (`?q=`), tick up to 8, start (or
+    reopen) the one direct room of that set."""
+    error = None
+    refusal = None
+    chosen = request.POST.getlist("users") if request.method == "POST" else []
+    if chosen:
+        try:
+            direct = services.direct_room_open(user=request.user, usernames=chosen)
+        except RateLimited as exc:
+            refusal, error = exc, exc.message
+        except InvalidInput as exc:
+            error = exc.message
+        else:
+            return redirect("room", slug=direct.room.slug)
+    elif request.method == "POST":
+        error = "Choose at least one person."
+    query = request.GET.get("q", "").strip()[:150]
+    people = selectors.people_search(user=request.user, query=query, limit=PEOPLE_SEARCH_LIMIT)
+    context = {"query": query, "people": people, "error": error, "chosen": chosen}
+    return _with_retry_after(render(request, "parley/direct_new.html", context), refusal)
+
+
+@require_GET
+def mentions_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Recent messages that mention the user, across the rooms they can read."""
+    entries = selectors.mentions_for_user(user=request.user)
+    direct_ids = [entry.room.pk for entry in entries if entry.room.is_direct]
+    titles = selectors.direct_room_titles(user=request.user, room_ids=direct_ids)
+    rows = [
+        {
+            "room": entry.room,
+            "room_title": titles.get(entry.room.pk, entry.room.name),
+            "item": entry.item,
+            "url": f"{reverse('room', args=[entry.room.slug])}?seq={entry.item.seq}",
+        }
+        for entry in entries
+    ]
+    return render(request, "parley/mentions.html", {"rows": rows})
 
 
 @require_POST

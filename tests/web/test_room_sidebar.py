@@ -86,7 +86,8 @@ def test_the_sidebar_lists_my_rooms_with_unread_counts_from_the_server(ada_clien
     assert rows["ops"]["link"]["href"] == "/rooms/ops/"
     assert rows["ops"]["row"]["data-member"] == "true"
     assert rows["ops"]["row"]["data-last-seq"] == str(ops.items.count())
-    assert page.context["sidebar_rooms"].get(slug="ops").unread == 3
+    sidebar = {room.slug: room for room in page.context["sidebar_rooms"]}
+    assert sidebar["ops"].unread == 3
     # The page's own data carries the pointer and count the "New messages" marker starts from.
     data = json_script(html, "room-data")
     assert data["lastRead"] == 0 and data["unread"] == 1

@@ -13,6 +13,7 @@ from .levels import effective_level, notify_level_set
 from .memberships import (
     membership_add,
     membership_remove,
+    moderator_set,
     room_join,
     room_join_by_slug,
     room_leave,
@@ -40,6 +41,7 @@ __all__ = [
     "message_delete",
     "message_edit",
     "message_post",
+    "moderator_set",
     "notify_level_set",
     "reaction_set",
     "read_pointer_move",

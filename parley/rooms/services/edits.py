@@ -131,12 +131,14 @@ def message_delete(
     target: int,
     client_id: str,
     socket_id: str | None = None,
+    counted: bool = True,
 ) -> PostResult:
     """Delete the message at seq `target`, once per `client_id`: its author, the room's owner or
     moderators, or staff. RoomNotFound; NotAMember (neither a member nor a moderator);
     InvalidInput for a target that is not a message of this room; Forbidden for someone else's
     message; InvalidInput for one already deleted. The text and attachment are erased
-    (`message_erase`), not hidden. Emits the `delete` item after commit."""
+    (`message_erase`), not hidden. Counts as a send unless not `counted` (the admin's action).
+    Emits the `delete` item after commit."""
 
     def write(room: Room) -> Item:
         with transaction.atomic():
@@ -173,4 +175,5 @@ def message_delete(
         socket_id=socket_id,
         check=lambda access: _check_can_delete(access, user=user),
         write=write,
+        counted=counted,
     )

@@ -170,3 +170,20 @@ def membership_remove(*, actor: AuthUser, room: Room, username: str) -> Membersh
     if username != actor.get_username():
         check_can_manage_members(actor=actor, room=room)
     return _remove(user=_user_by_username(username), room=room, actor=actor)
+
+
+def moderator_set(*, actor: AuthUser, room: Room, username: str, moderator: bool) -> bool:
+    """Make a member of `room` one of its moderators (or a plain member again): the owner's and
+    staff's call (Forbidden otherwise); InvalidInput for someone who is not a member. Returns
+    whether anything changed. Moderators delete anyone's messages in the room (edits.py)."""
+    check_can_manage_members(actor=actor, room=room)
+    user = _user_by_username(username)
+    role = Membership.Role.MODERATOR if moderator else Membership.Role.MEMBER
+    membership = Membership.objects.filter(room=room, user=user).first()
+    if membership is None:
+        raise InvalidInput(f"{username} is not a member of this room.")
+    if membership.role == role:
+        return False
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return True

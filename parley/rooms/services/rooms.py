@@ -44,8 +44,12 @@ def check_room_slug(slug: str) -> str:
     return slug
 
 
+# What a room can be made as, or changed to: direct rooms are made by `dm` only.
+ROOM_VISIBILITIES = (Room.Visibility.PUBLIC, Room.Visibility.PRIVATE)
+
+
 def check_visibility(visibility: str) -> str:
-    if visibility not in Room.Visibility.values:
+    if visibility not in ROOM_VISIBILITIES:
         raise InvalidInput("Visibility is public or private.")
     return visibility
 

@@ -86,6 +86,7 @@ def item_write_once(
     socket_id: str | None,
     check: Callable[[RoomAccess | None], Room],
     write: Callable[[Room], Item],
+    counted: bool = True,
 ) -> PostResult:
     """Store the item `write` makes, once per `client_id` of `user` in the room `room_slug`.
 
@@ -93,9 +94,10 @@ def item_write_once(
     (created=False), whatever changed since, as long as the user may still see the room (one who
     may not is told RoomNotFound, like for a room that does not exist); it is checked first and
     counts against no limit. Otherwise the write counts against the user's send limit
-    (RateLimited, whatever else is wrong with it), then `check` decides on the room (RoomNotFound,
-    Forbidden), the client_id must be 1..CLIENT_ID_MAX without NUL, and `write` stores the item
-    in its own transaction (raising InvalidInput or Forbidden to store nothing).
+    (RateLimited, whatever else is wrong with it; not `counted`: staff in the admin), then
+    `check` decides on the room (RoomNotFound, Forbidden), the client_id must be
+    1..CLIENT_ID_MAX without NUL, and `write` stores the item in its own transaction (raising
+    InvalidInput or Forbidden to store nothing).
     Emits the item after commit, with `socket_id` (the asking socket, which has its ack).
     """
     # One query answers the room, the user's access to it and an earlier copy of this write.
@@ -108,7 +110,8 @@ def item_write_once(
         )
         if existing is not None:
             return PostResult(item=existing, created=False)
-    ratelimit.check(ratelimit.Action.SEND, user=user)
+    if counted:
+        ratelimit.check(ratelimit.Action.SEND, user=user)
     room = check(access)
     check_client_id(client_id)
     try:
