@@ -20,8 +20,17 @@ from parley.core.errors import ParleyError
 from parley.core.types import AuthUser
 from parley.rooms import services
 from parley.rooms.models import Attachment, Event, Item, Membership, Message, Room
-from parley.rooms.services.memberships import check_can_be_member, check_can_leave
-from parley.rooms.services.rooms import check_room_name, check_room_slug, check_staff_only
+from parley.rooms.services.memberships import (
+    check_can_be_member,
+    check_can_leave,
+    check_not_direct,
+)
+from parley.rooms.services.rooms import (
+    ROOM_VISIBILITIES,
+    check_room_name,
+    check_room_slug,
+    check_staff_only,
+)
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -44,6 +53,13 @@ class RoomAdminForm(forms.ModelForm[Room]):
     class Meta:
         model = Room
         fields = "__all__"  # noqa: DJ007
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        visibility = self.fields.get("visibility")
+        if isinstance(visibility, forms.ChoiceField):
+            # Direct rooms are made by `dm` only, and no room is turned into one.
+            visibility.choices = [(v.value, v.label) for v in ROOM_VISIBILITIES]
 
     def clean_name(self) -> str:
         return _check(check_room_name, self.cleaned_data["name"])
@@ -70,6 +86,7 @@ class MembershipAdminForm(forms.ModelForm[Membership]):
         cleaned = super().clean()
         assert cleaned is not None  # a ModelForm's clean returns its cleaned_data
         if self.instance.pk is None and cleaned.get("user") and cleaned.get("room"):
+            _check(check_not_direct, cleaned["room"])
             _check(check_can_be_member, user=cleaned["user"], room=cleaned["room"])
         return cleaned
 
@@ -99,6 +116,13 @@ class RoomAdmin(admin.ModelAdmin[Room]):
     ) -> list[str] | tuple[str, ...]:
         # The slug is the room's address and its group name: fixed once the room exists.
         return (*self.readonly_fields, "slug") if obj else self.readonly_fields
+
+    def has_change_permission(self, request: HttpRequest, obj: Room | None = None) -> bool:
+        # A direct room is listed, never changed: made public or given members, it would show
+        # what its participants wrote to each other.
+        if obj is not None and obj.is_direct:
+            return False
+        return super().has_change_permission(request, obj)
 
     def save_model(
         self, request: HttpRequest, obj: Room, form: forms.ModelForm[Room], change: bool
@@ -168,9 +192,11 @@ class MembershipAdmin(admin.ModelAdmin[Membership]):
         obj.pk = Membership.objects.get(room=result.room, user=obj.user).pk
 
     def has_delete_permission(self, request: HttpRequest, obj: Membership | None = None) -> bool:
-        # A room's owner stays its member: no delete link or page for her membership.
+        # A room's owner stays its member, and a direct room's people are fixed: no delete
+        # link or page for those memberships.
         if obj is not None:
             try:
+                check_not_direct(obj.room)
                 check_can_leave(user=obj.user, room=obj.room, actor=_admin_user(request))
             except ParleyError:
                 return False

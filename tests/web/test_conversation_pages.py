@@ -207,3 +207,21 @@ def test_admin_deletes_messages_through_the_service(client, ada, bob):
     assert row.deleted and row.body == ""
     delete = Item.objects.get(room=room, kind=Item.Kind.DELETE)
     assert delete.target_seq == message.seq and delete.user == staff
+
+
+def test_admin_cannot_change_a_direct_room_or_its_people(client, ada, bob, cy, dm):
+    staff = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    change = reverse("admin:rooms_room_change", args=[dm.pk])
+    client.post(change, {"name": "open now", "visibility": "public"})
+    dm.refresh_from_db()
+    assert dm.visibility == Room.Visibility.DIRECT
+    form = client.get(reverse("admin:rooms_room_add")).content.decode()
+    assert 'value="direct"' not in form
+
+    page = client.post(reverse("admin:rooms_membership_add"), {"room": dm.pk, "user": cy.pk})
+    assert page.status_code == 200  # the form again, with the refusal
+    assert not Membership.objects.filter(room=dm, user=cy).exists()
+    membership = Membership.objects.get(room=dm, user=bob)
+    client.post(reverse("admin:rooms_membership_delete", args=[membership.pk]), {"post": "yes"})
+    assert Membership.objects.filter(pk=membership.pk).exists()
