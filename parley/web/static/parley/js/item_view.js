@@ -20,6 +20,8 @@ export const TEMPLATE = Object.freeze({
   join: "item-template-join",
   leave: "item-template-leave",
   attachment: "item-template-attachment",
+  reaction: "reaction-template",
+  edit: "edit-template",
   daySeparator: "day-separator-template",
   newMarker: "new-marker-template",
 });
@@ -85,7 +87,8 @@ export function fillItem(el, item, { me, doc = document }) {
   const attachment = isAttachment(item.attachment) ? item.attachment : null;
   const body = el.querySelector(":scope > .item__body");
   if (body instanceof HTMLElement) {
-    if (text || !attachment) renderText(body, text);
+    const words = body.querySelector(".item__text");
+    if (text || !attachment) renderText(words instanceof HTMLElement ? words : body, text);
     else body.remove(); // a file without words
   }
   if (attachment) {

@@ -23,6 +23,8 @@ export const PRESENCE_TEXT = Object.freeze({
 
 /** The <template> id of a member's row (parley/room.html). */
 export const MEMBER_TEMPLATE = "member-template";
+/** The <template> id of the "Message <name>" button of another member's row (room.html). */
+export const MEMBER_DM_TEMPLATE = "member-dm-template";
 
 /**
  * Fill a member's row (rendered by the server, or cloned from the template).
@@ -36,6 +38,16 @@ export function fillMember(li, { username, me, presence }) {
   const name = li.querySelector(".members__name");
   if (name && name.textContent !== username) name.textContent = username;
   if (username !== me) li.querySelector(".members__you")?.remove();
+  if (username !== me && li.ownerDocument.getElementById(MEMBER_DM_TEMPLATE)) {
+    let dm = li.querySelector(".members__dm");
+    if (!(dm instanceof HTMLElement)) {
+      dm = cloneTemplate(MEMBER_DM_TEMPLATE, li.ownerDocument);
+      li.append(dm);
+    }
+    // No text of its own (the row's text stays the name): the icon is the stylesheet's.
+    /** @type {HTMLElement} */ (dm).title = `Message ${username}`;
+    dm.setAttribute("aria-label", `Message ${username}`);
+  }
   if (presence) li.dataset.presence = presence;
   else delete li.dataset.presence;
   const dot = li.querySelector(".presence");

@@ -22,13 +22,19 @@
 // tab) the page shows the user offline and signed out, and what is written waits in the outbox
 // with "Sign in to send". A reader at the newest message stays there when the timeline changes
 // size (pin.js).
+//
+// Conversations (conversations.js): every item also goes to the conversation model, which shows
+// each message as it is now; replies and changes are held in the timeline (their seqs count for
+// gaps) without rows of their own. /rooms/<slug>/?seq=N opens at message N (jumpTo).
 
 import { reportActivity } from "./activity.js";
 import { Composer } from "./composer.js";
 import { clientConfig, readJsonScript } from "./config.js";
+import { Conversations } from "./conversations.js";
 import {
   GAP_GRACE_MS,
   GapFiller,
+  UNREAD_LOAD_MAX,
   loadBackLimit,
   olderRemain,
   olderRequest,
@@ -36,6 +42,7 @@ import {
 } from "./history_plan.js";
 import { presenceOf } from "./member_list.js";
 import { Members } from "./members.js";
+import { NotifyMenu } from "./notify_menu.js";
 import { Outbox } from "./outbox.js";
 import { BottomPin } from "./pin.js";
 import { ReadReporter, markerForNews, markerOnResubscribe, newsFrom } from "./read_state.js";
@@ -44,6 +51,7 @@ import { bindSidebar } from "./sidebar.js";
 import { ParleySocket, State } from "./socket.js";
 import { bindIndicator } from "./status.js";
 import { Timeline } from "./timeline.js";
+import { isRow } from "./timeline_model.js";
 import { TypingNames, TypingNotifier, typingText } from "./typing.js";
 import { UnreadTracker } from "./unread.js";
 import { Uploader, bindDropZone } from "./uploads.js";
@@ -64,6 +72,13 @@ import { Uploader, bindDropZone } from "./uploads.js";
  * @property {number} lastRead
  * @property {number} unread
  * @property {string} uploadUrl
+ * @property {boolean} [isDirect]
+ * @property {string[]} [directUsers]  the other people of a direct room
+ * @property {boolean} [canModerate]  may delete others' messages
+ * @property {string} [level]  the notification level
+ * @property {number} [editWindowSeconds]  0: no limit
+ * @property {number | null} [jumpSeq]  open at this message (?seq=N)
+ * @property {string} [emojiUrl]
  */
 
 const NEAR_BOTTOM_PX = 80;
@@ -134,6 +149,51 @@ function start(room, initialItems) {
     baseSeq: room.lastSeq || 0,
   });
 
+  const conversations = new Conversations({
+    socket,
+    slug,
+    me,
+    timeline,
+    canModerate: Boolean(room.canModerate),
+    editWindowSeconds: room.editWindowSeconds || 0,
+    isDirect: Boolean(room.isDirect),
+    directUsers: room.directUsers || [],
+    emojiUrl: room.emojiUrl || "/emoji.json",
+    maxBody: config.maxBody,
+    historyPage: config.historyMax,
+    canPost: () => isMember() && !closed && socket.state !== State.SIGNED_OUT,
+    names: () => members.model.sorted(),
+    show: (items) => showItems(items, { live: false }),
+    notify: (text) => {
+      showNotice(text);
+      if (text) setTimeout(() => notice.textContent === text && showNotice(""), 6000);
+    },
+  });
+  conversations.bindComposer(/** @type {HTMLTextAreaElement} */ (byId("id_body")));
+  membersList.addEventListener("click", (event) => {
+    const button = /** @type {HTMLElement} */ (event.target).closest(".members__dm");
+    const row = button?.closest("li[data-username]");
+    if (row instanceof HTMLElement && row.dataset.username) {
+      conversations.startDm(row.dataset.username);
+    }
+  });
+  const notifyRoot = document.getElementById("notify-menu");
+  const notifyMenu = notifyRoot
+    ? new NotifyMenu(notifyRoot, {
+        level: room.level,
+        send: async (level) => {
+          const reply = await socket.request({ type: "notify", room: slug, level });
+          return reply.type === "notify"
+            ? { ok: true, level: reply.level }
+            : { ok: false, message: reply.message };
+        },
+      })
+    : null;
+  // Opened at a message far from the newest (?seq=N): the page shows the items around it, not
+  // the newest; live rows wait for a reload ("Jump to the latest messages").
+  /** @type {number | null} */
+  let detachedAfter = null;
+
   let closed = false; // removed from the room, or it is gone: nothing more to do here
   let leaving = false;
   let subscribedOnce = false;
@@ -164,7 +224,7 @@ function start(room, initialItems) {
       renderOlderState();
       scrollToBottom();
     },
-    canFill: () => !closed && socket.isLive,
+    canFill: () => !closed && socket.isLive && detachedAfter === null,
     historyMax: config.historyMax,
     historyPage: config.historyPage,
     knownLast: room.lastSeq || 0,
@@ -221,7 +281,10 @@ function start(room, initialItems) {
   // Taking over what the server rendered (the same items, now in local time) is not news.
   busy(() => {
     timeline.adopt(initialItems);
-    for (const item of initialItems) sender.settleIfMine(item);
+    for (const item of initialItems) {
+      sender.settleIfMine(item);
+      conversations.apply(item);
+    }
     if (room.isMember && room.unread > 0 && reads.lastRead < (room.lastSeq || 0)) {
       timeline.setNewMarker(reads.lastRead);
       findingUnread = !timeline.holdsAfter(reads.lastRead);
@@ -252,7 +315,7 @@ function start(room, initialItems) {
 
   function scrollToBottom() {
     scroller.scrollTop = scroller.scrollHeight;
-    jumpButton.hidden = true;
+    if (detachedAfter === null) jumpButton.hidden = true;
     pin.remember();
   }
 
@@ -308,7 +371,10 @@ function start(room, initialItems) {
     for (const item of items) {
       if (item.room !== undefined && item.room !== slug) continue;
       sender.settleIfMine(item);
-      if (!timeline.insert(item)) continue;
+      const waits = detachedAfter !== null && item.seq > detachedAfter;
+      const inserted = !waits && timeline.insert(item);
+      conversations.apply(item);
+      if (!inserted) continue;
       shown.push(item);
       if (item.type === "event") {
         members.apply(item.kind, item.user?.username, item.seq);
@@ -317,7 +383,8 @@ function start(room, initialItems) {
       if (item.type === "message") typing.stop(item.author?.username);
       gaps.see(item.seq);
     }
-    const news = live ? newsFrom(shown, me) : { count: 0, first: null };
+    // Replies and changes have no row here: not news for this timeline.
+    const news = live ? newsFrom(shown.filter(isRow), me) : { count: 0, first: null };
     // Unread news while nobody reads: mark where it starts (unless the marker still marks
     // something unread).
     if (news.first !== null && !(stick && isVisible()) && isMember()) {
@@ -359,7 +426,7 @@ function start(room, initialItems) {
 
   /** The room is on screen and scrolled to its end: what it shows is read. */
   function isReading() {
-    return !closed && !findingUnread && isVisible() && isNearBottom();
+    return !closed && !findingUnread && detachedAfter === null && isVisible() && isNearBottom();
   }
 
   /** Report the last seq shown as read (read_state.js throttles it). */
@@ -383,13 +450,17 @@ function start(room, initialItems) {
   window.addEventListener("pagehide", () => reads.flush(socket.isLive));
 
   jumpButton.addEventListener("click", () => {
+    if (detachedAfter !== null) {
+      window.location.assign(window.location.pathname);
+      return;
+    }
     scrollToBottom();
     reportRead();
   });
   scroller.addEventListener(
     "scroll",
     () => {
-      if (isNearBottom()) jumpButton.hidden = true;
+      if (isNearBottom() && detachedAfter === null) jumpButton.hidden = true;
       if (scroller.scrollTop < NEAR_TOP_PX) loadOlder();
       reportRead();
     },
@@ -445,6 +516,7 @@ function start(room, initialItems) {
       for (const item of /** @type {Item[]} */ (reply.items)) {
         sender.settleIfMine(item);
         timeline.insert(item);
+        conversations.apply(item);
         if (item.type === "event") members.apply(item.kind, item.user?.username, item.seq);
       }
     });
@@ -476,6 +548,12 @@ function start(room, initialItems) {
   });
 
   socket.on("message", (frame) => frame.room === slug && showItems([frame]));
+  for (const type of ["edit", "delete", "reaction"]) {
+    socket.on(type, (frame) => frame.room === slug && showItems([frame]));
+  }
+  socket.on("notify", (frame) => {
+    if (frame.room === slug) notifyMenu?.set(frame.level);
+  });
   socket.on("event", (frame) => frame.room === slug && showItems([frame]));
   socket.on("backlog_truncated", (frame) => {
     if (frame.room !== slug) return;
@@ -503,6 +581,7 @@ function start(room, initialItems) {
     onSubscribed(reply) {
       if (reply.type === "subscribed") {
         members.reset(reply.members || [], reply.last_seq);
+        if (reply.level !== undefined) notifyMenu?.set(reply.level);
         if (Number.isInteger(reply.last_read)) {
           reads.resubscribed(reply.last_read);
           // Back after a reconnect with news: mark where it starts (see the top of this file).
@@ -516,7 +595,7 @@ function start(room, initialItems) {
         gaps.see(reply.last_seq);
         gaps.schedule(1500);
         sender.resume();
-        if (!subscribedOnce) loadBackToMarker();
+        if (!subscribedOnce) loadBackToMarker().then(() => jumpTo(room.jumpSeq));
         subscribedOnce = true;
         fillViewport();
         reportRead();
@@ -555,8 +634,10 @@ function start(room, initialItems) {
 
   function updateMembership() {
     if (closed) return;
-    joinForm.hidden = isMember();
-    leaveForm.hidden = !isMember();
+    // The people of a direct room are fixed: nobody joins or leaves it.
+    joinForm.hidden = isMember() || Boolean(room.isDirect);
+    leaveForm.hidden = !isMember() || Boolean(room.isDirect);
+    notifyMenu?.show(isMember());
     updateComposer();
   }
 
@@ -567,6 +648,60 @@ function start(room, initialItems) {
       signedOut: socket.state === State.SIGNED_OUT,
       live: socket.isLive,
     });
+    conversations.updateThreadComposer();
+  }
+
+  // -- jumping to a message (?seq=N) ----------------------------------------------------------
+
+  /**
+   * Show the message `seq`: held already, or loaded back to (older pages, as for the first
+   * unread), or, far back, the items around it (`history` {around}) in place of the newest.
+   * @param {number | null | undefined} seq
+   */
+  async function jumpTo(seq) {
+    if (!Number.isInteger(seq) || !seq || seq < 1) return;
+    const target = /** @type {number} */ (seq);
+    const first = timeline.first;
+    if (!timeline.model.has(target) && first !== null && target < first) {
+      if (first - target <= UNREAD_LOAD_MAX) {
+        while (!timeline.model.has(target) && older.hasMore && (timeline.first ?? 0) > target) {
+          const at = /** @type {number} */ (timeline.first);
+          const limit = loadBackLimit({ first: at, markerAfter: target - 1, historyMax: config.historyMax });
+          if (!(await loadOlder(limit))) break;
+        }
+      } else {
+        await loadAround(target);
+      }
+    }
+    if (!(await conversations.highlight(target))) {
+      conversations.options.notify("That message is not in this room any more.");
+    }
+  }
+
+  /** @param {number} target */
+  async function loadAround(target) {
+    const reply = await socket.request({
+      type: "history",
+      room: slug,
+      around: target,
+      limit: config.historyPage,
+    });
+    if (reply.type !== "history" || !reply.items?.length) return;
+    const items = /** @type {Item[]} */ (reply.items);
+    busy(() => {
+      timeline.dropBelow(Number.MAX_SAFE_INTEGER);
+      detachedAfter = items[items.length - 1].seq;
+      for (const item of items) {
+        timeline.insert(item);
+        conversations.apply(item);
+      }
+    });
+    older.hasMore = Boolean(reply.has_more);
+    renderOlderState();
+    if (reply.has_newer) {
+      jumpButton.textContent = "Jump to the latest messages ↓";
+      jumpButton.hidden = false;
+    }
   }
 
   for (const [form, type] of /** @type {const} */ ([

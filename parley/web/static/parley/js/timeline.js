@@ -1,6 +1,7 @@
 // @ts-check
 // A room's timeline in the page: one <li data-seq> per item of a TimelineModel
-// (timeline_model.js), in seq order, inside `list`. The rows the server rendered are kept
+// (timeline_model.js) that has a row (isRow: not replies, edits, deletions or reactions, which
+// are held all the same), in seq order, inside `list`. The rows the server rendered are kept
 // (adopt); later items get a row cloned from the server's templates (item_view.js).
 //
 // Day separators and author grouping depend on the item before, so each insert re-decorates the
@@ -8,7 +9,7 @@
 // places it on (markerSeq), moved whenever that changes.
 
 import { TEMPLATE, cloneTemplate, fillItem, renderItem } from "./item_view.js";
-import { TimelineModel, dayLabel } from "./timeline_model.js";
+import { TimelineModel, dayLabel, isRow } from "./timeline_model.js";
 
 /** @typedef {import("./timeline_model.js").Item} Item */
 /** @typedef {import("./timeline_model.js").SeqRange} SeqRange */
@@ -71,7 +72,7 @@ export class Timeline {
       if (el instanceof HTMLElement) rendered.set(Number(el.dataset.seq), el);
     }
     for (const item of items) {
-      const el = rendered.get(item.seq);
+      const el = isRow(item) ? rendered.get(item.seq) : undefined;
       if (!el) {
         this.insert(item);
         continue;
@@ -81,7 +82,7 @@ export class Timeline {
       if (index < 0) continue;
       fillItem(el, item, this);
       this.rows.set(item.seq, el);
-      this.decorateAround(index);
+      this.decorateAround(item.seq);
     }
     for (const el of rendered.values()) el.remove(); // a row without its data (none, normally)
     this.placeMarker();
@@ -94,12 +95,13 @@ export class Timeline {
   insert(item) {
     const index = this.model.insert(item);
     if (index < 0) return false;
+    if (!isRow(item)) return true;
     const el = renderItem(item, this);
     el.dataset.seq = String(item.seq);
-    const next = this.model.seqs[index + 1];
-    this.list.insertBefore(el, next === undefined ? null : (this.rows.get(next) ?? null));
+    const next = this.model.rowAfter(item.seq);
+    this.list.insertBefore(el, next === null ? null : (this.rows.get(next) ?? null));
     this.rows.set(item.seq, el);
-    this.decorateAround(index);
+    this.decorateAround(item.seq);
     if (this.model.markerAfter !== null) this.placeMarker();
     return true;
   }
@@ -121,7 +123,8 @@ export class Timeline {
       this.rows.get(dropped)?.remove();
       this.rows.delete(dropped);
     }
-    if (this.model.seqs.length) this.decorate(0);
+    const first = this.model.first === null ? null : this.model.rowAfter(this.model.first - 1);
+    if (first !== null) this.decorate(first);
     this.placeMarker();
   }
 
@@ -164,22 +167,25 @@ export class Timeline {
     }
     for (const el of [old, target]) {
       const s = el instanceof HTMLElement ? Number(el.dataset.seq) : Number.NaN;
-      if (this.model.has(s)) this.decorate(this.model.indexFor(s));
+      if (this.model.has(s)) this.decorate(s);
     }
   }
 
-  /** @param {number} index */
-  decorateAround(index) {
-    this.decorate(index);
-    if (index + 1 < this.model.seqs.length) this.decorate(index + 1);
+  /**
+   * Decorate the row of `seq` and the row after it.
+   * @param {number} seq
+   */
+  decorateAround(seq) {
+    this.decorate(seq);
+    const next = this.model.rowAfter(seq);
+    if (next !== null) this.decorate(next);
   }
 
   /**
-   * Day separator and author grouping for the row at `index`.
-   * @param {number} index
+   * Day separator and author grouping for the row of `seq`.
+   * @param {number} seq
    */
-  decorate(index) {
-    const seq = this.model.seqs[index];
+  decorate(seq) {
     const el = this.rows.get(seq);
     if (!el) return;
     const { day, continuation } = this.model.decoration(seq);

@@ -66,6 +66,19 @@ export function authorName(item) {
 }
 
 /**
+ * Whether the main timeline shows `item` as a row: messages and events do; a reply (shown in
+ * its thread) and a change to a message (`edit`, `delete`, `reaction`: shown in the message)
+ * do not. Every item is held all the same: its seq counts for gaps and the cursor.
+ * @param {Item} item
+ */
+export function isRow(item) {
+  if (item.type === "event") return true;
+  if (item.type !== "message") return false;
+  const thread = /** @type {{thread?: unknown}} */ (item).thread;
+  return !(Number.isInteger(thread) && /** @type {number} */ (thread) >= 1);
+}
+
+/**
  * The local calendar day of `date`, as a key.
  * @param {Date} date
  * @returns {string}
@@ -244,21 +257,48 @@ export class TimelineModel {
     if (this.markerAfter === null || !this.holdsAfter(this.markerAfter)) return null;
     for (let index = this.indexFor(this.markerAfter + 1); index < this.seqs.length; index += 1) {
       const seq = this.seqs[index];
-      if (this.bySeq.get(seq)?.type === "message") return seq;
+      const item = this.bySeq.get(seq);
+      if (item?.type === "message" && isRow(item)) return seq;
     }
     return null;
   }
 
   /**
-   * Day separator and author grouping of the held item `seq`, from the item before it. The row
-   * with "New messages" never continues a group: the marker starts a new one.
+   * The row shown before the held item `seq` (rows: isRow), or null.
+   * @param {number} seq
+   * @returns {Item | null}
+   */
+  rowBefore(seq) {
+    for (let index = this.indexFor(seq) - 1; index >= 0; index -= 1) {
+      const item = /** @type {Item} */ (this.bySeq.get(this.seqs[index]));
+      if (isRow(item)) return item;
+    }
+    return null;
+  }
+
+  /**
+   * The seq of the row shown after the held item `seq` (rows: isRow), or null.
+   * @param {number} seq
+   * @returns {number | null}
+   */
+  rowAfter(seq) {
+    for (let index = this.indexFor(seq + 1); index < this.seqs.length; index += 1) {
+      const next = this.seqs[index];
+      if (isRow(/** @type {Item} */ (this.bySeq.get(next)))) return next;
+    }
+    return null;
+  }
+
+  /**
+   * Day separator and author grouping of the held item `seq`, from the row before it (replies
+   * and changes have no row). The row with "New messages" never continues a group: the marker
+   * starts a new one.
    * @param {number} seq
    * @returns {Decoration}
    */
   decoration(seq) {
-    const index = this.indexFor(seq);
     const item = /** @type {Item} */ (this.bySeq.get(seq));
-    const prev = index > 0 ? this.bySeq.get(this.seqs[index - 1]) : null;
+    const prev = this.rowBefore(seq);
     const date = new Date(item.ts ?? Number.NaN);
     const prevDate = prev ? new Date(prev.ts ?? Number.NaN) : null;
     const valid = !Number.isNaN(date.getTime());
