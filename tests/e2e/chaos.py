@@ -2,25 +2,31 @@
 
     python -m tests.e2e.chaos [--messages N] [--kills K] [--terms T] [--clients C] [--drops D]
                               [--redis-restarts R] [--rooms 1|2] [--duration S] [--seed S]
+                              [--changes F] [--replies F] [--replay-limit L]
 
 It starts a `LiveServer` (its own SQLite file in a temporary folder; with DATABASE_URL set to
 PostgreSQL, a fresh `parley_chaos_*` database dropped at the end; REDIS_URL is passed on), signs
 up C users over HTTP, creates the rooms, has every user join them, and runs one
-`ResilientClient` per user, subscribed to every room. N messages are posted at a steady rate over
-`duration` seconds while, at random moments of that window, the server is SIGKILLed and
-restarted K times, SIGTERMed and restarted T times (it must exit within 8 s), D client sockets are
-cut, and with REDIS_URL, Redis is restarted R times. The server always comes back on the same
-port.
+`ResilientClient` per user, subscribed to every room. N frames are sent at a steady rate over
+`duration` seconds (tests/e2e/conversations.py): a share F (--changes) edit, delete or react to
+earlier messages, the rest are messages, a share (--replies) of them replies; chosen so that the
+server must accept every one. Meanwhile, at random moments of that window, the server is
+SIGKILLed and restarted K times, SIGTERMed and restarted T times (it must exit within 8 s), D
+client sockets are cut, and with REDIS_URL, Redis is restarted R times. The server always comes
+back on the same port.
 
-Then, with a deadline, it waits until every message is acked and every client shows each room up
-to the server's last seq, compares every acked message with what each client shows (and with the
-server's own timeline), and prints one line
+Then, with a deadline, it waits until every frame is acked and every client shows each room up
+to the server's last seq, compares every acked item (message, edit, deletion or reaction) with
+what each client shows (and with the server's own timeline), reduces each client's items to
+every message as it now is (the `state_seq` rule of docs/protocol.md) and compares that with the
+messages of the server's final history read, and prints one line
 
-    sent N, acked A, delivered-to-all D, lost L, duplicated U, out-of-order O
+    sent N, acked A, delivered-to-all D, lost L, duplicated U, out-of-order O, views differ V
 
-and a few lines of detail. The exit status is 0 only when A == N, D == A, L == U == O == 0 and
-nothing else broke: no server crash, no slow SIGTERM exit, no error frame the protocol does not
-allow, no item that differs from the server's.
+and a few lines of detail. The exit status is 0 only when A == N, D == A, L == U == O == V == 0
+and nothing else broke: no server crash, no slow SIGTERM exit, no error frame the protocol does
+not allow, no item that differs from the server's, no message the server shows otherwise than
+the frames sent make it.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ from pathlib import Path
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
+from tests.e2e.conversations import Traffic, differing_views
 from tests.e2e.live import HttpSession, LiveServer
 from tests.e2e.resilient_client import ResilientClient, Signal
 
@@ -70,6 +77,9 @@ class ChaosConfig:
     redis_restarts: int = 0
     rooms: int = 2
     duration: float = 75.0
+    # The share of frames that edit, delete or react; the share of the messages that are replies.
+    changes: float = 0.3
+    replies: float = 0.25
     # The server's PARLEY_REPLAY_LIMIT (None: its default, 500): small, clients page with history.
     replay_limit: int | None = None
     database_url: str | None = None
@@ -97,12 +107,18 @@ def parse_args(argv: list[str] | None = None) -> ChaosConfig:
     parser.add_argument(
         "--replay-limit", type=int, help="the server's backlog cut (small: exercise paging)"
     )
+    parser.add_argument(
+        "--changes", type=float, default=0.3, help="share of frames that edit, delete or react"
+    )
+    parser.add_argument("--replies", type=float, default=0.25, help="share of messages replying")
     parser.add_argument("--seed", type=int, default=secrets.randbelow(10**6))
     args = parser.parse_args(argv)
     if args.redis_restarts and not redis_url:
         parser.error("--redis-restarts needs REDIS_URL")
     if args.messages < 1 or args.clients < 1 or args.duration <= 0:
         parser.error("--messages, --clients and --duration must be positive")
+    if not (0 <= args.changes <= 1 and 0 <= args.replies <= 1):
+        parser.error("--changes and --replies are shares, from 0 to 1")
     return ChaosConfig(
         seed=args.seed,
         messages=args.messages,
@@ -113,6 +129,8 @@ def parse_args(argv: list[str] | None = None) -> ChaosConfig:
         redis_restarts=args.redis_restarts,
         rooms=args.rooms,
         duration=args.duration,
+        changes=args.changes,
+        replies=args.replies,
         replay_limit=args.replay_limit,
         database_url=os.environ.get("DATABASE_URL") or None,
         redis_url=redis_url,
@@ -132,9 +150,11 @@ class Tally:
     lost: int
     duplicated: int
     out_of_order: int
-    # An acked seq that is not where a client shows the message, or an item a client shows
-    # differently from the server's timeline.
+    # An acked seq that is not where a client shows the item (or shows another type of item
+    # there), or an item a client shows differently from the server's timeline.
     mismatched: int
+    # Messages some client sees otherwise (as its items reduce) than the server's final read.
+    views_differ: int = 0
 
     @property
     def clean(self) -> bool:
@@ -142,12 +162,14 @@ class Tally:
             self.acked == self.sent
             and self.delivered == self.acked
             and self.lost == self.duplicated == self.out_of_order == self.mismatched == 0
+            and self.views_differ == 0
         )
 
     def line(self) -> str:
         return (
             f"sent {self.sent}, acked {self.acked}, delivered-to-all {self.delivered}, "
-            f"lost {self.lost}, duplicated {self.duplicated}, out-of-order {self.out_of_order}"
+            f"lost {self.lost}, duplicated {self.duplicated}, out-of-order {self.out_of_order}, "
+            f"views differ {self.views_differ}"
         )
 
 
@@ -166,12 +188,13 @@ def diverging_items(items: list[dict], reference: list[dict]) -> int:
     return sum(ids.get(item["seq"]) != item["id"] for item in items)
 
 
-def placements(items: list[dict]) -> dict[str, list[int]]:
-    """client_id -> every seq at which the list shows that message."""
-    places: dict[str, list[int]] = {}
+def placements(items: list[dict]) -> dict[str, list[tuple[int, str]]]:
+    """client_id -> every (seq, type) at which the list shows the item sent with it (a message,
+    edit, delete or reaction)."""
+    places: dict[str, list[tuple[int, str]]] = {}
     for item in items:
-        if item["type"] == "message" and item.get("client_id"):
-            places.setdefault(item["client_id"], []).append(item["seq"])
+        if item.get("client_id"):
+            places.setdefault(item["client_id"], []).append((item["seq"], item["type"]))
     return places
 
 
@@ -180,16 +203,20 @@ def tally(
     acks: dict[str, int],
     views: dict[str, dict[str, list[dict]]],
     server: dict[str, list[dict]] | None,
+    kinds: dict[str, str] | None = None,
 ) -> Tally:
-    """Judge every acked message against every view and the server's own timeline.
+    """Judge every acked item against every view and the server's own timeline.
 
     `sent`: client_id -> room; `acks`: client_id -> acked seq; `views`: client -> room -> the
-    items it shows; `server`: room -> the stored timeline (None if it could not be read). A
-    message is delivered to all when every view and the server show it exactly once, at its
-    acked seq; it is lost if some view lacks it, duplicated if some list has it twice, and
-    mismatched if it sits at another seq. Items that differ from the server's count as
-    mismatched too.
+    items it shows; `server`: room -> the stored timeline (None if it could not be read);
+    `kinds`: client_id -> the item type it stores (default: "message"). An item is delivered to
+    all when every view and the server show it exactly once, at its acked seq, with its type;
+    it is lost if some view lacks it, duplicated if some list has it twice, and mismatched if it
+    sits at another seq or has another type. Items that differ from the server's count as
+    mismatched too. `views_differ`: the messages some view reduces to otherwise than the
+    server's final read shows them (conversations.differing_views).
     """
+    kinds = kinds or {}
     server = server or {}
     lists = [(room, items) for rooms in views.values() for room, items in rooms.items()]
     indexes = [(room, placements(items)) for room, items in lists]
@@ -198,7 +225,7 @@ def tally(
     for client_id, seq in acks.items():
         found = [index.get(client_id, []) for room, index in indexes if room == sent[client_id]]
         lost, doubled = any(not f for f in found), any(len(f) > 1 for f in found)
-        moved = any(f and f[0] != seq for f in found)
+        moved = any(f and f[0] != (seq, kinds.get(client_id, "message")) for f in found)
         counts.update(lost=lost, duplicated=doubled, mismatched=moved)
         counts["delivered"] += not (lost or doubled or moved)
     return Tally(
@@ -210,6 +237,7 @@ def tally(
         out_of_order=sum(order_breaks(items) for _, items in lists),
         mismatched=counts["mismatched"]
         + sum(diverging_items(items, server[room]) for room, items in lists if room in server),
+        views_differ=len(differing_views(views, server or None)),
     )
 
 
@@ -414,12 +442,16 @@ class ChaosResult:
     clients: list[ResilientClient]
     latencies: list[float]
     seconds: dict[str, float]
+    traffic: Traffic | None = None
+    # Messages the server shows otherwise than the frames sent make them.
+    unlike_intent: list[str] = field(default_factory=list)
     server_log: Path | None = None
     server_log_counts: Counter = field(default_factory=Counter)
 
     @property
     def problems(self) -> list[str]:
-        return self.faults.problems + [p for c in self.clients for p in c.problems]
+        clients = [p for c in self.clients for p in c.problems]
+        return self.faults.problems + clients + self.unlike_intent
 
     @property
     def ok(self) -> bool:
@@ -429,12 +461,21 @@ class ChaosResult:
         return "\n".join(
             [
                 self.tally.line(),
+                self._traffic_line(),
                 self._faults_line(),
                 self._clients_line(),
                 self._delivery_line(),
                 self._timing_line(),
                 "problems: " + ("; ".join(self.problems[:10]) or "none"),
             ]
+        )
+
+    def _traffic_line(self) -> str:
+        if self.traffic is None:
+            return "traffic: -"
+        return (
+            f"{self.traffic.line()}; messages the server shows otherwise than the frames sent "
+            f"make them: {len(self.unlike_intent)}"
         )
 
     def _faults_line(self) -> str:
@@ -489,13 +530,14 @@ def replay_args(config: ChaosConfig) -> str:
         f"--seed {config.seed} --messages {config.messages} --kills {config.kills} "
         f"--terms {config.terms} --clients {config.clients} --drops {config.drops} "
         f"--redis-restarts {config.redis_restarts} --rooms {config.rooms} "
-        f"--duration {config.duration:g}"
+        f"--duration {config.duration:g} --changes {config.changes:g} "
+        f"--replies {config.replies:g}"
         + (f" --replay-limit {config.replay_limit}" if config.replay_limit else "")
     )
 
 
 def delivery_latencies(clients: list[ResilientClient]) -> list[float]:
-    """Per acked message and client: seconds from the sender's ack to the message being shown."""
+    """Per acked item and client: seconds from the sender's ack to the item being shown."""
     latencies = []
     for sender in clients:
         for client_id, acked_at in sender.acked_at.items():
@@ -506,14 +548,14 @@ def delivery_latencies(clients: list[ResilientClient]) -> list[float]:
     return latencies
 
 
-async def send_steadily(clients: list[ResilientClient], rooms: list[str], config, rng) -> None:
-    """Post config.messages messages, evenly spaced over config.duration seconds."""
+async def send_steadily(traffic: Traffic, config: ChaosConfig) -> None:
+    """Queue config.messages frames (messages, replies and changes), evenly spaced over
+    config.duration seconds."""
     loop = asyncio.get_running_loop()
     start, interval = loop.time(), config.duration / config.messages
     for n in range(config.messages):
         await asyncio.sleep(max(0.0, start + n * interval - loop.time()))
-        client = rng.choice(clients)
-        client.post(rng.choice(rooms), f"message {n} from {client.name}")
+        traffic.step(n)
 
 
 async def settle(
@@ -595,6 +637,10 @@ async def _run(
         )
         for n, s in enumerate(sessions)
     ]
+    users = {client.name: f"chaos{n}_{tag}" for n, client in enumerate(clients)}
+    traffic = Traffic(
+        clients, rooms, users, random.Random(rng.random()), config.changes, config.replies
+    )
     faults = FaultInjector(server, clients, rng, redis, progress)
     for client in clients:
         client.start()
@@ -603,7 +649,7 @@ async def _run(
             raise RuntimeError("the clients did not subscribe")
         sending = loop.time()
         plan = plan_faults(config, rng)
-        await asyncio.gather(send_steadily(clients, rooms, config, rng), faults.run(plan, sending))
+        await asyncio.gather(send_steadily(traffic, config), faults.run(plan, sending))
         settling = loop.time()
         await faults.check_alive()
         server_items = await settle(
@@ -614,7 +660,7 @@ async def _run(
         for client in clients:
             await client.stop()
     seconds = {"total": ended - began, "sending": settling - sending, "settling": ended - settling}
-    return judge(config, clients, server_items, faults, seconds)
+    return judge(config, clients, server_items, faults, seconds, traffic)
 
 
 async def set_up_members(server: LiveServer, rooms: list[str], count: int, tag: str):
@@ -628,8 +674,9 @@ async def set_up_members(server: LiveServer, rooms: list[str], count: int, tag: 
     return sessions
 
 
-def judge(config, clients, server_items, faults, seconds) -> ChaosResult:
-    """The run's result: every client's records compared with the server's timelines."""
+def judge(config, clients, server_items, faults, seconds, traffic=None) -> ChaosResult:
+    """The run's result: every client's records compared with the server's timelines, and the
+    server's messages with what the traffic's frames make them."""
     return ChaosResult(
         config=config,
         tally=tally(
@@ -637,11 +684,14 @@ def judge(config, clients, server_items, faults, seconds) -> ChaosResult:
             acks={k: v for c in clients for k, v in c.acks.items()},
             views={c.name: {slug: t.items for slug, t in c.timelines.items()} for c in clients},
             server=server_items,
+            kinds={k: v for c in clients for k, v in c.kinds.items()},
         ),
         faults=faults,
         clients=clients,
         latencies=delivery_latencies(clients),
         seconds=seconds,
+        traffic=traffic,
+        unlike_intent=traffic.unlike_intent(server_items) if traffic and server_items else [],
     )
 
 

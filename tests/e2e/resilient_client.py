@@ -8,18 +8,25 @@ server, it guarantees:
   seq, `limit` = the gap, at most 200), and `backlog_truncated` is paged the same way;
 - after any close or error it reconnects (exponential backoff with jitter from 0.1 s up to 2 s;
   at once after close code 1012) and resubscribes with `after` = the last seq shown;
-- a message stays in the outbox until an `ack` with its client_id arrives, and is re-sent with
-  the same client_id after every reconnect. Outbox messages go out oldest first, at most
-  SEND_WINDOW unanswered at a time; after `unavailable` (backing off while the outage lasts) or
-  `rate_limited` (for its `retry_after`) sending pauses, then resumes with the refused message.
-  Any other error refuses a message for good and is recorded as a problem;
+- a frame that stores an item (`send`, a reply being a `send` with `thread`; `edit`, `delete`,
+  `react`) stays in the outbox until an `ack` with its client_id arrives, and is re-sent with
+  the same client_id after every reconnect (one the server already stored gets its original
+  ack, nothing new). Outbox frames go out oldest first, at most SEND_WINDOW unanswered at a
+  time; after `unavailable` (backing off while the outage lasts) or `rate_limited` (for its
+  `retry_after`) sending pauses, then resumes with the refused frame. A change to a message
+  (`edit`, `delete`, `react`) waits while an earlier frame of the outbox changing the same
+  message is unanswered: a refusal retried later never lets a later change of one message
+  overtake an earlier one (a `remove` its `add`, a `delete` its `edit`). Any other error
+  refuses a frame for good and is recorded as a problem;
 - a `ping` every `ping_interval` seconds; no `pong` within `pong_timeout` means the socket is
   dead: it is cut and the client reconnects;
 - a handshake refused with `rate_limited` (then close 4429) is retried no sooner than its
   `retry_after`.
 
-It records what a checker needs: every client_id sent, every ack, the final shown lists, when
-each item was shown, and anything the server did that the protocol does not allow.
+It records what a checker needs: every client_id sent (with its room and the type of item it
+makes), every ack, the final shown lists, when each item was shown, and anything the server did
+that the protocol does not allow. `message`, `edit`, `delete`, `reaction` and `event` frames are
+all timeline items (each with its seq) and are shown alike.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ import itertools
 import json
 import random
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -43,12 +50,19 @@ CLOSE_SERVICE_RESTART = 1012
 # After `unavailable` a frame is repeated later: 0.5 s, doubling while the outage lasts, up to 5 s.
 RETRY_START = 0.5
 RETRY_CAP = 5.0
-# Unanswered `send` frames on a socket at most: bounds a burst after a reconnect, and so the
+# Unanswered outbox frames on a socket at most: bounds a burst after a reconnect, and so the
 # refusals in a row a rate limit can cause.
 SEND_WINDOW = 10
 RETRY_CODES = {"unavailable", "rate_limited"}
 # Frames this client does not act on: answers to its own joins, and live features.
 IGNORED_TYPES = {"joined", "left", "presence", "typing", "read"}
+ITEM_FRAMES = {"message", "edit", "delete", "reaction", "event"}
+TRACED_TYPES = {"subscribed", "backlog_truncated", "history", "error", *ITEM_FRAMES}
+TRACED_FIELDS = {"type", "seq", "after", "before", "limit", "last_seq", "code", "ref", "has_more"}
+# Frames about timelines kept per client, to explain a problem (the newest last).
+TRACE_LENGTH = 300
+# The item each outbox frame type stores.
+ITEM_TYPES = {"send": "message", "edit": "edit", "delete": "delete", "react": "reaction"}
 
 
 class Signal:
@@ -133,7 +147,8 @@ class Stats:
 class ResilientClient:
     """One user's chat client with the guarantees in this module's docstring.
 
-    `start()` runs it until `stop()`; `post()` queues a message; `drop()` cuts its socket. All
+    `start()` runs it until `stop()`; `post()`, `edit()`, `delete()` and `react()` queue a frame;
+    `drop()` cuts its socket. All
     state changes the caller may wait for (acks, shown items, subscriptions) `notify` `signal`.
     """
 
@@ -156,13 +171,16 @@ class ResilientClient:
         self.signal = signal or Signal()
         self.ping_interval = ping_interval
         self.pong_timeout = pong_timeout
-        # client_id -> (room, body), oldest first: posted and not yet acked.
-        self.outbox: dict[str, tuple[str, str]] = {}
-        self.sent: dict[str, str] = {}  # every client_id posted -> its room
+        # client_id -> the frame (without its ref), oldest first: queued and not yet acked.
+        self.outbox: dict[str, dict] = {}
+        self.sent: dict[str, str] = {}  # every client_id queued -> its room
+        self.kinds: dict[str, str] = {}  # every client_id queued -> the item type it stores
         self.acks: dict[str, int] = {}  # client_id -> acked seq
         self.acked_at: dict[str, float] = {}  # client_id -> when the ack arrived
         self.shown_at: dict[tuple[str, int], float] = {}  # (room, seq) -> when it was shown
         self.problems: list[str] = []
+        # (socket generation, "<" sent or ">" received, room, what): the latest timeline frames.
+        self.trace: deque[tuple[int, str, str, str]] = deque(maxlen=TRACE_LENGTH)
         self.stats = Stats()
         self._rng = random.Random(seed)
         self._counter = itertools.count(1)
@@ -191,11 +209,32 @@ class ResilientClient:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
 
-    def post(self, room: str, body: str) -> str:
-        """Queue a message; it is sent as soon as the socket and the send window allow."""
-        client_id = f"{self.name}-{next(self._counter):05d}"
-        self.sent[client_id] = room
-        self.outbox[client_id] = (room, body)
+    def post(self, room: str, body: str, thread: int | None = None) -> str:
+        """Queue a message (a reply in the thread of the root at seq `thread`, if given); it is
+        sent as soon as the socket and the send window allow. Its client_id."""
+        frame: dict = {"type": "send", "room": room, "body": body}
+        if thread is not None:
+            frame["thread"] = thread
+        return self._enqueue(frame)
+
+    def edit(self, room: str, target: int, body: str) -> str:
+        """Queue a new body for this user's message at seq `target`."""
+        return self._enqueue({"type": "edit", "room": room, "target": target, "body": body})
+
+    def delete(self, room: str, target: int) -> str:
+        """Queue the deletion of the message at seq `target`."""
+        return self._enqueue({"type": "delete", "room": room, "target": target})
+
+    def react(self, room: str, target: int, emoji: str, op: str) -> str:
+        """Queue adding (`op` "add") or removing ("remove") this user's `emoji` on a message."""
+        frame = {"type": "react", "room": room, "target": target, "emoji": emoji, "op": op}
+        return self._enqueue(frame)
+
+    def _enqueue(self, frame: dict) -> str:
+        client_id = frame["client_id"] = f"{self.name}-{next(self._counter):05d}"
+        self.sent[client_id] = frame["room"]
+        self.kinds[client_id] = ITEM_TYPES[frame["type"]]
+        self.outbox[client_id] = frame
         self._pump()
         return client_id
 
@@ -217,7 +256,7 @@ class ResilientClient:
         return all(t.server_last_seq > 0 for t in self.timelines.values())
 
     def settled(self, last_seqs: dict[str, int]) -> bool:
-        """Every message acked, and every room shown up to `last_seqs` with nothing held."""
+        """Every frame acked, and every room shown up to `last_seqs` with nothing held."""
         return not self.outbox and all(
             t.last_seq == last_seqs[slug] and not t.held for slug, t in self.timelines.items()
         )
@@ -314,6 +353,21 @@ class ResilientClient:
     def _queue(self, frame: dict) -> None:
         if self._out is not None:
             self._out.put_nowait(json.dumps(frame))
+            if frame["type"] in {"subscribe", "history"}:
+                self._note("<", frame)
+
+    def _note(self, direction: str, frame: dict) -> None:
+        what = {k: v for k, v in frame.items() if k in TRACED_FIELDS}
+        if "items" in frame:
+            seqs = [item["seq"] for item in frame["items"]]
+            what["items"] = f"{seqs[0]}..{seqs[-1]}" if seqs else "none"
+        room = frame.get("room") or (frame.get("ref") or "").partition(":")[2]
+        self.trace.append((self._generation, direction, room, str(what)))
+
+    def traced(self, room: str, last: int = 25) -> str:
+        """The latest traced frames about `room`, oldest first."""
+        lines = [f"#{g}{d}{what}" for g, d, r, what in self.trace if r == room]
+        return "; ".join(lines[-last:])
 
     def _subscribe(self, timeline: Timeline) -> None:
         self._wire[timeline.slug] = timeline.last_seq
@@ -327,26 +381,25 @@ class ResilientClient:
         )
 
     def _pump(self) -> None:
-        """Send outbox messages, oldest first, while the window has room and nothing pauses."""
+        """Send outbox frames, oldest first, while the window has room and nothing pauses; a
+        change waits while an earlier frame changing the same message is unanswered."""
         if self._out is None or self._pause is not None:
             return
-        for client_id, (room, body) in self.outbox.items():
+        changing: set[tuple[str, int]] = set()  # messages an earlier outbox frame changes
+        for client_id, frame in self.outbox.items():
             if len(self._in_flight) >= SEND_WINDOW:
                 return
+            if "target" in frame:
+                message = (frame["room"], frame["target"])
+                if message in changing:
+                    continue
+                changing.add(message)
             if client_id not in self._in_flight:
                 self._in_flight.add(client_id)
-                self._queue(
-                    {
-                        "type": "send",
-                        "room": room,
-                        "body": body,
-                        "client_id": client_id,
-                        "ref": f"s:{client_id}",
-                    }
-                )
+                self._queue({**frame, "ref": f"s:{client_id}"})
 
     def _pause_sending(self, delay: float) -> None:
-        """No new `send` frame for `delay` seconds (a longer pause already set stays)."""
+        """No new outbox frame for `delay` seconds (a longer pause already set stays)."""
         loop = asyncio.get_running_loop()
         if self._pause is not None and self._pause.when() >= loop.time() + delay:
             return
@@ -386,6 +439,8 @@ class ResilientClient:
 
     def _handle(self, frame: dict) -> None:
         kind = frame.get("type")
+        if kind in TRACED_TYPES:
+            self._note(">", frame)
         handler = self._HANDLERS.get(kind)
         if handler is not None:
             handler(self, frame)
@@ -449,7 +504,8 @@ class ResilientClient:
             seqs = f"{items[0]['seq']}..{items[-1]['seq']}" if items else "nothing"
             self.problems.append(
                 f"{self.name}: history {asked} for {timeline.slug} gave {seqs} while showing up "
-                f"to {timeline.last_seq} and holding {sorted(timeline.held)[:3]}"
+                f"to {timeline.last_seq} and holding {sorted(timeline.held)[:3]} "
+                f"(latest frames: {self.traced(timeline.slug)})"
             )
             return
         self._show(timeline, new)
@@ -507,6 +563,9 @@ class ResilientClient:
 
     _HANDLERS: dict[str, Callable[[ResilientClient, dict], None]] = {
         "message": _on_item,
+        "edit": _on_item,
+        "delete": _on_item,
+        "reaction": _on_item,
         "event": _on_item,
         "subscribed": _on_subscribed,
         "backlog_truncated": _on_backlog_truncated,
