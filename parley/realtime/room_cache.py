@@ -64,6 +64,9 @@ class RoomCache:
         self._rooms: OrderedDict[int, _Room] = OrderedDict()
         self._chars = 0
         self._lock = threading.Lock()
+        # Room id -> how many times frames of it were forgotten: a frame read before a forget
+        # may show a message as it was before the change (a deleted one with its text).
+        self._forgets: dict[int, int] = {}
 
     def member_rows(self, version: RoomVersion, last_seq: int) -> list[tuple[int, str]] | None:
         """The rows kept for the room at `last_seq` (shared: do not change them), or None."""
@@ -100,11 +103,22 @@ class RoomCache:
                 frames.append(frame)
         return frames
 
-    def keep_frames(self, version: RoomVersion, frames: dict[int, str]) -> None:
-        """Keep rendered item frames by seq (the room's newest FRAMES_PER_ROOM of them)."""
+    def forgets(self, room_id: int) -> int:
+        """A mark to read before reading a room's items, for `keep_frames(since=…)`."""
+        with self._lock:
+            return self._forgets.get(room_id, 0)
+
+    def keep_frames(
+        self, version: RoomVersion, frames: dict[int, str], *, since: int | None = None
+    ) -> None:
+        """Keep rendered item frames by seq (the room's newest FRAMES_PER_ROOM of them); none
+        if a frame of the room was forgotten `since` (`forgets`) they were read: a change
+        passed meanwhile, and they may show a message as it was before it."""
         if not frames:
             return
         with self._lock:
+            if since is not None and self._forgets.get(version[0], 0) != since:
+                return
             room = self._room(version, create=True)
             assert room is not None
             for seq, frame in frames.items():
@@ -119,6 +133,7 @@ class RoomCache:
     def forget(self, room_id: int, seq: int) -> None:
         """Drop the frame kept for `seq` (a message that changed)."""
         with self._lock:
+            self._forgets[room_id] = self._forgets.get(room_id, 0) + 1
             room = self._rooms.get(room_id)
             if room is not None and seq in room.frames:
                 self._resize(room, -len(room.frames.pop(seq)))
@@ -126,6 +141,7 @@ class RoomCache:
     def forget_room(self, room_id: int) -> None:
         """Drop everything kept for the room (its changes no longer reach this process)."""
         with self._lock:
+            self._forgets[room_id] = self._forgets.get(room_id, 0) + 1
             if room_id in self._rooms:
                 self._drop(room_id)
 

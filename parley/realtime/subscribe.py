@@ -57,6 +57,8 @@ def _backlog(
 ) -> tuple[selectors.Backlog, list[str], SubscribedReads]:
     """The `subscribed` reply's reads. The member rows and the item frames, the same for every
     subscriber, come from this process's room cache when a subscriber before read them."""
+    # Read before the items: frames read across a change to a message are not kept.
+    forgets = room_cache.forgets(room_id)
     backlog = selectors.room_backlog(room_id, after=after, limit=limit, cache=room_cache)
     # Access again, after the read: for a user removed before `last_seq` was read, the leave
     # event may be behind this subscription's cursor already and would never end it.
@@ -66,7 +68,7 @@ def _backlog(
     }
     backlog_frames = [*backlog.cached, *rendered.values()]
     assert backlog.version is not None  # read with a cache
-    room_cache.keep_frames(backlog.version, rendered)
+    room_cache.keep_frames(backlog.version, rendered, since=forgets)
     last_read, unread = selectors.backlog_unread_count(user=user, backlog=backlog, cache=room_cache)
     level, mentions = selectors.subscriber_state(
         user=user, room=room, last_read=last_read, upto=backlog.last_seq

@@ -31,8 +31,9 @@ def encode_bytes(value: object) -> bytes:
     return orjson.dumps(value)
 
 
-def reply(kind: str, ref: str | None, **fields: Any) -> str:
-    """A frame of type `kind`, answering the client frame `ref` (None: not an answer)."""
+def reply(kind: str, ref: str | None, /, **fields: Any) -> str:
+    """A frame of type `kind`, answering the client frame `ref` (None: not an answer). Both are
+    positional-only: a frame may have fields named `kind` (`subscribed` of a direct room)."""
     frame: Frame = {"type": kind, **fields}
     if ref is not None:
         frame["ref"] = ref

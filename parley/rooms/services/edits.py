@@ -121,7 +121,9 @@ def message_erase(*, message: Item) -> None:
         storage, name = attachment.file.storage, attachment.file.name
         attachment.delete()
         if name:
-            transaction.on_commit(lambda: storage.delete(name))
+            # Robust: the deletion is committed by then; a storage error must not fail its
+            # answer or stop its item from being announced (it is logged, the file orphaned).
+            transaction.on_commit(lambda: storage.delete(name), robust=True)
 
 
 def message_delete(
