@@ -561,19 +561,23 @@ def _room_state(room_id: int) -> tuple[int, object]:
 def subscriber_state(*, user: AuthUser, room: Room, last_read: int, upto: int) -> tuple[str, int]:
     """`user`'s notification level in the room as chosen ("" for the default) and how many
     messages after their read pointer, up to `upto`, by someone else, mention them or the room
-    (deleted messages have no mention rows)."""
-    level = Membership.objects.filter(room=room, user=user).values_list("level", flat=True).first()
-    if level is None:
-        return "", 0
+    (deleted messages have no mention rows): one query, 0 mentions for a non-member."""
     mentions = (
         Mention.objects.filter(room=room, seq__gt=last_read, seq__lte=upto)
         .filter(Q(user=user) | Q(user__isnull=True))
         .exclude(item__user=user)
-        .values("item")
-        .distinct()
-        .count()
+        .order_by()
+        .values("room")
+        .annotate(count=Count("item", distinct=True))
+        .values("count")
     )
-    return level, mentions
+    row = (
+        Membership.objects.filter(room=room, user=user)
+        .annotate(mentions=Coalesce(Subquery(mentions, output_field=IntegerField()), 0))
+        .values_list("level", "mentions")
+        .first()
+    )
+    return ("", 0) if row is None else (row[0], row[1])
 
 
 def room_items_between(room_id: int, *, after: int, upto: int) -> list[Item]:
