@@ -122,3 +122,23 @@ describe("newClientId", () => {
     assert.equal(newClientId(crypto), "ffffffff-ffff-4fff-bfff-ffffffffffff");
   });
 });
+
+describe("a reply's entry", () => {
+  test("keeps its thread across a reload; a thread that is not a seq makes it not an entry", () => {
+    const storage = new MemoryStorage();
+    new Outbox("k", { storage }).add({ ...entry("r", 1), thread: 9 });
+    assert.deepEqual(new Outbox("k", { storage }).list(), [{ ...entry("r", 1), thread: 9 }]);
+    storage.setItem(
+      "k",
+      JSON.stringify([
+        { ...entry("zero", 1), thread: 0 },
+        { ...entry("text", 2), thread: "9" },
+        { ...entry("ok", 3), thread: 4 },
+      ]),
+    );
+    assert.deepEqual(
+      new Outbox("k", { storage }).list().map((e) => e.client_id),
+      ["ok"],
+    );
+  });
+});

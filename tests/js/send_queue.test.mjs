@@ -258,3 +258,72 @@ describe("what a pending message says", () => {
     assert.deepEqual(refusalPlan({ code: "forbidden" }, 1), { fail: true });
   });
 });
+
+describe("replies in a thread", () => {
+  test("a reply is sent with its thread, in its turn among the room's messages", async () => {
+    const { socket, queue, acked } = setup();
+    queue.add("in the room");
+    const reply = queue.add("in the thread", { thread: 7 });
+    assert.equal(reply.thread, 7);
+    assert.equal(socket.waiting[0].frame.thread, undefined, "a room message has no thread");
+    await socket.answer();
+    assert.deepEqual(socket.waiting[0].frame, {
+      type: "send",
+      room: "lobby",
+      body: "in the thread",
+      client_id: reply.client_id,
+      thread: 7,
+    });
+    await socket.answer();
+    assert.deepEqual(acked, ["in the room", "in the thread"]);
+  });
+
+  test("the outbox keeps the thread: after a reload it goes again with the same client_id", async () => {
+    const outbox = new Outbox("k", { storage: null });
+    const before = setup({ outbox });
+    before.socket.isLive = false;
+    const typed = before.queue.add("typed offline", { thread: 12 });
+    assert.deepEqual(outbox.list(), [typed]);
+
+    const after = setup({ outbox }); // the page again, over the same outbox
+    after.queue.resume();
+    const { frame } = after.socket.waiting[0];
+    assert.equal(frame.client_id, typed.client_id);
+    assert.equal(frame.thread, 12);
+    assert.equal(frame.body, "typed offline");
+  });
+
+  test("a lost connection or a refusal sends the same reply again, thread and client_id kept", async () => {
+    const { socket, clock, queue, acked } = setup();
+    const typed = queue.add("hello thread", { thread: 3 });
+    await socket.answer({ type: "error", code: "disconnected", client: true });
+    assert.equal(socket.waiting.length, 0, "waits for the next `subscribed`");
+    queue.resume();
+    await socket.answer({ type: "error", code: "unavailable" });
+    clock.advance(30_000); // its backoff
+    await settled();
+    const { frame } = socket.waiting[0];
+    assert.equal(frame.client_id, typed.client_id);
+    assert.equal(frame.thread, 3);
+    await socket.answer();
+    assert.deepEqual(acked, ["hello thread"]);
+  });
+
+  test("the ack hands the entry with its thread to the timeline", async () => {
+    const outbox = new Outbox("k", { storage: null });
+    const socket = new FakeSocket();
+    const seen = [];
+    const queue = new SendQueue({
+      socket,
+      outbox,
+      room: "lobby",
+      me: "ada",
+      clock: new FakeClock(),
+      onAck: (ack, entry) => seen.push({ seq: ack.seq, thread: entry.thread }),
+    });
+    queue.add("reply", { thread: 40 });
+    await socket.answer();
+    assert.deepEqual(seen, [{ seq: 101, thread: 40 }]);
+    assert.deepEqual(outbox.list(), []);
+  });
+});

@@ -1,16 +1,19 @@
-"""The README's screenshot: a short conversation in a room, as its creator sees it.
+"""The README's screenshot: a conversation in a room, as one of its members sees it.
 
     .venv/bin/python -m tests.e2e.browser.screenshot [docs/screenshot.png]
 
 starts its own server (a temporary data folder) and Debian's Chromium, plays the conversation
 with three people in three browser contexts, and saves the room page at 1280x800, light theme:
-the sidebar with an unread count in another room, an image shared in the conversation, the
-members' presence and someone typing. The browser tests run the same scene into a temporary
-file, so this keeps working.
+reactions with their counts, a thread open beside the timeline (its root shows "2 replies · …"),
+the sidebar with unread counts (and a mention) in another room and a direct conversation
+waiting in "Direct messages", an image shared in the conversation, and someone typing. The
+browser tests run the same scene into a temporary file, so this keeps working. Emoji need a
+colour emoji font (Debian's fonts-noto-color-emoji), else they show as empty boxes.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -23,40 +26,84 @@ OUTPUT = ROOT / "docs" / "screenshot.png"
 ROOM = ("Design review", "design-review")
 # (speaker index, text); speaker 1 joins before speaking, speaker 2 joins mid-conversation.
 SCRIPT = [
-    (0, "Morning! The new room page is on staging: https://staging.example.com/rooms/lobby/"),
+    (0, "Morning! The new room page is on https://staging.example.com"),
     (1, "Looks good. Here is the sidebar mock-up from yesterday:"),
     (1, ("sidebar-mock-up.png",)),  # a file, shared with the attach button
-    (0, "After a restart the page resumes from the last seq it saw, so nothing shows twice."),
-    (2, "Checked it on my phone as well: the sidebar folds away and the composer fits."),
-    (0, "Great, then it ships after lunch."),
+    (0, "After a restart the page resumes from the last seq it saw."),
+    (2, "Checked it on my phone too: the sidebar folds away nicely."),
 ]
-# Meanwhile, in another room of the host's sidebar (unread when the picture is taken).
-ELSEWHERE = ("Incidents", ["Deploy of 14:00 is done.", "All green on the dashboards."])
+# (reacting people, message, emoji): the counts the picture shows.
+REACTIONS = [
+    ((1, 2), SCRIPT[0][1], "🎉"),
+    ((2,), SCRIPT[0][1], "👀"),
+    ((0, 1), SCRIPT[4][1], "👍"),
+]
+# The thread the picture shows open: its root, and (speaker index, reply).
+THREAD = (
+    SCRIPT[3][1],
+    [
+        (1, "Tried it with the server restarting mid-sentence: nothing lost, nothing twice."),
+        (2, "Same on my phone after a tunnel. Nice work!"),
+    ],
+)
+# Meanwhile, in another room of the host's sidebar (unread when the picture is taken); "{host}"
+# is the host's username: that message mentions them.
+ELSEWHERE = ("Incidents", ["Deploy of 14:00 is done.", "@{host} all green on the dashboards."])
+# And a direct conversation the guest starts with the host (unread too).
+DIRECT = ["Got a minute about the launch post?", "No rush, after lunch is fine."]
 TYPING = "One more thing"
 
 
-def mock_up(width: int = 320, height: int = 180) -> bytes:
+def mock_up(width: int = 256, height: int = 128) -> bytes:
     """A little picture of a chat layout: header, sidebar, message lines."""
     blue, side, page, line = (47, 91, 211), (226, 232, 240), (248, 250, 252), (148, 163, 184)
-    lengths = [190, 150, 205, 120, 170]
+    lengths = [(width - 96) * n // 10 for n in (8, 6, 9, 5, 7)]
 
     def pixel(x: int, y: int) -> tuple[int, int, int]:
-        if y < 24:
+        if y < 20:
             return blue
-        if x < 80:
-            return blue if 40 <= y < 52 and 8 <= x < 72 else side
-        row, offset = divmod(y - 40, 28)
-        if y >= 40 and offset < 8 and 96 <= x < 96 + lengths[row % len(lengths)]:
+        if x < 72:
+            return blue if 32 <= y < 42 and 8 <= x < 64 else side
+        row, offset = divmod(y - 32, 22)
+        if y >= 32 and offset < 7 and 88 <= x < 88 + lengths[row % len(lengths)]:
             return line
         return page
 
     return png_bytes(width, height, pixel)
 
 
+def message_actions(someone: Person, text: str):
+    """Point at the message `text`: its actions toolbar shows in it."""
+    someone.message(text).hover()
+    toolbar = someone.message(text).locator("#message-actions")
+    someone.expect(toolbar).to_be_visible()
+    return toolbar
+
+
+def react(someone: Person, text: str, emoji: str) -> None:
+    """`someone` reacts to the message `text` with one of the toolbar's quick emoji."""
+    message_actions(someone, text).locator(f"[data-action=react][data-emoji='{emoji}']").click()
+    mine = someone.message(text).locator(".reaction[aria-pressed=true]", has_text=emoji)
+    someone.expect(mine).to_have_count(1)
+
+
+def reply(someone: Person, text: str, body: str) -> None:
+    """`someone` replies to the message `text` in its thread, then closes the thread."""
+    message_actions(someone, text).locator("[data-action=reply]").click()
+    someone.page.fill("#thread-body", body)
+    someone.page.press("#thread-body", "Enter")
+    panel = someone.page.locator("#thread-panel")
+    reply_body = panel.locator("#thread-list .item__body", has_text=body)
+    someone.expect(reply_body).to_have_count(1)
+    someone.expect(panel.locator("#thread-pending .item--message")).to_have_count(0)
+    someone.page.locator("#thread-close").click()
+    someone.expect(panel).to_be_hidden()
+
+
 def play_scene(
     browser, base_url: str, path: Path, names=("ada", "grace", "linus"), room=ROOM
 ) -> Path:
-    """Sign up `names`, play SCRIPT in `room` (name, slug), save the first one's view to `path`."""
+    """Sign up `names`, play the scene in `room` (name, slug), save the first one's view."""
     people = [Person(browser, base_url, name, viewport=DESKTOP) for name in names]
     try:
         for someone in people:
@@ -87,21 +134,51 @@ def play_scene(
             host.expect(host.message(text)).to_be_visible()
         host.expect(host.pending).to_have_count(0)
         host.expect(host.members).to_have_count(len(names))
-        # A fresh page: presence of everyone from the server's `subscribed`.
-        host.page.reload()
-        host.wait_live()
-        host.expect(host.page.locator("#members [data-presence=online]")).to_have_count(3)
-        # News elsewhere: the guest writes in the other room; the host's sidebar counts it.
+        for who, text, emoji in REACTIONS:
+            for index in who:
+                react(people[index], text, emoji)
+        root, replies = THREAD
+        for speaker, body in replies:
+            reply(people[speaker], root, body)
+        # News elsewhere: the guest writes in the other room, and to the host directly.
         guest.open_room(elsewhere[1])
         for text in ELSEWHERE[1]:
+            text = text.format(host=host.username)
             guest.say(text)
-        count = host.page.locator(
-            f'#sidebar [data-unread-room="{elsewhere[1]}"] [data-unread-count]'
-        )
-        host.expect(count).to_have_text(str(len(ELSEWHERE[1])))
+            guest.expect(guest.message(text)).to_be_visible()
+        guest.open_room(room[1])
+        guest.page.get_by_role("button", name=f"Message {host.username}").click()
+        guest.expect(guest.page).to_have_url(re.compile(r"/rooms/[^/]+/$"))
+        guest.wait_live()
+        direct = guest.page.url.rstrip("/").rsplit("/", 1)[-1]
+        for text in DIRECT:
+            guest.say(text)
+            guest.expect(guest.message(text)).to_be_visible()
+        # A fresh page: presence of everyone, and the direct conversation in the sidebar.
+        host.page.reload()
+        host.wait_live()
+        sidebar = host.page.locator("#sidebar")
+        for slug, news in ((elsewhere[1], ELSEWHERE[1]), (direct, DIRECT)):
+            count = sidebar.locator(f'[data-unread-room="{slug}"] [data-unread-count]')
+            host.expect(count).to_have_text(str(len(news)))
+        mentions = sidebar.locator(f'[data-unread-room="{elsewhere[1]}"] [data-mention-count]')
+        host.expect(mentions).to_have_text("1")
+        host.expect(sidebar.locator(".sidebar__room", has_text=guest.username)).to_have_count(1)
+        host.expect(host.page.locator("#members [data-presence=online]")).to_have_count(3)
+        counts = host.message(SCRIPT[0][1]).locator(".reaction")
+        host.expect(counts).to_have_text(["🎉2", "👀1"])
+        summary = host.message(root).locator(".item__replies")
+        host.expect(summary).to_have_text(re.compile(r"^2 replies · last reply "))
+        # The thread, open beside the timeline.
+        summary.click()
+        thread = host.page.locator("#thread-list .item__body")
+        host.expect(thread).to_have_text([root, *(body for _, body in replies)])
+        host.page.locator("#thread-body").blur()
+        host.page.mouse.move(DESKTOP["width"] - 1, DESKTOP["height"] - 1)
+        host.expect(host.page.locator("#message-actions")).to_be_hidden()
         late.composer.press_sequentially(TYPING, delay=10)
         host.expect(host.page.locator("#typing")).to_have_text(f"{late.username} is typing…")
-        host.composer.blur()
+        host.page.locator("#timeline-scroll").evaluate("el => { el.scrollTop = el.scrollHeight; }")
         path.parent.mkdir(parents=True, exist_ok=True)
         host.page.screenshot(path=str(path))
         errors = [error for someone in people for error in someone.errors]

@@ -276,3 +276,90 @@ def test_on_a_phone_the_thread_panel_fills_the_screen(person):
     assert box == {"x": 0, "y": 0, "width": PHONE["width"], "height": PHONE["height"]}
     bob.page.locator("#thread-close").tap()
     expect(panel).to_be_hidden()
+
+
+def test_the_sidebar_counts_mentions_apart_live_and_shows_a_dot_at_level_none(person):
+    ada, bob, slug = two_members(person, "mentions-")
+    bob.create_room("Elsewhere", unique("elsewhere-"))  # Bob reads another room now
+    row = bob.page.locator(f'#sidebar [data-unread-room="{slug}"]')
+    count, mentions = row.locator("[data-unread-count]"), row.locator("[data-mention-count]")
+    # (A name right before the caret would open the @ list, where Enter picks, not sends.)
+    ada.say(f"@{bob.username} can you look at the deploy?")
+    ada.say("no mention here")
+    expect(count).to_have_text("2")
+    expect(mentions).to_have_text("1")
+    ada.say("@room standup in 5")
+    expect(count).to_have_text("3")
+    expect(mentions).to_have_text("2")
+
+    # Read in another tab: both go, live.
+    tab = bob.context.new_page()
+    tab.goto(f"/rooms/{slug}/")
+    expect(tab.locator("[data-conn]")).to_have_attribute("data-state", "live")
+    expect(row.locator("[data-unread-badge]")).to_be_hidden()
+    expect(row.locator("[data-mention-badge]")).to_be_hidden()
+
+    # Muted there: this tab's row switches to a dot, which shows once something is unread.
+    tab.locator("#notify-button").click()
+    tab.get_by_role("menuitemradio", name="Nothing").click()
+    expect(row).to_have_attribute("data-level", "none")
+    expect(row).to_have_class(re.compile(r"\bis-muted\b"))
+    tab.close()
+    ada.say("while muted")
+    expect(row.locator("[data-unread-dot]")).to_be_visible()
+    expect(row.locator("[data-unread-badge]")).to_be_hidden()
+    ada.say(f"@{bob.username} still counts")
+    expect(mentions).to_have_text("1")
+    expect(row.locator("[data-mention-badge]")).to_be_visible()
+    # The server's page agrees.
+    bob.page.reload()
+    bob.wait_live()
+    expect(row.locator("[data-unread-dot]")).to_be_visible()
+    expect(row.locator("[data-unread-badge]")).to_be_hidden()
+    expect(mentions).to_have_text("1")
+
+
+def test_a_reply_written_while_the_server_is_down_waits_in_the_thread_and_is_sent_once(
+    person, server
+):
+    ada, bob, _ = two_members(person, "offline-reply-")
+    ada.say("Who takes the night shift?")
+    actions(bob, "Who takes the night shift?").locator("[data-action=reply]").click()
+    panel = bob.page.locator("#thread-panel")
+    expect(panel.locator("#thread-list .item__body")).to_have_text(["Who takes the night shift?"])
+
+    server.stop()
+    expect(bob.connection).not_to_have_attribute("data-state", "live")
+    bob.page.fill("#thread-body", "I do.")
+    bob.page.press("#thread-body", "Enter")
+    waiting = panel.locator("#thread-pending .item--message")
+    expect(waiting.locator(".item__body")).to_have_text("I do.")
+    expect(waiting.locator(".item__status")).to_have_text("Waiting for the connection…")
+    expect(bob.page.locator("#thread-body")).to_have_value("")
+    expect(bob.pending).to_have_count(0)  # not under the main timeline
+    # Closed and opened again, the thread still shows it waiting.
+    bob.page.locator("#thread-close").click()
+    expect(waiting).to_have_count(0)
+    bob.message("Who takes the night shift?").hover()
+    actions(bob, "Who takes the night shift?").locator("[data-action=reply]").click()
+    expect(waiting.locator(".item__body")).to_have_text("I do.")
+
+    server.start()
+    bob.wait_live(timeout=20_000)
+    expect(waiting).to_have_count(0)
+    expect(panel.locator("#thread-list .item__body")).to_have_text(
+        ["Who takes the night shift?", "I do."]
+    )
+    summary = ada.message("Who takes the night shift?").locator(".item__replies")
+    expect(summary).to_have_text(re.compile(r"^1 reply · "))
+    # Stored once: fresh pages from the server show one reply.
+    for someone in (ada, bob):
+        someone.page.reload()
+        someone.wait_live()
+        someone.message("Who takes the night shift?").locator(".item__replies").click()
+        thread = someone.page.locator("#thread-list .item__body")
+        expect(thread).to_have_text(["Who takes the night shift?", "I do."])
+    expect(bob.page.locator("#thread-pending .item--message")).to_have_count(0)
+    expect(bob.message("Who takes the night shift?").locator(".item__replies")).to_have_text(
+        re.compile(r"^1 reply · ")
+    )

@@ -11,7 +11,7 @@ import { reportActivity } from "./activity.js";
 import { readJsonScript } from "./config.js";
 import { ParleySocket } from "./socket.js";
 import { bindIndicator } from "./status.js";
-import { UnreadTracker } from "./unread.js";
+import { UnreadTracker, numbersOf } from "./unread.js";
 
 const socket = new ParleySocket();
 bindIndicator(socket, document.querySelector("[data-conn]"));
@@ -21,11 +21,7 @@ const unread = new UnreadTracker(socket, { me });
 
 /** @param {HTMLElement} card  a room card ([data-room]) */
 function trackCard(card) {
-  unread.track(card.dataset.room ?? "", {
-    count: Number.parseInt(card.dataset.unread ?? "", 10) || 0,
-    lastSeq: Number.parseInt(card.dataset.lastSeq ?? "", 10) || 0,
-    follow: true,
-  });
+  unread.track(card.dataset.room ?? "", { ...numbersOf(card), follow: true });
 }
 
 for (const card of /** @type {NodeListOf<HTMLElement>} */ (

@@ -88,3 +88,31 @@ export class NotifyMenu {
     if (!shown) this.toggle(false);
   }
 }
+
+/**
+ * The room page's menu for `room`, over the socket: a choice sends `notify`; `notify` frames
+ * (this tab's answer, the user's other tabs) and `subscribed.level` set what it shows. Null
+ * when the page has no menu.
+ * @param {import("./socket.js").ParleySocket} socket
+ * @param {string} room
+ * @param {unknown} level  the page's
+ */
+export function connectNotifyMenu(socket, room, level) {
+  const root = document.getElementById("notify-menu");
+  if (!root) return null;
+  const menu = new NotifyMenu(root, {
+    level,
+    send: async (wanted) => {
+      const reply = await socket.request({ type: "notify", room, level: wanted });
+      return reply.type === "notify"
+        ? { ok: true, level: reply.level }
+        : { ok: false, message: reply.message };
+    },
+  });
+  for (const type of ["notify", "subscribed"]) {
+    socket.on(type, (frame) => {
+      if (frame.room === room && frame.level !== undefined) menu.set(frame.level);
+    });
+  }
+  return menu;
+}

@@ -10,6 +10,7 @@
  * @property {string} body
  * @property {number} created  when it was typed (ms since the epoch)
  * @property {{code: string, message?: string} | null} failed  refused for good, and why
+ * @property {number} [thread]  a reply: the seq of its thread's root
  */
 
 /**
@@ -129,7 +130,8 @@ function isEntry(entry) {
     typeof entry.client_id === "string" &&
     typeof entry.body === "string" &&
     entry.client_id.length > 0 &&
-    entry.client_id.length <= 64
+    entry.client_id.length <= 64 &&
+    (entry.thread === undefined || (Number.isInteger(entry.thread) && entry.thread > 0))
   );
 }
 

@@ -25,24 +25,26 @@
 //
 // Conversations (conversations.js): every item also goes to the conversation model, which shows
 // each message as it is now; replies and changes are held in the timeline (their seqs count for
-// gaps) without rows of their own. /rooms/<slug>/?seq=N opens at message N (jumpTo).
+// gaps) without rows of their own. Replies typed in the thread panel go through the room's
+// outbox like the composer's messages (sender.js). /rooms/<slug>/?seq=N opens at message N
+// (message_jump.js).
 
 import { reportActivity } from "./activity.js";
 import { Composer } from "./composer.js";
 import { clientConfig, readJsonScript } from "./config.js";
 import { Conversations } from "./conversations.js";
+import { bindMemberMessages } from "./direct_start.js";
 import {
   GAP_GRACE_MS,
   GapFiller,
-  UNREAD_LOAD_MAX,
   loadBackLimit,
-  olderRemain,
-  olderRequest,
   shouldLoadBack,
 } from "./history_plan.js";
 import { presenceOf } from "./member_list.js";
 import { Members } from "./members.js";
-import { NotifyMenu } from "./notify_menu.js";
+import { MessageJump } from "./message_jump.js";
+import { connectNotifyMenu } from "./notify_menu.js";
+import { OlderPages } from "./older_pages.js";
 import { Outbox } from "./outbox.js";
 import { BottomPin } from "./pin.js";
 import { ReadReporter, markerForNews, markerOnResubscribe, newsFrom } from "./read_state.js";
@@ -53,7 +55,7 @@ import { bindIndicator } from "./status.js";
 import { Timeline } from "./timeline.js";
 import { isRow } from "./timeline_model.js";
 import { TypingNames, TypingNotifier, typingText } from "./typing.js";
-import { UnreadTracker } from "./unread.js";
+import { UnreadTracker, numbersOf } from "./unread.js";
 import { Uploader, bindDropZone } from "./uploads.js";
 
 /** @typedef {import("./timeline_model.js").Item} Item */
@@ -82,7 +84,6 @@ import { Uploader, bindDropZone } from "./uploads.js";
  */
 
 const NEAR_BOTTOM_PX = 80;
-const NEAR_TOP_PX = 150;
 
 const data = readJsonScript("room-data", null);
 if (data) start(data, readJsonScript("initial-items", []));
@@ -100,9 +101,6 @@ function start(room, initialItems) {
   const joinForm = /** @type {HTMLFormElement} */ (byId("join-form"));
   const leaveForm = /** @type {HTMLFormElement} */ (byId("leave-form"));
   const notice = byId("room-notice");
-  const olderButton = /** @type {HTMLButtonElement} */ (byId("load-older"));
-  const olderStatus = byId("older-status");
-  const startMarker = byId("timeline-start");
   const jumpButton = byId("jump-latest");
   const log = byId("timeline-log");
   const typingLine = byId("typing");
@@ -119,8 +117,12 @@ function start(room, initialItems) {
     room: slug,
     me,
     list: byId("pending"),
+    threadList: byId("thread-pending"),
     onAck: showAcked,
-    onEdit: (body) => composer.offer(body),
+    onEdit: (entry) => {
+      if (entry.thread === undefined) composer.offer(entry.body);
+      else conversations.thread.offer(entry.thread, entry.body);
+    },
   });
   // Made before the socket starts: its first state change updates the composer.
   const composer = new Composer({
@@ -164,35 +166,44 @@ function start(room, initialItems) {
     canPost: () => isMember() && !closed && socket.state !== State.SIGNED_OUT,
     names: () => members.model.sorted(),
     show: (items) => showItems(items, { live: false }),
+    sendReply: (body, root) => sender.add(body, { thread: root }),
+    onThreadShown: (root) => sender.showThread(root),
     notify: (text) => {
       showNotice(text);
       if (text) setTimeout(() => notice.textContent === text && showNotice(""), 6000);
     },
   });
   conversations.bindComposer(/** @type {HTMLTextAreaElement} */ (byId("id_body")));
-  membersList.addEventListener("click", (event) => {
-    const button = /** @type {HTMLElement} */ (event.target).closest(".members__dm");
-    const row = button?.closest("li[data-username]");
-    if (row instanceof HTMLElement && row.dataset.username) {
-      conversations.startDm(row.dataset.username);
-    }
+  bindMemberMessages(membersList, (name) => conversations.startDm(name));
+  const notifyMenu = connectNotifyMenu(socket, slug, room.level);
+  // Opened at a message far from the newest (?seq=N): the page may show the items around it,
+  // not the newest; live rows then wait for a reload ("Jump to the latest messages").
+  const jump = new MessageJump({
+    socket,
+    slug,
+    timeline,
+    historyPage: config.historyPage,
+    historyMax: config.historyMax,
+    loadOlder: (limit) => older.load(limit),
+    hasOlder: () => older.hasMore,
+    replace: (items) =>
+      busy(() => {
+        timeline.dropBelow(Number.MAX_SAFE_INTEGER);
+        for (const item of items) {
+          timeline.insert(item);
+          conversations.apply(item);
+        }
+      }),
+    onDetached: (reply) => {
+      older.set(Boolean(reply.has_more));
+      if (reply.has_newer) {
+        jumpButton.textContent = "Jump to the latest messages ↓";
+        jumpButton.hidden = false;
+      }
+    },
+    highlight: (seq) => conversations.highlight(seq),
+    notify: (text) => conversations.options.notify(text),
   });
-  const notifyRoot = document.getElementById("notify-menu");
-  const notifyMenu = notifyRoot
-    ? new NotifyMenu(notifyRoot, {
-        level: room.level,
-        send: async (level) => {
-          const reply = await socket.request({ type: "notify", room: slug, level });
-          return reply.type === "notify"
-            ? { ok: true, level: reply.level }
-            : { ok: false, message: reply.message };
-        },
-      })
-    : null;
-  // Opened at a message far from the newest (?seq=N): the page shows the items around it, not
-  // the newest; live rows wait for a reload ("Jump to the latest messages").
-  /** @type {number | null} */
-  let detachedAfter = null;
 
   let closed = false; // removed from the room, or it is gone: nothing more to do here
   let leaving = false;
@@ -204,11 +215,29 @@ function start(room, initialItems) {
   let unseen = 0;
   const baseTitle = document.title;
 
-  const older = {
+  const older = new OlderPages({
+    socket,
+    slug,
+    timeline,
+    scroller,
+    button: /** @type {HTMLButtonElement} */ (byId("load-older")),
+    status: byId("older-status"),
+    startMarker: byId("timeline-start"),
     hasMore: (room.firstSeq || 0) > 1,
-    /** @type {Promise<boolean> | null} the page being loaded above the first item */
-    loading: null,
-  };
+    historyPage: config.historyPage,
+    historyMax: config.historyMax,
+    canLoad: () => !closed && socket.isLive,
+    take: (items) =>
+      busy(() => {
+        for (const item of items) {
+          sender.settleIfMine(item);
+          timeline.insert(item);
+          conversations.apply(item);
+          if (item.type === "event") members.apply(item.kind, item.user?.username, item.seq);
+        }
+      }),
+    onMoved: () => pin.remember(),
+  });
   const reads = new ReadReporter({
     lastRead: room.lastRead || 0,
     send: (seq) => socket.send({ type: "read", room: slug, seq }),
@@ -220,11 +249,10 @@ function start(room, initialItems) {
     request: (frame) => socket.request(frame),
     show: (items) => busy(() => showItems(items, { live: false })),
     onJump: (reply) => {
-      older.hasMore = Boolean(reply.has_more);
-      renderOlderState();
+      older.set(Boolean(reply.has_more));
       scrollToBottom();
     },
-    canFill: () => !closed && socket.isLive && detachedAfter === null,
+    canFill: () => !closed && socket.isLive && !jump.detached,
     historyMax: config.historyMax,
     historyPage: config.historyPage,
     knownLast: room.lastSeq || 0,
@@ -256,18 +284,11 @@ function start(room, initialItems) {
     },
   });
   for (const row of sidebar ? sidebar.querySelectorAll("[data-unread-room]") : []) {
-    const {
-      unreadRoom = "",
-      unread: count,
-      lastSeq,
-      member,
-    } = /** @type {HTMLElement} */ (row).dataset;
-    unread.track(unreadRoom, {
-      count: Number.parseInt(count ?? "", 10) || 0,
-      lastSeq: Number.parseInt(lastSeq ?? "", 10) || 0,
-      // This room is subscribed below (with `after`); the others only for their counts.
-      follow: unreadRoom !== slug && member === "true",
-    });
+    const holder = /** @type {HTMLElement} */ (row);
+    const name = holder.dataset.unreadRoom ?? "";
+    // This room is subscribed below (with `after`); the others only for their counts.
+    const follow = name !== slug && holder.dataset.member === "true";
+    unread.track(name, { ...numbersOf(holder), follow });
   }
   if (!unread.has(slug)) {
     unread.track(slug, { count: room.unread || 0, lastSeq: room.lastSeq || 0 });
@@ -315,7 +336,7 @@ function start(room, initialItems) {
 
   function scrollToBottom() {
     scroller.scrollTop = scroller.scrollHeight;
-    if (detachedAfter === null) jumpButton.hidden = true;
+    if (!jump.detached) jumpButton.hidden = true;
     pin.remember();
   }
 
@@ -345,7 +366,7 @@ function start(room, initialItems) {
       while (!timeline.holdsAfter(after) && older.hasMore) {
         const first = /** @type {number} */ (timeline.first);
         const limit = loadBackLimit({ first, markerAfter: after, historyMax: config.historyMax });
-        if (!(await loadOlder(limit))) return;
+        if (!(await older.load(limit))) return;
       }
       showMarker();
     } finally {
@@ -371,8 +392,7 @@ function start(room, initialItems) {
     for (const item of items) {
       if (item.room !== undefined && item.room !== slug) continue;
       sender.settleIfMine(item);
-      const waits = detachedAfter !== null && item.seq > detachedAfter;
-      const inserted = !waits && timeline.insert(item);
+      const inserted = !jump.waits(item.seq) && timeline.insert(item);
       conversations.apply(item);
       if (!inserted) continue;
       shown.push(item);
@@ -426,7 +446,7 @@ function start(room, initialItems) {
 
   /** The room is on screen and scrolled to its end: what it shows is read. */
   function isReading() {
-    return !closed && !findingUnread && detachedAfter === null && isVisible() && isNearBottom();
+    return !closed && !findingUnread && !jump.detached && isVisible() && isNearBottom();
   }
 
   /** Report the last seq shown as read (read_state.js throttles it). */
@@ -450,7 +470,7 @@ function start(room, initialItems) {
   window.addEventListener("pagehide", () => reads.flush(socket.isLive));
 
   jumpButton.addEventListener("click", () => {
-    if (detachedAfter !== null) {
+    if (jump.detached) {
       window.location.assign(window.location.pathname);
       return;
     }
@@ -460,78 +480,15 @@ function start(room, initialItems) {
   scroller.addEventListener(
     "scroll",
     () => {
-      if (isNearBottom() && detachedAfter === null) jumpButton.hidden = true;
-      if (scroller.scrollTop < NEAR_TOP_PX) loadOlder();
+      if (isNearBottom() && !jump.detached) jumpButton.hidden = true;
       reportRead();
     },
     { passive: true },
   );
-  olderButton.addEventListener("click", () => loadOlder());
 
   // -- older items ----------------------------------------------------------------------------
 
-  function renderOlderState() {
-    olderButton.hidden = !older.hasMore;
-    startMarker.hidden = older.hasMore;
-    timeline.setStartShown(!older.hasMore);
-  }
-  renderOlderState();
-
-  /**
-   * Load a page of older items above the first one shown; resolves true once they are in (a
-   * page already on its way is not asked for twice: its promise is returned).
-   * @param {number} [limit]
-   * @returns {Promise<boolean>}
-   */
-  function loadOlder(limit = config.historyPage) {
-    if (older.loading) return older.loading;
-    if (!older.hasMore || closed || !socket.isLive) return Promise.resolve(false);
-    older.loading = fetchOlder(limit);
-    return older.loading;
-  }
-
-  /** @param {number} limit */
-  async function fetchOlder(limit) {
-    olderButton.disabled = true;
-    olderStatus.textContent = "Loading older messages…";
-    const frame = olderRequest({
-      room: slug,
-      first: timeline.first,
-      highWater: timeline.highWater,
-      limit,
-      historyMax: config.historyMax,
-    });
-    const reply = await socket.request(frame);
-    older.loading = null;
-    olderButton.disabled = false;
-    if (reply.type !== "history") {
-      olderStatus.textContent = reply.client ? "" : `Could not load older items: ${reply.message}`;
-      return false;
-    }
-    olderStatus.textContent = "";
-    // Keep what the reader sees where it is while older items go in above it.
-    const height = scroller.scrollHeight;
-    const top = scroller.scrollTop;
-    busy(() => {
-      for (const item of /** @type {Item[]} */ (reply.items)) {
-        sender.settleIfMine(item);
-        timeline.insert(item);
-        conversations.apply(item);
-        if (item.type === "event") members.apply(item.kind, item.user?.username, item.seq);
-      }
-    });
-    scroller.scrollTop = top + (scroller.scrollHeight - height);
-    pin.remember();
-    older.hasMore = olderRemain(reply);
-    renderOlderState();
-    fillViewport();
-    return true;
-  }
-
-  /** A short timeline cannot be scrolled to its top: load older items until it can. */
-  function fillViewport() {
-    if (older.hasMore && scroller.scrollHeight <= scroller.clientHeight + NEAR_TOP_PX) loadOlder();
-  }
+  older.render();
 
   // -- the socket -----------------------------------------------------------------------------
 
@@ -551,9 +508,6 @@ function start(room, initialItems) {
   for (const type of ["edit", "delete", "reaction"]) {
     socket.on(type, (frame) => frame.room === slug && showItems([frame]));
   }
-  socket.on("notify", (frame) => {
-    if (frame.room === slug) notifyMenu?.set(frame.level);
-  });
   socket.on("event", (frame) => frame.room === slug && showItems([frame]));
   socket.on("backlog_truncated", (frame) => {
     if (frame.room !== slug) return;
@@ -581,7 +535,6 @@ function start(room, initialItems) {
     onSubscribed(reply) {
       if (reply.type === "subscribed") {
         members.reset(reply.members || [], reply.last_seq);
-        if (reply.level !== undefined) notifyMenu?.set(reply.level);
         if (Number.isInteger(reply.last_read)) {
           reads.resubscribed(reply.last_read);
           // Back after a reconnect with news: mark where it starts (see the top of this file).
@@ -595,9 +548,9 @@ function start(room, initialItems) {
         gaps.see(reply.last_seq);
         gaps.schedule(1500);
         sender.resume();
-        if (!subscribedOnce) loadBackToMarker().then(() => jumpTo(room.jumpSeq));
+        if (!subscribedOnce) loadBackToMarker().then(() => jump.jumpTo(room.jumpSeq));
         subscribedOnce = true;
-        fillViewport();
+        older.fillViewport();
         reportRead();
       } else if (reply.code === "room_not_found") {
         closeRoom("This room no longer exists, or you can no longer see it.");
@@ -649,59 +602,6 @@ function start(room, initialItems) {
       live: socket.isLive,
     });
     conversations.updateThreadComposer();
-  }
-
-  // -- jumping to a message (?seq=N) ----------------------------------------------------------
-
-  /**
-   * Show the message `seq`: held already, or loaded back to (older pages, as for the first
-   * unread), or, far back, the items around it (`history` {around}) in place of the newest.
-   * @param {number | null | undefined} seq
-   */
-  async function jumpTo(seq) {
-    if (!Number.isInteger(seq) || !seq || seq < 1) return;
-    const target = /** @type {number} */ (seq);
-    const first = timeline.first;
-    if (!timeline.model.has(target) && first !== null && target < first) {
-      if (first - target <= UNREAD_LOAD_MAX) {
-        while (!timeline.model.has(target) && older.hasMore && (timeline.first ?? 0) > target) {
-          const at = /** @type {number} */ (timeline.first);
-          const limit = loadBackLimit({ first: at, markerAfter: target - 1, historyMax: config.historyMax });
-          if (!(await loadOlder(limit))) break;
-        }
-      } else {
-        await loadAround(target);
-      }
-    }
-    if (!(await conversations.highlight(target))) {
-      conversations.options.notify("That message is not in this room any more.");
-    }
-  }
-
-  /** @param {number} target */
-  async function loadAround(target) {
-    const reply = await socket.request({
-      type: "history",
-      room: slug,
-      around: target,
-      limit: config.historyPage,
-    });
-    if (reply.type !== "history" || !reply.items?.length) return;
-    const items = /** @type {Item[]} */ (reply.items);
-    busy(() => {
-      timeline.dropBelow(Number.MAX_SAFE_INTEGER);
-      detachedAfter = items[items.length - 1].seq;
-      for (const item of items) {
-        timeline.insert(item);
-        conversations.apply(item);
-      }
-    });
-    older.hasMore = Boolean(reply.has_more);
-    renderOlderState();
-    if (reply.has_newer) {
-      jumpButton.textContent = "Jump to the latest messages ↓";
-      jumpButton.hidden = false;
-    }
   }
 
   for (const [form, type] of /** @type {const} */ ([
@@ -759,6 +659,7 @@ function start(room, initialItems) {
           body: entry.body,
           ts: ack.ts,
           client_id: ack.client_id,
+          ...(entry.thread === undefined ? {} : { thread: entry.thread }),
         },
       ],
       { live: true },

@@ -9,6 +9,9 @@
 // the outbox) holds back every later one: the server stores them in the order they were typed.
 // Only a message that failed for good (it needs its writer: Retry, Edit or Discard) lets the
 // later ones go on.
+//
+// Replies in a thread go through the same queue (one order for everything typed in the room):
+// their entry keeps `thread`, sent with every try, across reloads.
 
 import { realClock } from "./clock.js";
 import { newClientId } from "./outbox.js";
@@ -158,13 +161,15 @@ export class SendQueue {
   }
 
   /**
-   * A message typed now: kept, shown, and sent in its turn.
+   * A message typed now (with `thread`, a reply to that root): kept, shown, and sent in its turn.
    * @param {string} body
+   * @param {{thread?: number | null}} [options]
    * @returns {OutboxEntry}
    */
-  add(body) {
+  add(body, { thread = null } = {}) {
     /** @type {OutboxEntry} */
     const entry = { client_id: newClientId(), body, created: this.clock.now(), failed: null };
+    if (thread !== null) entry.thread = thread;
     this.outbox.add(entry);
     this.show(entry);
     this.pump();
@@ -210,12 +215,10 @@ export class SendQueue {
     this.inflight = clientId;
     p.note = null;
     this.onChange(p);
-    const reply = await this.socket.request({
-      type: "send",
-      room: this.room,
-      body: entry.body,
-      client_id: clientId,
-    });
+    /** @type {{type: string, room: string, body: string, client_id: string, thread?: number}} */
+    const frame = { type: "send", room: this.room, body: entry.body, client_id: clientId };
+    if (entry.thread !== undefined) frame.thread = entry.thread;
+    const reply = await this.socket.request(frame);
     this.inflight = null;
     if (this.pending.get(clientId) !== p || reply.type === "ack") {
       // Settled meanwhile (its `ack` or its live item came first), or settled now.

@@ -4,6 +4,9 @@
 // countdown, "Waiting for the connection…", or "Sign in to send" with a link once the session
 // has ended) and offering Retry, Edit and Discard when it failed for good. The order and the
 // retries are send_queue.js's.
+//
+// A pending reply shows in the thread panel's pending list (#thread-pending) while its thread is
+// open there (showThread), and nowhere else: the main timeline never shows replies.
 
 import { renderItem } from "./item_view.js";
 import { SendQueue, pendingStatus } from "./send_queue.js";
@@ -18,23 +21,27 @@ import { State, loginUrl } from "./socket.js";
 
 export class Sender {
   /**
-   * `onAck(ack, entry)` shows an acknowledged message in the timeline; `onEdit(body)` puts a
-   * failed one back in the composer.
+   * `onAck(ack, entry)` shows an acknowledged message in the timeline; `onEdit(entry)` puts a
+   * failed one back in its composer (the room's, or its thread's).
    * @param {object} options
    * @param {ParleySocket} options.socket
    * @param {Outbox} options.outbox
    * @param {string} options.room
    * @param {string} options.me
    * @param {HTMLElement} options.list  the <ol> of pending rows
+   * @param {HTMLElement | null} [options.threadList]  the <ol> of the open thread's pending replies
    * @param {(ack: Ack, entry: OutboxEntry) => void} options.onAck
-   * @param {(body: string) => void} options.onEdit
+   * @param {(entry: OutboxEntry) => void} options.onEdit
    */
-  constructor({ socket, outbox, room, me, list, onAck, onEdit }) {
+  constructor({ socket, outbox, room, me, list, threadList = null, onAck, onEdit }) {
     this.socket = socket;
     this.me = me;
     this.list = list;
+    this.threadList = threadList;
+    /** @type {number | null} the root of the thread open in the panel */
+    this.threadRoot = null;
     this.onEdit = onEdit;
-    /** @type {Map<string, {el: HTMLElement, status: HTMLElement}>} rows by client_id */
+    /** @type {Map<string, {el: HTMLElement, status: HTMLElement, thread: number | null}>} rows by client_id */
     this.rows = new Map();
     this.queue = new SendQueue({
       socket,
@@ -59,11 +66,26 @@ export class Sender {
   }
 
   /**
-   * A message typed now: kept, shown, and sent in its turn.
+   * A message typed now (with `thread`, a reply): kept, shown, and sent in its turn.
    * @param {string} body
+   * @param {{thread?: number | null}} [options]
    */
-  add(body) {
-    this.queue.add(body);
+  add(body, options) {
+    this.queue.add(body, options);
+  }
+
+  /**
+   * The thread panel shows the thread of `root` (null: it is closed): its pending replies show
+   * there, the others nowhere.
+   * @param {number | null} root
+   */
+  showThread(root) {
+    this.threadRoot = root;
+    for (const row of this.rows.values()) {
+      if (row.thread === null) continue;
+      if (row.thread === root && this.threadList) this.threadList.append(row.el);
+      else row.el.remove();
+    }
   }
 
   /** After every `subscribed`: send what waits, oldest first. */
@@ -106,8 +128,10 @@ export class Sender {
     status.className = "item__status";
     status.setAttribute("role", "status");
     el.append(status);
-    this.list.append(el);
-    this.rows.set(entry.client_id, { el, status });
+    const thread = entry.thread ?? null;
+    if (thread === null) this.list.append(el);
+    else if (thread === this.threadRoot && this.threadList) this.threadList.append(el);
+    this.rows.set(entry.client_id, { el, status, thread });
     this.render(p);
   }
 
@@ -135,7 +159,7 @@ export class Sender {
       retry: () => this.button("Retry", () => this.queue.retry(clientId)),
       edit: () =>
         this.button("Edit", () => {
-          this.onEdit(p.entry.body);
+          this.onEdit(p.entry);
           this.queue.settle(clientId);
         }),
       discard: () => this.button("Discard", () => this.queue.discard(clientId)),

@@ -2,33 +2,55 @@
 // Unread counts per room, kept live over the page's one socket (the room page's sidebar, the
 // home page's cards): unread_counts.js counts, this module listens and shows the badges.
 //
-// A badge is any element with data-unread-room="<slug>" that holds [data-unread-badge] (hidden
-// at 0) and [data-unread-count]. A room followed here is subscribed (without `after`: only its
-// live items are wanted) now and after every reconnect. A `read` that leaves messages unread
-// makes the room subscribed again (harmless) so that its `subscribed` brings the server's count.
+// A badge holder is any element with data-unread-room="<slug>"; it may hold [data-unread-badge]
+// with [data-unread-count] (hidden at 0, and in a room at level "none"), [data-unread-dot] (shown
+// instead of the number in a room at level "none") and [data-mention-badge] with
+// [data-mention-count] (hidden at 0). The holder's data-unread, data-mentions and data-level say
+// the numbers too (the CSS styles by them). A room followed here is subscribed (without `after`:
+// only its live items are wanted) now and after every reconnect. A `read` that leaves messages
+// unread makes the room subscribed again (harmless) so that its `subscribed` brings the server's
+// counts.
 
-import { UnreadCounts, badgeText } from "./unread_counts.js";
+import { UnreadCounts, badges } from "./unread_counts.js";
 
 /** @typedef {import("./socket.js").ParleySocket} ParleySocket */
+/** @typedef {import("./unread_counts.js").Shown} Shown */
 
 const RESYNC_DELAY_MS = 300;
 
 /**
- * Show `count` in every badge of `room` on the page.
+ * Show a room's numbers in every badge holder of `room` on the page.
  * @param {string} room
- * @param {number} count
+ * @param {Shown} numbers
  * @param {ParentNode} [root]
  */
-export function renderBadges(room, count, root = document) {
+export function renderBadges(room, { count, mentions, level }, root = document) {
   const selector = `[data-unread-room="${CSS.escape(room)}"]`;
+  const shown = badges({ count, mentions, level });
   for (const holder of root.querySelectorAll(selector)) {
     if (!(holder instanceof HTMLElement)) continue;
-    if (holder.dataset.unread === String(count)) continue; // unchanged (called on every scroll)
-    holder.dataset.unread = String(count);
-    const badge = /** @type {HTMLElement | null} */ (holder.querySelector("[data-unread-badge]"));
-    const number = holder.querySelector("[data-unread-count]");
-    if (number) number.textContent = badgeText(count);
-    if (badge) badge.hidden = count <= 0;
+    const { dataset } = holder;
+    const same =
+      dataset.unread === String(count) &&
+      (dataset.mentions ?? "0") === String(mentions) &&
+      (dataset.level ?? "") === level;
+    if (same) continue; // unchanged (this runs on every scroll of the room page)
+    dataset.unread = String(count);
+    dataset.mentions = String(mentions);
+    dataset.level = level;
+    holder.classList.toggle("is-muted", level === "none");
+    /** @param {string} name */
+    const part = (name) => /** @type {HTMLElement | null} */ (holder.querySelector(`[data-${name}]`));
+    const number = part("unread-count");
+    if (number && shown.unread !== null) number.textContent = shown.unread;
+    const badge = part("unread-badge");
+    if (badge) badge.hidden = shown.unread === null;
+    const dot = part("unread-dot");
+    if (dot) dot.hidden = !shown.dot;
+    const mentionNumber = part("mention-count");
+    if (mentionNumber && shown.mentions !== null) mentionNumber.textContent = shown.mentions;
+    const mentionBadge = part("mention-badge");
+    if (mentionBadge) mentionBadge.hidden = shown.mentions === null;
   }
 }
 
@@ -58,6 +80,9 @@ export class UnreadTracker {
     socket.on("message", (frame) => {
       if (this.counts.message(frame, this.reading(frame.room))) this.render(frame.room);
     });
+    socket.on("notify", (frame) => {
+      if (this.counts.level(frame)) this.render(frame.room);
+    });
     socket.on("read", (frame) => {
       const outcome = this.counts.read(frame);
       if (outcome === "cleared") this.render(frame.room);
@@ -75,10 +100,11 @@ export class UnreadTracker {
    * Count `room` from the page's numbers. With `follow`, subscribe to it (and again after
    * every reconnect) without `after`: only its live items are wanted.
    * @param {string} room
-   * @param {{count?: number, lastSeq?: number, follow?: boolean}} [numbers]
+   * @param {{count?: number, lastSeq?: number, mentions?: number, level?: string,
+   *   follow?: boolean}} [numbers]
    */
-  track(room, { count = 0, lastSeq = 0, follow = false } = {}) {
-    this.counts.track(room, { count, lastSeq });
+  track(room, { count = 0, lastSeq = 0, mentions = 0, level = "", follow = false } = {}) {
+    this.counts.track(room, { count, lastSeq, mentions, level });
     if (follow && !this.followed.has(room)) {
       this.followed.add(room);
       this.socket.watch(room, { after: () => null });
@@ -93,7 +119,7 @@ export class UnreadTracker {
     this.counts.untrack(room);
     clearTimeout(this.resyncTimers.get(room));
     this.resyncTimers.delete(room);
-    renderBadges(room, 0);
+    renderBadges(room, { count: 0, mentions: 0, level: "" });
     this.changed();
   }
 
@@ -121,7 +147,7 @@ export class UnreadTracker {
   /** @param {string} room */
   render(room) {
     if (!this.counts.has(room)) return;
-    renderBadges(room, this.shown(room));
+    renderBadges(room, this.counts.shownAll(room, this.reading(room)));
     this.changed();
   }
 
@@ -143,4 +169,19 @@ export class UnreadTracker {
     }, RESYNC_DELAY_MS);
     this.resyncTimers.set(room, timer);
   }
+}
+
+/**
+ * The numbers a badge holder was rendered with (data-unread, data-last-seq, data-mentions,
+ * data-level).
+ * @param {HTMLElement} holder
+ */
+export function numbersOf(holder) {
+  const { unread, lastSeq, mentions, level } = holder.dataset;
+  return {
+    count: Number.parseInt(unread ?? "", 10) || 0,
+    lastSeq: Number.parseInt(lastSeq ?? "", 10) || 0,
+    mentions: Number.parseInt(mentions ?? "", 10) || 0,
+    level: level ?? "",
+  };
 }
