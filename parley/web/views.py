@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parley.core.errors import Forbidden, InvalidInput, RateLimited, RoomNotFound
@@ -71,10 +72,12 @@ def room_title(room: Room, *, members: list[str], me: str) -> str:
     return ", ".join(others) if others else me
 
 
+@gzip_page
 @require_GET
 def emoji_list(request: HttpRequest) -> HttpResponse:
     """The emoji a reaction may be (fully-qualified, from the `emoji` package), with their
-    English names, for the client's picker: built once per process, cached by browsers."""
+    English names, for the client's picker: built once per process, cached by browsers,
+    compressed (about 180 KB as JSON, a fifth of it gzipped; no secret in it to leak)."""
     response = HttpResponse(emoji_json(), content_type="application/json")
     response["Cache-Control"] = "public, max-age=86400"
     return response

@@ -179,6 +179,9 @@ def test_emoji_list_holds_fully_qualified_emoji_with_names(client, ada):
     assert "❤️" in entries
     assert "❤" not in entries  # unqualified: not a reaction
     assert "👨‍👩‍👧" in entries
+    packed = client.get(reverse("emoji_list"), headers={"accept-encoding": "gzip"})
+    assert packed["Content-Encoding"] == "gzip"
+    assert len(packed.content) < len(answer.content) / 3
 
 
 def test_admin_lists_direct_rooms_but_never_their_messages(client, ada, bob, dm):
