@@ -197,6 +197,20 @@ def test_a_direct_conversation_starts_from_the_members_list(person):
     expect(ada.composer).to_have_attribute("placeholder", f"Message {bob.username}")
 
 
+def test_a_direct_conversation_counts_unread_live_on_the_home_page(person):
+    ada, bob, _ = two_members(person, "dmhome-")
+    bob.page.get_by_role("button", name=f"Message {ada.username}").click()
+    expect(bob.page).to_have_url(re.compile(r"/rooms/[^/]+/$"))
+    bob.wait_live()
+    bob.say("First words.")
+    ada.page.goto(ada.base_url + "/")
+    row = ada.page.locator(".direct-list__room", has_text=bob.username)
+    expect(row.locator("[data-unread-count]")).to_have_text("1")
+    bob.say(f"Are you there, @{ada.username}?")
+    expect(row.locator("[data-unread-count]")).to_have_text("2")
+    expect(row.locator("[data-mention-count]")).to_have_text("1")
+
+
 def test_mention_autocomplete_inserts_a_name_and_the_mention_is_highlighted(person):
     ada, bob, _ = two_members(person, "mention-")
     bob.composer.fill("")
