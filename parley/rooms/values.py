@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from typing import Any
 
 from django.urls import reverse
 
@@ -30,18 +30,18 @@ def item_value(item: Item, *, room_slug: str) -> ItemValue:
     """The item as every client sees it (the author of a deleted account has no username); a
     message as its row now says (edited, deleted, reactions, replies)."""
     kind = item.kind
-    shared = ItemValue(
-        room=room_slug,
-        seq=item.seq,
-        id=item.pk,
-        kind=kind,
-        username=_author_username(item),
-        created_at=item.created_at,
-    )
+    shared: dict[str, Any] = {
+        "room": room_slug,
+        "seq": item.seq,
+        "id": item.pk,
+        "kind": kind,
+        "username": _author_username(item),
+        "created_at": item.created_at,
+    }
     if kind == Item.Kind.MESSAGE:
         attached = item.has_attachment and not item.deleted
-        return replace(
-            shared,
+        return ItemValue(
+            **shared,
             body=item.body,
             client_id=item.client_id,
             attachment=attachment_value(item.attachment) if attached else None,
@@ -59,8 +59,8 @@ def item_value(item: Item, *, room_slug: str) -> ItemValue:
             state_seq=item.state_seq,
         )
     if kind in (Item.Kind.EDIT, Item.Kind.DELETE, Item.Kind.REACTION):
-        return replace(
-            shared,
+        return ItemValue(
+            **shared,
             body=item.body,
             client_id=item.client_id,
             html=item.html,
@@ -69,4 +69,4 @@ def item_value(item: Item, *, room_slug: str) -> ItemValue:
             emoji=item.emoji,
             op=item.op,
         )
-    return shared
+    return ItemValue(**shared)
