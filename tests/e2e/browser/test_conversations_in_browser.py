@@ -14,22 +14,9 @@ try:
 except ImportError:  # the `browser` fixture skips (or, under CI=true, fails) with the reason
     expect = None
 
-from tests.e2e.browser.tooling import PHONE, unique
+from tests.e2e.browser.tooling import PHONE, two_members, unique
 
 pytestmark = pytest.mark.live
-
-
-def two_members(person, prefix: str, **bob_options):
-    """Ada and Bob signed up; Ada created a room and Bob joined it; both have it open."""
-    ada, bob = person("ada"), person("bob", **bob_options)
-    ada.sign_up()
-    bob.sign_up()
-    slug = unique(prefix)
-    ada.create_room(prefix.rstrip("-").title(), slug)
-    bob.open_room(slug)
-    bob.join_here()
-    expect(ada.members).to_have_count(2)
-    return ada, bob, slug
 
 
 def actions(someone, text: str):

@@ -16,7 +16,7 @@ try:
 except ImportError:  # the `browser` fixture skips (or, under CI=true, fails) with the reason
     expect = None
 
-from tests.e2e.browser.tooling import PHONE, png_bytes, unique
+from tests.e2e.browser.tooling import PHONE, png_bytes, two_members, unique
 
 pytestmark = pytest.mark.live
 
@@ -51,24 +51,6 @@ def wait_image_loaded(someone, img, width: int) -> None:
         "([img, width]) => img.complete && img.naturalWidth === width",
         arg=[img.element_handle(), width],
     )
-
-
-def two_members(person, prefix: str, *, init_script: str | None = None):
-    """Ada and Bob signed up; Ada created a room and Bob joined it; both have it open.
-
-    `init_script` runs first in every page of both (e.g. to record policy violations)."""
-    ada, bob = person("ada"), person("bob")
-    if init_script:
-        for someone in (ada, bob):
-            someone.context.add_init_script(init_script)
-    ada.sign_up()
-    bob.sign_up()
-    slug = unique(prefix)
-    ada.create_room(prefix.rstrip("-").title(), slug)
-    bob.open_room(slug)
-    bob.join_here()
-    expect(ada.members).to_have_count(2)
-    return ada, bob, slug
 
 
 # -- uploads ---------------------------------------------------------------------------------

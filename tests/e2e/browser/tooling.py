@@ -52,6 +52,25 @@ def launch(playwright):
     )
 
 
+def two_members(person, prefix: str, *, init_script: str | None = None, **bob_options):
+    """Ada and Bob signed up; Ada created a room and Bob joined it; both have it open.
+
+    `init_script` runs first in every page of both (e.g. to record policy violations);
+    `bob_options` open Bob's browser context (e.g. `viewport=PHONE`)."""
+    ada, bob = person("ada"), person("bob", **bob_options)
+    if init_script:
+        for someone in (ada, bob):
+            someone.context.add_init_script(init_script)
+    ada.sign_up()
+    bob.sign_up()
+    slug = unique(prefix)
+    ada.create_room(prefix.rstrip("-").title(), slug)
+    bob.open_room(slug)
+    bob.join_here()
+    ada.expect(ada.members).to_have_count(2)
+    return ada, bob, slug
+
+
 def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:6]}"
 
