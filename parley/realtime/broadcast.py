@@ -34,6 +34,7 @@ from channels.layers import get_channel_layer
 from parley.accounts.changes import RightsChanged, SessionsEnded
 from parley.core import metrics
 from parley.rooms.changes import (
+    DirectRoomOpened,
     ItemAdded,
     LevelChanged,
     ReadMoved,
@@ -131,6 +132,15 @@ def publish_change(change: object) -> None:
             )
             publish_from_sync(
                 room_group_name(change.room_id), ephemeral_message(change.room_id, receipt)
+            )
+    elif isinstance(change, DirectRoomOpened):
+        # Each of its people hears of it on every socket (a `dm` frame, as its maker's answer).
+        names = [username for _, username in change.participants]
+        notice = frames.dm_text(room=change.room, users=names, ref=None)
+        for user_id, _ in change.participants:
+            publish_from_sync(
+                CONTROL_GROUP,
+                user_frame_message(user_id, change.room_id, notice, except_socket_id=None),
             )
     elif isinstance(change, LevelChanged):
         notify = frames.notify_text(room=change.room, level=change.level)

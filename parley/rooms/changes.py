@@ -53,6 +53,15 @@ class ReadMoved:
 
 
 @dataclass(frozen=True, slots=True)
+class DirectRoomOpened:
+    """A direct room was made for these people (user id, username), sorted by username."""
+
+    room_id: int
+    room: str
+    participants: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class LevelChanged:
     """The user's notification level in the room is now `level`."""
 

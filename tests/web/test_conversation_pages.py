@@ -63,7 +63,7 @@ def test_direct_room_page_is_named_after_the_other_people(client, ada, bob, dm):
     assert re.search(r"<h1>.*bob</h1>", html)
     nav = html[html.index('id="sidebar-direct-heading"') :]
     assert f'data-unread-room="{dm.slug}"' in nav
-    assert '<span class="sidebar__name">bob</span>' in nav
+    assert '<span class="sidebar__name" data-direct-name>bob</span>' in nav
 
 
 def test_direct_rooms_are_hidden_from_everyone_else_staff_included(client, dm, cy):

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
-from parley.core import ratelimit
+from parley.core import changes, ratelimit
 from parley.core.errors import InvalidInput
 from parley.core.types import AuthUser
+from parley.rooms.changes import DirectRoomOpened
 from parley.rooms.models import Membership, Room
 
 # Others a direct room may hold besides the one who starts it (so 9 people at most).
@@ -52,7 +53,8 @@ def direct_room_open(*, user: AuthUser, usernames: list[str]) -> DirectRoom:
     """The direct room of `user` and the people `usernames` name (1..MAX_DIRECT_OTHERS others,
     active accounts; duplicates and `user` themself count once), made on first use: the same
     set of people always gets the same room, also when two of them start it at once.
-    InvalidInput otherwise; RateLimited (room creation) only when a room would be made."""
+    InvalidInput otherwise; RateLimited (room creation) only when a room would be made.
+    Emits DirectRoomOpened when it makes the room (its people's pages list it at once)."""
     people = _participants(user=user, usernames=usernames)
     key = direct_key([pk for pk, _ in people])
     names = sorted(name for _, name in people)
@@ -69,6 +71,8 @@ def direct_room_open(*, user: AuthUser, usernames: list[str]) -> DirectRoom:
                 direct_key=key,
             )
             Membership.objects.bulk_create(Membership(room=room, user_id=pk) for pk, _ in people)
+            participants = tuple(sorted(people, key=lambda person: person[1]))
+            changes.emit_on_commit(DirectRoomOpened(room.pk, room.slug, participants))
     except IntegrityError:
         # Started at the same moment by someone else of the set: theirs is the room.
         return DirectRoom(room=Room.objects.get(direct_key=key), usernames=names, created=False)

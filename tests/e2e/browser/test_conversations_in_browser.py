@@ -184,18 +184,36 @@ def test_a_direct_conversation_starts_from_the_members_list(person):
     expect(ada.composer).to_have_attribute("placeholder", f"Message {bob.username}")
 
 
-def test_a_direct_conversation_counts_unread_live_on_the_home_page(person):
+def test_a_direct_conversation_started_by_someone_else_shows_live_on_the_home_page(person):
     ada, bob, _ = two_members(person, "dmhome-")
+    ada.page.goto(ada.base_url + "/")
+    ada.wait_live()
     bob.page.get_by_role("button", name=f"Message {ada.username}").click()
     expect(bob.page).to_have_url(re.compile(r"/rooms/[^/]+/$"))
     bob.wait_live()
-    bob.say("First words.")
-    ada.page.goto(ada.base_url + "/")
     row = ada.page.locator(".direct-list__room", has_text=bob.username)
+    expect(row).to_be_visible()
+    expect(row.locator("a")).to_have_attribute("href", re.compile(r"^/rooms/dm-"))
+    bob.say("First words.")
     expect(row.locator("[data-unread-count]")).to_have_text("1")
     bob.say(f"Are you there, @{ada.username}?")
     expect(row.locator("[data-unread-count]")).to_have_text("2")
     expect(row.locator("[data-mention-count]")).to_have_text("1")
+
+
+def test_a_direct_conversation_started_by_someone_else_joins_the_sidebar_live(person):
+    ada, bob, _ = two_members(person, "dmside-")
+    bob.page.get_by_role("button", name=f"Message {ada.username}").click()
+    expect(bob.page).to_have_url(re.compile(r"/rooms/[^/]+/$"))
+    bob.wait_live()
+    row = ada.page.locator("#sidebar-direct .sidebar__room", has_text=bob.username)
+    expect(row).to_be_visible()
+    expect(ada.page.locator("#sidebar-direct [data-direct-empty]")).to_be_hidden()
+    bob.say("Over here.")
+    expect(row.locator("[data-unread-count]")).to_have_text("1")
+    row.locator("a").click()
+    ada.wait_live()
+    expect(ada.message("Over here.")).to_be_visible()
 
 
 def test_mention_autocomplete_inserts_a_name_and_the_mention_is_highlighted(person):

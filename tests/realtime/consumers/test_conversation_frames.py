@@ -356,6 +356,7 @@ async def test_dm_answers_the_one_direct_room_of_that_set_of_people(ada, bob):
         ack = await a.request(send("just us", "p1", room=slug))
         item = (await timeline(b, slug, 1))[0]
         assert_ack(ack, item)
+        await b.wait_for(lambda f: f["type"] == "dm" and "ref" not in f)  # the room's notice
         await b.assert_quiet()
 
 
@@ -573,3 +574,17 @@ async def test_a_message_deleted_while_a_backlog_is_read_is_not_served_again_wit
                 message, deletion = await timeline(later, "general", 2)
     assert (message["body"], message.get("deleted")) == ("", True)
     assert deletion["type"] == "delete"
+
+
+async def test_a_new_direct_room_is_announced_to_its_people_only(ada, bob):
+    carol = await make_user("carol")
+    async with connect(ada) as a, connect(bob) as b, connect(carol) as c:
+        opened = await a.request({"type": "dm", "users": ["bob"], "ref": "dm1"})
+        for socket in (a, b):
+            notice = await socket.wait_for(lambda f: f["type"] == "dm" and "ref" not in f)
+            assert notice == {"type": "dm", "room": opened["room"], "users": ["ada", "bob"]}
+        assert not [f for f in await c.drain() if f["type"] == "dm"]
+        # Found again, not made: no second notice.
+        await b.request({"type": "dm", "users": ["ada"], "ref": "dm2"})
+        later = await b.drain()
+        assert not [f for f in later if f["type"] == "dm" and "ref" not in f]

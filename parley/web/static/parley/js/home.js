@@ -9,6 +9,7 @@
 
 import { reportActivity } from "./activity.js";
 import { readJsonScript } from "./config.js";
+import { listNewDirectRooms } from "./direct_rooms.js";
 import { ParleySocket } from "./socket.js";
 import { bindIndicator } from "./status.js";
 import { UnreadTracker, numbersOf } from "./unread.js";
@@ -29,6 +30,14 @@ for (const card of /** @type {NodeListOf<HTMLElement>} */ (
 )) {
   trackCard(card);
 }
+listNewDirectRooms(socket, unread, {
+  me,
+  list: document.getElementById("home-direct"),
+  template: /** @type {HTMLTemplateElement | null} */ (
+    document.getElementById("direct-row-template")
+  ),
+  empty: document.querySelector(".direct-section [data-direct-empty]"),
+});
 socket.start();
 reportActivity(socket);
 

@@ -33,6 +33,7 @@ import { reportActivity } from "./activity.js";
 import { Composer } from "./composer.js";
 import { clientConfig, readJsonScript } from "./config.js";
 import { Conversations } from "./conversations.js";
+import { listNewDirectRooms } from "./direct_rooms.js";
 import { bindMemberMessages } from "./direct_start.js";
 import {
   GAP_GRACE_MS,
@@ -293,6 +294,14 @@ function start(room, initialItems) {
   if (!unread.has(slug)) {
     unread.track(slug, { count: room.unread || 0, lastSeq: room.lastSeq || 0 });
   }
+  listNewDirectRooms(socket, unread, {
+    me,
+    list: document.getElementById("sidebar-direct"),
+    template: /** @type {HTMLTemplateElement | null} */ (
+      document.getElementById("direct-row-template")
+    ),
+    empty: document.querySelector("#sidebar-direct [data-direct-empty]"),
+  });
 
   // -- the timeline ---------------------------------------------------------------------------
 
