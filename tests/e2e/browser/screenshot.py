@@ -148,7 +148,7 @@ def play_scene(
             guest.expect(guest.message(text)).to_be_visible()
         guest.open_room(room[1])
         guest.page.get_by_role("button", name=f"Message {host.username}").click()
-        guest.expect(guest.page).to_have_url(re.compile(r"/rooms/[^/]+/$"))
+        guest.expect(guest.page).to_have_url(re.compile(r"/rooms/dm-[0-9a-f]+/$"))
         guest.wait_live()
         direct = guest.page.url.rstrip("/").rsplit("/", 1)[-1]
         for text in DIRECT:

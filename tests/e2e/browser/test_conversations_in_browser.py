@@ -170,7 +170,7 @@ def test_an_edit_shows_edited_and_a_deletion_shows_message_deleted_to_the_other(
 def test_a_direct_conversation_starts_from_the_members_list(person):
     ada, bob, _ = two_members(person, "dm-")
     bob.page.get_by_role("button", name=f"Message {ada.username}").click()
-    expect(bob.page).to_have_url(re.compile(r"/rooms/[^/]+/$"))
+    expect(bob.page).to_have_url(re.compile(r"/rooms/dm-[0-9a-f]+/$"))
     bob.wait_live()
     expect(bob.composer).to_have_attribute("placeholder", f"Message {ada.username}")
     expect(bob.page.locator("#leave-form")).to_be_hidden()
@@ -189,7 +189,7 @@ def test_a_direct_conversation_started_by_someone_else_shows_live_on_the_home_pa
     ada.page.goto(ada.base_url + "/")
     ada.wait_live()
     bob.page.get_by_role("button", name=f"Message {ada.username}").click()
-    expect(bob.page).to_have_url(re.compile(r"/rooms/[^/]+/$"))
+    expect(bob.page).to_have_url(re.compile(r"/rooms/dm-[0-9a-f]+/$"))
     bob.wait_live()
     row = ada.page.locator(".direct-list__room", has_text=bob.username)
     expect(row).to_be_visible()
@@ -204,7 +204,7 @@ def test_a_direct_conversation_started_by_someone_else_shows_live_on_the_home_pa
 def test_a_direct_conversation_started_by_someone_else_joins_the_sidebar_live(person):
     ada, bob, _ = two_members(person, "dmside-")
     bob.page.get_by_role("button", name=f"Message {ada.username}").click()
-    expect(bob.page).to_have_url(re.compile(r"/rooms/[^/]+/$"))
+    expect(bob.page).to_have_url(re.compile(r"/rooms/dm-[0-9a-f]+/$"))
     bob.wait_live()
     row = ada.page.locator("#sidebar-direct .sidebar__room", has_text=bob.username)
     expect(row).to_be_visible()
