@@ -27,6 +27,10 @@ LAUNCH_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 740}
+# A phone as Playwright's device list describes one: touch, mobile viewport, its pixel ratio.
+PHONE_DEVICE = {"viewport": PHONE, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
+# Screenshots the tests take to be looked at (never compared, not committed): build/screenshots/.
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "build" / "screenshots"
 PASSWORD = "correct-horse-battery-9"
 # Expectations wait this long by default: a reconnect after a restart takes a few seconds.
 EXPECT_TIMEOUT_MS = 10_000
@@ -69,6 +73,14 @@ def two_members(person, prefix: str, *, init_script: str | None = None, **bob_op
     bob.join_here()
     ada.expect(ada.members).to_have_count(2)
     return ada, bob, slug
+
+
+def shot(page, name: str) -> Path:
+    """Save what `page` shows as build/screenshots/<name>.png for a person to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
 
 
 def unique(prefix: str) -> str:
