@@ -51,6 +51,7 @@ export class Conversations {
    * @param {(body: string, root: number) => void} options.sendReply  into the outbox
    * @param {(root: number | null) => void} options.onThreadShown  the thread panel's root
    * @param {(text: string) => void} options.notify  the page's notice ("" clears it)
+   * @param {AbortSignal} options.signal  the room view's lifetime
    */
   constructor(options) {
     this.options = options;
@@ -68,9 +69,12 @@ export class Conversations {
     /** @param {MessageState} state */
     const mayDelete = (state) => canDelete(state, { ...who(), canModerate: options.canModerate });
 
-    this.picker = new EmojiPicker(byId("emoji-picker"), { url: options.emojiUrl });
-    this.mentions = new MentionPicker(byId("mention-list"), () =>
-      options.names().filter((name) => name !== me),
+    const { signal } = options;
+    this.picker = new EmojiPicker(byId("emoji-picker"), { url: options.emojiUrl, signal });
+    this.mentions = new MentionPicker(
+      byId("mention-list"),
+      () => options.names().filter((name) => name !== me),
+      { signal },
     );
     this.reactions = new Reactions({
       socket,
@@ -134,6 +138,7 @@ export class Conversations {
         this.actions.hideIn(list);
         this.picker.close();
       },
+      signal,
       backTo: (root) => {
         const row = timeline.rows.get(root);
         const back =
@@ -144,9 +149,10 @@ export class Conversations {
 
     for (const list of [timeline.list, this.thread.list]) this.actions.bindList(list);
     // The "last reply 5 min ago" lines age.
-    setInterval(() => {
+    const ageing = setInterval(() => {
       for (const [seq, state] of model.messages) if (state.replies) this.refresh(seq);
     }, 60 * 1000);
+    signal.addEventListener("abort", () => clearInterval(ageing));
   }
 
   /**

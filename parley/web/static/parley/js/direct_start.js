@@ -4,6 +4,7 @@
 // from the members list's message button.
 
 import { errorText } from "./message_rules.js";
+import { openRoom } from "./room_switch.js";
 
 /** @typedef {import("./socket.js").ParleySocket} ParleySocket */
 
@@ -16,7 +17,7 @@ import { errorText } from "./message_rules.js";
 export async function startDirect(socket, name, notify) {
   const reply = await socket.request({ type: "dm", users: [name] });
   if (reply.type === "dm" && typeof reply.room === "string") {
-    window.location.assign(`/rooms/${encodeURIComponent(reply.room)}/`);
+    openRoom(`/rooms/${encodeURIComponent(reply.room)}/`);
   } else {
     notify(`Could not start a conversation with ${name}: ${errorText(reply)}`);
   }

@@ -10,9 +10,9 @@ import { emojiList, searchEmoji } from "./emoji_search.js";
 export class EmojiPicker {
   /**
    * @param {HTMLElement} root  #emoji-picker
-   * @param {{url: string}} options
+   * @param {{url: string, signal?: AbortSignal}} options  signal: the room view's lifetime
    */
-  constructor(root, { url }) {
+  constructor(root, { url, signal }) {
     this.root = root;
     this.url = url;
     this.search = /** @type {HTMLInputElement} */ (root.querySelector("#emoji-search"));
@@ -47,9 +47,15 @@ export class EmojiPicker {
         this.close();
       }
     });
-    document.addEventListener("mousedown", (event) => {
-      if (!this.root.hidden && !this.root.contains(/** @type {Node} */ (event.target))) this.close();
-    });
+    document.addEventListener(
+      "mousedown",
+      (event) => {
+        if (!this.root.hidden && !this.root.contains(/** @type {Node} */ (event.target))) {
+          this.close();
+        }
+      },
+      { signal },
+    );
   }
 
   get isOpen() {

@@ -10,8 +10,9 @@ export class MentionPicker {
   /**
    * @param {HTMLElement} list  the page's #mention-list (role=listbox)
    * @param {() => string[]} names  the members to offer (without the user)
+   * @param {{signal?: AbortSignal}} [options]  signal: the room view's lifetime
    */
-  constructor(list, names) {
+  constructor(list, names, { signal } = {}) {
     this.list = list;
     this.names = names;
     /** @type {HTMLTextAreaElement | null} the box the list is open for */
@@ -26,7 +27,7 @@ export class MentionPicker {
       const option = /** @type {HTMLElement} */ (event.target).closest("[data-name]");
       if (option instanceof HTMLElement) this.pick(option.dataset.name ?? "");
     });
-    window.addEventListener("resize", () => this.close());
+    window.addEventListener("resize", () => this.close(), { signal });
   }
 
   /**

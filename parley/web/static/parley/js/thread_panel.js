@@ -41,6 +41,7 @@ export class ThreadPanel {
    * @param {(box: HTMLTextAreaElement) => boolean} options.editLast  Up in the empty box
    * @param {(container: HTMLElement) => void} options.onClose  close what is open in it
    * @param {(root: number) => HTMLElement | null} options.backTo  where the focus goes on close
+   * @param {AbortSignal} [options.signal]  the room view's lifetime
    */
   constructor(options) {
     this.options = options;
@@ -82,11 +83,15 @@ export class ThreadPanel {
         this.close();
       }
     });
-    document.addEventListener("keydown", (event) => {
-      if (event.key !== "Escape" || !this.thread || event.defaultPrevented) return;
-      const active = document.activeElement;
-      if (!active || active === document.body) this.close();
-    });
+    document.addEventListener(
+      "keydown",
+      (event) => {
+        if (event.key !== "Escape" || !this.thread || event.defaultPrevented) return;
+        const active = document.activeElement;
+        if (!active || active === document.body) this.close();
+      },
+      { signal: this.options.signal },
+    );
     this.older.addEventListener("click", () => this.load(true));
     const box = this.box;
     this.options.mentions.attach(box);

@@ -113,6 +113,43 @@ export class UnreadTracker {
   }
 
   /** @param {string} room */
+  /**
+   * The room's view opened (room_view.js): it watches the room itself (with `after`), which
+   * replaces this tracker's watch; the numbers the page came with count if none are held.
+   * @param {string} room
+   * @param {{count?: number, lastSeq?: number}} numbers
+   */
+  open(room, { count = 0, lastSeq = 0 }) {
+    if (!this.counts.has(room)) this.counts.track(room, { count, lastSeq });
+    this.followed.delete(room);
+    this.render(room);
+  }
+
+  /**
+   * The room's view closed: a member's room is followed again for its counts (subscribed
+   * without `after`: harmless); any other room is let go.
+   * @param {string} room
+   * @param {{member: boolean}} options
+   */
+  close(room, { member }) {
+    if (member && this.counts.has(room)) {
+      this.followed.add(room);
+      this.socket.watch(room, { after: () => null });
+      this.render(room);
+    } else {
+      if (this.socket.isLive) this.socket.send({ type: "unsubscribe", room });
+      this.untrack(room);
+    }
+  }
+
+  /**
+   * The newest seq known of `room` (0 when not tracked).
+   * @param {string} room
+   */
+  lastSeq(room) {
+    return this.counts.rooms.get(room)?.lastSeq ?? 0;
+  }
+
   untrack(room) {
     if (!this.counts.has(room)) return;
     if (this.followed.delete(room)) this.socket.unwatch(room);
