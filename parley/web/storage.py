@@ -9,3 +9,6 @@ class StaticFilesStorage(CompressedManifestStaticFilesStorage):  # type: ignore[
     """
 
     support_js_module_import_aggregation = True
+    # Each pass rewrites one more level of the import chain (room.js → room_view.js → … →
+    # avatar.js is six deep); Django's default of 5 stops short of the deepest modules.
+    max_post_process_passes = 12
