@@ -10,6 +10,7 @@
 // label, so the item's text stays the name). Until the server has said anything about a
 // member (a server without presence), the dot stays hidden.
 
+import { pageIsLive, presenceLabel } from "./connection_state.js";
 import { cloneTemplate } from "./item_view.js";
 import { MemberList } from "./member_list.js";
 
@@ -57,9 +58,14 @@ export function fillMember(li, { username, me, presence }) {
     }
     dot.hidden = !presence;
     if (presence) {
-      dot.setAttribute("aria-label", PRESENCE_TEXT[presence]);
-      dot.title = PRESENCE_TEXT[presence];
+      // While the page is disconnected the server's word may be stale: the label says so
+      // (status.js relabels the dots when the connection comes and goes).
+      const label = presenceLabel(PRESENCE_TEXT[presence], pageIsLive(li.ownerDocument));
+      dot.dataset.presenceText = PRESENCE_TEXT[presence];
+      dot.setAttribute("aria-label", label);
+      dot.title = label;
     } else {
+      delete dot.dataset.presenceText;
       dot.removeAttribute("aria-label");
       dot.removeAttribute("title");
     }

@@ -14,6 +14,9 @@
 //   after UNAUTHENTICATED or SESSION_ENDED: both leave it "signed-out", and the page stays (with
 //   what was being written) and offers to sign in. A ping every 25 s; no pong within 10 s counts
 //   as a dead connection.
+// - it does not wait out a long backoff while the user is looking: coming back online, the tab
+//   shown again, the window focused or the page restored from the bfcache try at once (wake()),
+//   one attempt at a time, and the backoff goes on growing if that attempt fails.
 // - state changes ("connecting", "live", "reconnecting", "offline", "signed-out") go to
 //   on("state", fn) with {state, retryAt}.
 //
@@ -63,6 +66,8 @@ export const State = Object.freeze({
  * @property {number} [pongTimeout]
  * @property {number} [requestTimeout]
  * @property {number} [stableAfter]
+ * @property {number} [offlinePongTimeout]
+ * @property {number} [wakeGap]
  */
 
 const DEFAULTS = {
@@ -74,6 +79,10 @@ const DEFAULTS = {
   // A connection that closes sooner than this after opening does not reset the backoff,
   // so a server that accepts and drops at once is not hammered.
   stableAfter: 5000,
+  // The browser said it went offline while the socket looked open: a pong must come this soon.
+  offlinePongTimeout: 3000,
+  // Wake-ups (focus, visibility, pageshow) closer together than this make one attempt.
+  wakeGap: 1000,
 };
 
 /**
@@ -144,16 +153,29 @@ export class ParleySocket {
     this.pingTimer = undefined;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     this.pongTimer = undefined;
+    /** When wake() last tried a connection (ms), so a burst of events makes one attempt. */
+    this.wokeAt = -Infinity;
     this.onOnline = () => this.reconnectNow();
     this.onOffline = () => {
-      // Keep a socket that still works; only give up on one that is not open.
+      // Keep a socket that still works, but make it prove so soon: the browser going offline
+      // often leaves a dead socket that would otherwise pass for live until the next ping.
       if (!this.ws || this.ws.readyState !== WebSocket.OPEN) this.setState(State.OFFLINE);
+      else this.ping(this.options.offlinePongTimeout);
+    };
+    this.onWake = () => {
+      if (typeof document === "undefined" || document.visibilityState !== "hidden") this.wake();
     };
   }
 
   start() {
     window.addEventListener("online", this.onOnline);
     window.addEventListener("offline", this.onOffline);
+    // The user is back (the tab shown again, the window focused, the page restored from the
+    // back/forward cache): a connection that waits out its backoff would keep them looking at
+    // a stale page for up to maxDelay.
+    window.addEventListener("focus", this.onWake);
+    window.addEventListener("pageshow", this.onWake);
+    document.addEventListener("visibilitychange", this.onWake);
     this.connect();
     return this;
   }
@@ -163,6 +185,9 @@ export class ParleySocket {
     this.stopped = true;
     window.removeEventListener("online", this.onOnline);
     window.removeEventListener("offline", this.onOffline);
+    window.removeEventListener("focus", this.onWake);
+    window.removeEventListener("pageshow", this.onWake);
+    document.removeEventListener("visibilitychange", this.onWake);
     clearTimeout(this.reconnectTimer);
     this.drop(this.codes.NORMAL);
   }
@@ -413,8 +438,25 @@ export class ParleySocket {
   /** Try now instead of waiting for the backoff (the "retry now" button, coming online). */
   reconnectNow() {
     if (this.stopped || this.state === State.SIGNED_OUT) return;
+    // One attempt at a time: a socket still opening (or open) is left to finish.
     if (this.ws && this.ws.readyState <= WebSocket.OPEN) return;
     this.connect();
+  }
+
+  /**
+   * The user came back to the page: if it is waiting to reconnect (or was offline), try now.
+   * The attempt counter stays as it is, so a failure goes on backing off from where it was;
+   * several wake events at once (focus and visibilitychange come together) make one attempt.
+   * @returns {boolean} whether it tried
+   */
+  wake() {
+    if (this.state !== State.RECONNECTING && this.state !== State.OFFLINE) return false;
+    const now = Date.now();
+    if (now - this.wokeAt < this.options.wakeGap) return false;
+    if (this.ws && this.ws.readyState <= WebSocket.OPEN) return false;
+    this.wokeAt = now;
+    this.reconnectNow();
+    return this.state === State.CONNECTING;
   }
 
   failPending() {
@@ -439,14 +481,15 @@ export class ParleySocket {
     this.pongTimer = undefined;
   }
 
-  ping() {
+  /** @param {number} [timeout] */
+  ping(timeout = this.options.pongTimeout) {
     if (!this.send({ type: "ping" })) return;
     if (this.pongTimer) return;
     this.pongTimer = setTimeout(() => {
       this.pongTimer = undefined;
       console.warn("parley: no pong in time; reconnecting");
       this.drop();
-    }, this.options.pongTimeout);
+    }, timeout);
   }
 
   gotPong() {
