@@ -3,8 +3,10 @@
 // parley/_item.html and each kind once more, empty, in a <template> (parley/_item_templates.html);
 // a row for an item that arrives later is a clone of its kind's template. Either way fillItem()
 // puts the item in it with text and attributes only, never HTML: times in the reader's time
-// zone, links in the text, the file's size for people.
+// zone and locale, links in the text, the file's size for people, the author's avatar.
 
+import { avatarColour, avatarInitial } from "./avatar.js";
+import { fullTimestamp, shortTimeOfDay, timeOfDay } from "./time_format.js";
 import { humanSize, splitLinks } from "./text.js";
 import { authorName } from "./timeline_model.js";
 
@@ -22,7 +24,7 @@ export const TEMPLATE = Object.freeze({
   attachment: "item-template-attachment",
   reaction: "reaction-template",
   edit: "edit-template",
-  daySeparator: "day-separator-template",
+  dayDivider: "day-divider-template",
   newMarker: "new-marker-template",
 });
 
@@ -73,12 +75,16 @@ export function fillItem(el, item, { me, doc = document }) {
   const name = authorName(item);
   const author = el.querySelector(".item__author");
   const time = el.querySelector(".item__time");
-  if (time instanceof HTMLTimeElement) fillTime(time, item.ts);
+  const short = el.classList.contains("is-continuation");
+  if (time instanceof HTMLTimeElement) fillTime(time, item.ts, { short });
   if (item.type !== "message") {
     if (author) author.textContent = name ?? "A deleted user";
     return el;
   }
   el.classList.toggle("is-mine", name !== null && name === me);
+  el.dataset.author = name ?? "";
+  const avatar = el.querySelector(":scope > .item__avatar");
+  if (avatar instanceof HTMLElement) fillAvatar(avatar, name);
   if (author) {
     author.textContent = name ?? "deleted user";
     author.classList.toggle("is-deleted", name === null);
@@ -103,21 +109,50 @@ export function fillItem(el, item, { me, doc = document }) {
 }
 
 /**
- * Local time in the <time>, with the full local timestamp in its title.
+ * The author's initial on their colour (avatar.js); "?" on the default colour for a deleted
+ * account.
+ * @param {HTMLElement} el
+ * @param {string | null} name
+ */
+export function fillAvatar(el, name) {
+  el.textContent = avatarInitial(name);
+  for (const c of [...el.classList]) if (c.startsWith("avatar--c")) el.classList.remove(c);
+  if (name !== null) el.classList.add(`avatar--c${avatarColour(name)}`);
+}
+
+/**
+ * Local time of day in the <time> (the locale's 12 or 24 hours), with the full local timestamp
+ * in its title; `short` drops "AM"/"PM" (the margin of a continued row).
  * @param {HTMLTimeElement} el
  * @param {string | undefined} iso
+ * @param {{short?: boolean}} [options]
  */
-export function fillTime(el, iso) {
-  const date = new Date(iso ?? Number.NaN);
-  if (!iso || Number.isNaN(date.getTime())) {
+export function fillTime(el, iso, { short = false } = {}) {
+  const text = short ? shortTimeOfDay(iso) : timeOfDay(iso);
+  if (!iso || !text) {
     el.textContent = "";
     el.removeAttribute("datetime");
     el.removeAttribute("title");
     return;
   }
-  el.dateTime = iso;
-  el.textContent = date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
-  el.title = date.toLocaleString(undefined, { dateStyle: "full", timeStyle: "long" });
+  if (el.dateTime !== iso) el.dateTime = iso;
+  if (el.textContent !== text) el.textContent = text;
+  el.title = fullTimestamp(iso);
+}
+
+/**
+ * Show the row as the first of its author's group (avatar, name, time) or as one continuing it
+ * (is-continuation: the time alone, in the margin).
+ * @param {HTMLElement} el
+ * @param {boolean} continued
+ */
+export function setContinued(el, continued) {
+  if (el.classList.contains("is-continuation") === continued) return;
+  el.classList.toggle("is-continuation", continued);
+  const time = el.querySelector(":scope > .item__meta > .item__time");
+  if (time instanceof HTMLTimeElement && time.dateTime) {
+    fillTime(time, time.dateTime, { short: continued });
+  }
 }
 
 /**

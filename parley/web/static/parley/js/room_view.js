@@ -436,7 +436,7 @@ export function openRoomView({ socket, unread, room, initialItems }) {
 
   function firstVisibleItem() {
     const top = scroller.getBoundingClientRect().top;
-    for (const el of list.children) {
+    for (const el of list.querySelectorAll(":scope > [data-seq]")) {
       if (el.getBoundingClientRect().bottom > top) return el;
     }
     return null;
@@ -473,6 +473,8 @@ export function openRoomView({ socket, unread, room, initialItems }) {
     { signal },
   );
   window.addEventListener("focus", () => reportRead(), { signal });
+  // Back after midnight: "Today" is yesterday now.
+  document.addEventListener("visibilitychange", () => timeline.relabel(), { signal });
   // Leaving the page (a link to another page): what was read while the throttle held the
   // report back is reported now, not lost with the page.
   window.addEventListener("pagehide", () => reads.flush(socket.isLive), { signal });
@@ -741,6 +743,7 @@ export function openRoomView({ socket, unread, room, initialItems }) {
       drafts.set(slug, box.value);
       reads.flush(socket.isLive);
       typing.clear();
+      timeline.dispose();
       lifetime.abort();
       for (const off of offs) off();
       socket.unwatch(slug, { unsubscribe: false });

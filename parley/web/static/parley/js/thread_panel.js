@@ -7,6 +7,7 @@
 
 import { renderItem } from "./item_view.js";
 import { errorText } from "./message_rules.js";
+import { regroupRows } from "./row_groups.js";
 import { codePointLength } from "./text.js";
 
 /** @typedef {import("./conversation_model.js").Conversation} Conversation */
@@ -220,6 +221,7 @@ export class ThreadPanel {
       if (list.children[index] !== row) list.insertBefore(row, list.children[index] ?? null);
     });
     while (list.children.length > rows.length) list.lastElementChild?.remove();
+    regroupRows(rows);
     this.older.hidden = !thread.hasMore;
     const root = model.get(thread.root);
     const count = root ? root.replies : 0;

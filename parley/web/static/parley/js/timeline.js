@@ -4,30 +4,64 @@
 // are held all the same), in seq order, inside `list`. The rows the server rendered are kept
 // (adopt); later items get a row cloned from the server's templates (item_view.js).
 //
-// Day separators and author grouping depend on the item before, so each insert re-decorates the
-// new row and the one after it. The "New messages" marker is a divider inside the row the model
-// places it on (markerSeq), moved whenever that changes.
+// Day dividers and author grouping (message_groups.js) depend on the row before, so each insert
+// or removal re-decorates the rows around it. A day divider is an <li class="day-divider"> of its
+// own, right before the first row of its day, with no data-seq: it is not an item. The pending
+// messages (#pending, under the timeline) continue the group of the timeline's last row. The
+// "New messages" marker is a divider inside the row the model places it on (markerSeq), moved
+// whenever that changes; that row starts a new group.
 
-import { TEMPLATE, cloneTemplate, fillItem, renderItem } from "./item_view.js";
-import { TimelineModel, dayLabel, isRow } from "./timeline_model.js";
+import { TEMPLATE, cloneTemplate, fillItem, renderItem, setContinued } from "./item_view.js";
+import { placeRow } from "./message_groups.js";
+import { regroupRows } from "./row_groups.js";
+import { dayLabel } from "./time_format.js";
+import { TimelineModel, authorName, isRow } from "./timeline_model.js";
 
 /** @typedef {import("./timeline_model.js").Item} Item */
 /** @typedef {import("./timeline_model.js").SeqRange} SeqRange */
 
+/**
+ * The pending messages' list next to the timeline's, if any.
+ * @param {HTMLElement} list
+ * @returns {HTMLElement | null}
+ */
+function siblingPending(list) {
+  const found = list.parentElement?.querySelector(":scope > .timeline--pending");
+  return found instanceof HTMLElement ? found : null;
+}
+
 export class Timeline {
   /**
    * @param {HTMLElement} list  the <ol> of rows
-   * @param {{me: string, highWater?: number, doc?: Document}} options
+   * @param {{me: string, highWater?: number, doc?: Document, pending?: HTMLElement | null}} options
+   *   `pending`: the <ol> of messages being sent, grouped after the timeline's last row (by
+   *   default the list's .timeline--pending sibling, as _room_chat.html has it)
    */
-  constructor(list, { me, highWater = 0, doc = document }) {
+  constructor(list, { me, highWater = 0, doc = document, pending = siblingPending(list) }) {
     this.list = list;
     this.me = me;
     this.doc = doc;
     this.model = new TimelineModel({ highWater });
     /** @type {Map<number, HTMLElement>} */
     this.rows = new Map();
+    /** @type {Map<number, HTMLElement>} the day divider before the row of each seq that has one */
+    this.dividers = new Map();
     /** @type {HTMLElement | null} */
     this.marker = null;
+    this.pending = pending;
+    /** @type {MutationObserver | null} */
+    this.pendingWatch = null;
+    if (pending && typeof MutationObserver !== "undefined") {
+      // sender.js adds and removes the pending rows; they group as they come and go.
+      this.pendingWatch = new MutationObserver(() => this.regroupPending());
+      this.pendingWatch.observe(pending, { childList: true });
+    }
+  }
+
+  /** Stop following the pending list (the room is left). */
+  dispose() {
+    this.pendingWatch?.disconnect();
+    this.pendingWatch = null;
   }
 
   get first() {
@@ -99,10 +133,13 @@ export class Timeline {
     const el = renderItem(item, this);
     el.dataset.seq = String(item.seq);
     const next = this.model.rowAfter(item.seq);
-    this.list.insertBefore(el, next === null ? null : (this.rows.get(next) ?? null));
+    const before =
+      next === null ? null : (this.dividers.get(next) ?? this.rows.get(next) ?? null);
+    this.list.insertBefore(el, before);
     this.rows.set(item.seq, el);
     this.decorateAround(item.seq);
     if (this.model.markerAfter !== null) this.placeMarker();
+    if (next === null) this.regroupPending();
     return true;
   }
 
@@ -122,6 +159,8 @@ export class Timeline {
     for (const dropped of this.model.dropBelow(seq)) {
       this.rows.get(dropped)?.remove();
       this.rows.delete(dropped);
+      this.dividers.get(dropped)?.remove();
+      this.dividers.delete(dropped);
     }
     const first = this.model.first === null ? null : this.model.rowAfter(this.model.first - 1);
     if (first !== null) this.decorate(first);
@@ -160,8 +199,7 @@ export class Timeline {
     const target = seq === null ? null : (this.rows.get(seq) ?? null);
     if (target === old) return;
     if (target) {
-      const day = target.querySelector(":scope > .day-separator");
-      target.insertBefore(this.marker, day ? day.nextSibling : target.firstChild);
+      target.prepend(this.marker);
     } else {
       this.marker.remove();
     }
@@ -182,24 +220,70 @@ export class Timeline {
   }
 
   /**
-   * Day separator and author grouping for the row of `seq`.
+   * What grouping needs to know of a held item.
+   * @param {import("./timeline_model.js").Item} item
+   * @returns {import("./message_groups.js").RowFacts}
+   */
+  facts(item) {
+    return {
+      author: authorName(item),
+      ts: item.ts,
+      kind: item.type === "message" ? "message" : String(item.kind ?? "event"),
+      fresh: item.seq === this.model.markerSeq,
+    };
+  }
+
+  /**
+   * Day divider and author grouping for the row of `seq`.
    * @param {number} seq
    */
   decorate(seq) {
     const el = this.rows.get(seq);
-    if (!el) return;
-    const { day, continuation } = this.model.decoration(seq);
-    let separator = el.querySelector(":scope > .day-separator");
-    if (day) {
-      if (!separator) {
-        separator = cloneTemplate(TEMPLATE.daySeparator, this.doc);
-        el.prepend(separator);
+    const item = this.model.get(seq);
+    if (!el || !item) return;
+    const prev = this.model.rowBefore(seq);
+    const place = placeRow(prev ? this.facts(prev) : null, this.facts(item));
+    let divider = this.dividers.get(seq);
+    if (place.divider) {
+      if (!divider) {
+        divider = cloneTemplate(TEMPLATE.dayDivider, this.doc);
+        this.dividers.set(seq, divider);
       }
-      const label = separator.firstElementChild ?? separator;
-      label.textContent = dayLabel(day);
-    } else if (separator) {
-      separator.remove();
+      divider.dataset.ts = item.ts ?? "";
+      this.label(divider);
+      if (el.previousElementSibling !== divider) this.list.insertBefore(divider, el);
+    } else if (divider) {
+      divider.remove();
+      this.dividers.delete(seq);
     }
-    el.classList.toggle("is-continuation", continuation);
+    if (item.type === "message") setContinued(el, place.continued);
+  }
+
+  /**
+   * Write a divider's day ("Today", "Yesterday", "Monday 7 December") as of `now`.
+   * @param {HTMLElement} divider
+   * @param {Date} [now]
+   */
+  label(divider, now = new Date()) {
+    const text = dayLabel(divider.dataset.ts, now);
+    const span = divider.querySelector(".day-divider__label") ?? divider;
+    if (span.textContent !== text) span.textContent = text;
+    divider.setAttribute("aria-label", text);
+  }
+
+  /**
+   * Write every divider's day again: after midnight "Today" is "Yesterday".
+   * @param {Date} [now]
+   */
+  relabel(now = new Date()) {
+    for (const divider of this.dividers.values()) this.label(divider, now);
+  }
+
+  /** Group the pending messages after the timeline's last row. */
+  regroupPending() {
+    if (!this.pending) return;
+    const last = this.model.last === null ? null : this.model.rowBefore(this.model.last + 1);
+    const rows = [...this.pending.children].filter((el) => el instanceof HTMLElement);
+    regroupRows(/** @type {HTMLElement[]} */ (rows), last ? this.facts(last) : null);
   }
 }
