@@ -250,15 +250,17 @@ def test_the_notification_level_is_chosen_in_the_header_and_follows_other_tabs(p
     label = ada.page.locator("#notify-label")
     expect(label).to_have_text("Mentions")
 
-    ada.page.locator("#notify-button").click()
+    # The level is in the room's ⋯ menu, which closes once the choice is made.
+    ada.page.get_by_role("button", name="Room menu").click()
     ada.page.get_by_role("menuitemradio", name="Nothing").click()
     expect(label).to_have_text("Nothing")
     expect(ada.page.locator("#notify-options")).to_be_hidden()
+    expect(ada.page.get_by_role("button", name="Room menu")).to_be_focused()
     expect(other.locator("#notify-label")).to_have_text("Nothing")  # the `notify` frame
     ada.page.reload()
     ada.wait_live()
     expect(label).to_have_text("Nothing")
-    ada.page.locator("#notify-button").click()
+    ada.page.get_by_role("button", name="Room menu").click()
     expect(ada.page.get_by_role("menuitemradio", name="Nothing")).to_have_attribute(
         "aria-checked", "true"
     )
@@ -319,7 +321,7 @@ def test_the_sidebar_counts_mentions_apart_live_and_shows_a_dot_at_level_none(pe
     expect(row.locator("[data-mention-badge]")).to_be_hidden()
 
     # Muted there: this tab's row switches to a dot, which shows once something is unread.
-    tab.locator("#notify-button").click()
+    tab.get_by_role("button", name="Room menu").click()
     tab.get_by_role("menuitemradio", name="Nothing").click()
     expect(row).to_have_attribute("data-level", "none")
     expect(row).to_have_class(re.compile(r"\bis-muted\b"))

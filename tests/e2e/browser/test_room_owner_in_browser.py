@@ -64,7 +64,12 @@ def test_owner_who_presses_leave_in_the_room_sees_why_and_can_still_talk(person)
     slug = unique("own-")
     ada.create_room("Own room", slug, visibility="private")
 
-    ada.page.locator("#leave-form").get_by_role("button", name="Leave").click()
+    ada.page.get_by_role("button", name="Room menu").click()
+    ada.page.locator("#leave-form").get_by_role("menuitem", name="Leave").click()
+    # A private room asks first: leaving it cannot be undone by oneself.
+    dialog = ada.page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Leave Own room?")
+    dialog.get_by_role("button", name="Leave").click()
 
     expect(ada.page.locator("#room-notice")).to_contain_text(EXPLANATION)
     expect(ada.members).to_have_text([f"{ada.username} (you)"])

@@ -37,7 +37,6 @@ export class MentionPicker {
   attach(box) {
     box.setAttribute("aria-autocomplete", "list");
     box.setAttribute("aria-controls", this.list.id);
-    box.setAttribute("aria-expanded", "false");
     box.addEventListener("input", () => this.update(box));
     box.addEventListener("click", () => this.update(box));
     box.addEventListener("blur", () => {
@@ -133,7 +132,6 @@ export class MentionPicker {
     });
     this.list.replaceChildren(...items);
     this.list.hidden = false;
-    box.setAttribute("aria-expanded", "true");
     box.setAttribute("aria-activedescendant", `mention-option-${this.active}`);
     const rect = box.getBoundingClientRect();
     this.list.style.left = `${Math.max(4, rect.left)}px`;
@@ -143,7 +141,6 @@ export class MentionPicker {
 
   close() {
     if (this.box) {
-      this.box.setAttribute("aria-expanded", "false");
       this.box.removeAttribute("aria-activedescendant");
     }
     this.box = null;

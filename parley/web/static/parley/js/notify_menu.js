@@ -1,7 +1,9 @@
 // @ts-check
-// The room header's notification menu (#notify-menu): All messages, Mentions or Nothing. A
-// choice sends `notify`; the answer, `notify` frames from the user's other tabs and
-// `subscribed.level` set what it shows.
+// The notification level of a room (#notify-menu, a group inside the header's ⋯ menu,
+// room_menu.js): All messages, Mentions or Nothing. A choice sends `notify`; the answer,
+// `notify` frames from the user's other tabs and `subscribed.level` set what it shows.
+
+import { CHOSEN_EVENT, bindRoomMenu } from "./room_menu.js";
 
 /** @typedef {"all" | "mentions" | "none"} Level */
 
@@ -20,14 +22,12 @@ export class NotifyMenu {
    */
   constructor(root, { level, send }) {
     this.root = root;
-    this.button = /** @type {HTMLButtonElement} */ (root.querySelector("#notify-button"));
     this.menu = /** @type {HTMLElement} */ (root.querySelector("#notify-options"));
     this.label = /** @type {HTMLElement} */ (root.querySelector("#notify-label"));
     this.error = /** @type {HTMLElement} */ (root.querySelector("#notify-error"));
     /** @type {Level} */
     this.level = isLevel(level) ? level : "mentions";
     this.set(this.level);
-    this.button.addEventListener("click", () => this.toggle(this.menu.hidden));
     this.menu.addEventListener("click", async (event) => {
       const choice = /** @type {HTMLElement} */ (event.target).closest("[data-level]");
       if (!(choice instanceof HTMLElement) || !isLevel(choice.dataset.level)) return;
@@ -36,40 +36,13 @@ export class NotifyMenu {
       const answer = await send(wanted);
       if (answer.ok) {
         this.set(isLevel(answer.level) ? answer.level : wanted);
-        this.toggle(false);
-        this.button.focus();
+        // The ⋯ menu closes and gives focus back to its button.
+        root.dispatchEvent(new CustomEvent(CHOSEN_EVENT, { bubbles: true }));
       } else {
         this.error.textContent = answer.message || "Could not change the notifications.";
         this.error.hidden = false;
       }
     });
-    this.menu.addEventListener("keydown", (event) => {
-      const items = /** @type {HTMLElement[]} */ ([...this.menu.querySelectorAll("[data-level]")]);
-      const index = items.indexOf(/** @type {HTMLElement} */ (document.activeElement));
-      if (event.key === "Escape") {
-        this.toggle(false);
-        this.button.focus();
-      } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-        event.preventDefault();
-        const step = event.key === "ArrowDown" ? 1 : -1;
-        items[(index + step + items.length) % items.length]?.focus();
-      }
-    });
-    document.addEventListener("click", (event) => {
-      if (!this.menu.hidden && !root.contains(/** @type {Node} */ (event.target))) {
-        this.toggle(false);
-      }
-    });
-  }
-
-  /** @param {boolean} open */
-  toggle(open) {
-    this.menu.hidden = !open;
-    this.button.setAttribute("aria-expanded", String(open));
-    if (open) {
-      this.error.hidden = true;
-      /** @type {HTMLElement | null} */ (this.menu.querySelector("[aria-checked=true]"))?.focus();
-    }
   }
 
   /** @param {unknown} level */
@@ -85,19 +58,22 @@ export class NotifyMenu {
   /** @param {boolean} shown */
   show(shown) {
     this.root.hidden = !shown;
-    if (!shown) this.toggle(false);
   }
 }
 
 /**
  * The room page's menu for `room`, over the socket: a choice sends `notify`; `notify` frames
  * (this tab's answer, the user's other tabs) and `subscribed.level` set what it shows. Null
- * when the page has no menu.
+ * when the page has no menu. It also binds the ⋯ menu that holds it (#room-menu), so the room
+ * view that connects the levels gets the whole menu with the same lifetime.
  * @param {import("./socket.js").ParleySocket} socket
  * @param {string} room
  * @param {unknown} level  the page's
+ * @param {{signal?: AbortSignal}} [options]  aborting stops listening to the socket
  */
-export function connectNotifyMenu(socket, room, level) {
+export function connectNotifyMenu(socket, room, level, { signal } = {}) {
+  const holder = document.getElementById("room-menu");
+  if (holder) bindRoomMenu(holder, { signal });
   const root = document.getElementById("notify-menu");
   if (!root) return null;
   const menu = new NotifyMenu(root, {
@@ -110,9 +86,10 @@ export function connectNotifyMenu(socket, room, level) {
     },
   });
   for (const type of ["notify", "subscribed"]) {
-    socket.on(type, (frame) => {
+    const off = socket.on(type, (frame) => {
       if (frame.room === room && frame.level !== undefined) menu.set(frame.level);
     });
+    signal?.addEventListener("abort", off, { once: true });
   }
   return menu;
 }

@@ -1,7 +1,7 @@
 // @ts-check
 // The room page's app: what lives as long as the page. One socket, the sidebar with its live
-// counts (unread.js), new direct conversations (direct_rooms.js), the connection indicator and
-// the open room's view (room_view.js). Opening another room from the sidebar or the switcher
+// counts (unread.js), new direct conversations (direct_rooms.js), the connection indicator, the
+// room switcher (room_switcher.js) and the open room's view (room_view.js). Opening another room from the sidebar or the switcher
 // swaps the view without a reload (room_switch.js): the socket stays connected, drafts stay
 // with their rooms (drafts.js), and coming back to a room finds the reader where they were.
 //
@@ -12,6 +12,7 @@ import { reportActivity } from "./activity.js";
 import { readJsonScript } from "./config.js";
 import { listNewDirectRooms } from "./direct_rooms.js";
 import { RoomSwitch } from "./room_switch.js";
+import { bindRoomSwitcher, roomsFromSidebar } from "./room_switcher.js";
 import { openRoomView } from "./room_view.js";
 import { bindSidebar } from "./sidebar.js";
 import { ParleySocket } from "./socket.js";
@@ -100,6 +101,9 @@ function startApp(first, firstItems) {
       if (!focusOnDesk()) document.getElementById("main")?.focus({ preventScroll: true });
     },
   });
+
+  // Ctrl/Cmd+K: the rooms of the sidebar, fuzzy-matched; the chosen one opens in place.
+  bindRoomSwitcher({ rooms: () => roomsFromSidebar(sidebar, view?.slug) });
 
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape" || event.defaultPrevented || event.isComposing) return;

@@ -33,6 +33,7 @@
 
 import { Composer } from "./composer.js";
 import { clientConfig } from "./config.js";
+import { confirmAction } from "./confirm_dialog.js";
 import { Conversations } from "./conversations.js";
 import { bindMemberMessages } from "./direct_start.js";
 import {
@@ -198,7 +199,7 @@ export function openRoomView({ socket, unread, room, initialItems }) {
   });
   conversations.bindComposer(/** @type {HTMLTextAreaElement} */ (byId("id_body")));
   bindMemberMessages(membersList, (name) => conversations.startDm(name));
-  const notifyMenu = connectNotifyMenu(socket, slug, room.level);
+  const notifyMenu = connectNotifyMenu(socket, slug, room.level, { signal });
   // Opened at a message far from the newest (?seq=N): the page may show the items around it,
   // not the newest; live rows then wait for a reload ("Jump to the latest messages").
   const jump = new MessageJump({
@@ -616,8 +617,19 @@ export function openRoomView({ socket, unread, room, initialItems }) {
     [leaveForm, "leave"],
   ])) {
     form.addEventListener("submit", async (event) => {
-      if (!socket.isLive) return; // the plain form post does it
       event.preventDefault();
+      if (type === "leave" && form.dataset.private === "true") {
+        const yes = await confirmAction({
+          title: `Leave ${room.name}?`,
+          text: "It is a private room: you can only come back if its owner or a moderator adds you again.",
+          confirm: "Leave",
+        });
+        if (!yes) return;
+      }
+      if (!socket.isLive) {
+        form.submit(); // the plain form post does it
+        return;
+      }
       const button = /** @type {HTMLButtonElement} */ (form.querySelector("button"));
       button.disabled = true;
       leaving = type === "leave";
