@@ -13,14 +13,18 @@ from parley.wire import frames
 
 @require_POST
 def room_upload(request: AuthenticatedHttpRequest, slug: str) -> JsonResponse:
-    """Multipart field `file`; answers 201 {"item": …} with the posted message item."""
+    """Multipart field `file`, and optionally `body`: the message's text, so that words and a
+    file go as one message; answers 201 {"item": …} with the posted message item."""
     upload = request.FILES.get("file")
+    body = request.POST.get("body", "")
     try:
         if upload is None:
             # Membership and size come first, as for messages; then the missing file.
             selectors.access_room(user=request.user, slug=slug)
             raise InvalidInput("Send the file in the multipart field `file`.")
-        result = services.attachment_post(user=request.user, room_slug=slug, upload=upload)
+        result = services.attachment_post(
+            user=request.user, room_slug=slug, upload=upload, body=body
+        )
     except ParleyError as exc:
         return json_error(exc)
     item = frames.item(item_value(result.item, room_slug=slug))

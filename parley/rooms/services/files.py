@@ -15,13 +15,16 @@ from django.db import transaction
 
 from parley.core import changes, ratelimit
 from parley.core.errors import InvalidInput, TooLarge
-from parley.core.text import strip_bidi_controls
+from parley.core.text import is_blank, strip_bidi_controls
 from parley.core.types import AuthUser
 from parley.rooms.changes import item_added
 from parley.rooms.models import Attachment, Item
+from parley.rooms.rendering import render_body
 from parley.rooms.selectors import check_room_member, lookup_room_access
+from parley.rooms.services.messages import check_message_body
 from parley.rooms.services.reads import read_pointer_to_own_message
 from parley.rooms.services.sequence import item_append
+from parley.rooms.services.targets import mention_rows_write, mentions_in
 from parley.rooms.services.writes import PostResult
 
 NAME_MAX = 200
@@ -84,13 +87,18 @@ def check_upload_size(size: int) -> None:
         raise TooLarge(f"Files are at most {limit} bytes.")
 
 
-def attachment_post(*, user: AuthUser, room_slug: str, upload: UploadedFile) -> PostResult:
-    """Store `upload` in a room and post it as a message item carrying the attachment.
+def attachment_post(
+    *, user: AuthUser, room_slug: str, upload: UploadedFile, body: str = ""
+) -> PostResult:
+    """Store `upload` in a room and post it as a message item carrying the attachment, and
+    `body` as its text when there is one (a blank body is none: a file may go alone).
 
     An upload counts as a send for the rate limit (RateLimited). The user must see the room
     (RoomNotFound) and be a member (NotAMember); the file must be 1..MAX_UPLOAD_BYTES bytes
-    (TooLarge, InvalidInput). Emits, after commit: the `message` item, with its `attachment`, to
-    the room's subscribers; `read` to the author's sockets (their pointer moves to it).
+    (TooLarge, InvalidInput); a body follows the rules of message_post's (InvalidInput) and is
+    rendered and searched for mentions as a message's is. Emits, after commit: the `message`
+    item, with its `attachment`, to the room's subscribers; `read` to the author's sockets
+    (their pointer moves to it).
     """
     ratelimit.check(ratelimit.Action.SEND, user=user)
     room = check_room_member(lookup_room_access(user=user, slug=room_slug))
@@ -99,11 +107,24 @@ def attachment_post(*, user: AuthUser, room_slug: str, upload: UploadedFile) -> 
     check_upload_size(size)
     if size == 0:
         raise InvalidInput("The file is empty.")
+    if is_blank(body):
+        body = ""
+    else:
+        check_message_body(body)
     upload.seek(0)
     sniffed = sniff(upload.read(16))
     upload.seek(0)
+    mentions, mentioned_ids = mentions_in(room=room, body=body) if body else ([], [])
     with transaction.atomic():
-        item = item_append(room=room, kind=Item.Kind.MESSAGE, user=user, has_attachment=True)
+        item = item_append(
+            room=room,
+            kind=Item.Kind.MESSAGE,
+            user=user,
+            has_attachment=True,
+            body=body,
+            html=render_body(body),
+            mentions=mentions or None,
+        )
         attachment = Attachment(
             item=item,
             name=clean_file_name(upload.name),
@@ -113,6 +134,8 @@ def attachment_post(*, user: AuthUser, room_slug: str, upload: UploadedFile) -> 
         )
         attachment.file.save("upload", upload, save=False)
         attachment.save()
+        if mentions:
+            mention_rows_write(item=item, room=room, user_ids=mentioned_ids, mentions=mentions)
         changes.emit_on_commit(item_added(item, room=room))
         read_pointer_to_own_message(user=user, room=room, seq=item.seq)
     return PostResult(item=item, created=True)

@@ -126,6 +126,7 @@ def play_scene(
                 joined.add(someone.username)
             if isinstance(text, tuple):
                 someone.attach(text[0], mock_up(), "image/png")
+                someone.page.locator("#composer .composer__send").click()
                 preview = host.page.locator(f'#timeline img[alt="{text[0]}"]')
                 host.expect(preview).to_be_visible()
                 host.page.wait_for_function("img => img.complete", arg=preview.element_handle())

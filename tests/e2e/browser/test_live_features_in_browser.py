@@ -24,8 +24,6 @@ pytestmark = pytest.mark.live
 # (instead of the default grace), so the presence test does not wait long.
 SERVER_ENV = {"PARLEY_PRESENCE_GRACE_SECONDS": "1"}
 
-MAX_UPLOAD = 25 * 1024 * 1024
-
 
 def png(width: int, height: int, rgb=(47, 91, 211)) -> bytes:
     """A PNG of one colour."""
@@ -33,10 +31,11 @@ def png(width: int, height: int, rgb=(47, 91, 211)) -> bytes:
 
 
 def size_text(size: int) -> str:
-    """What the page shows for a size (timeline.js humanSize), for the small files used here."""
+    """What the page shows for a size (file_labels.js fileSize), for the small files used here."""
     if size < 1024:
         return f"{size} byte{'' if size == 1 else 's'}"
-    return f"{size / 1024:.1f}".removesuffix(".0") + " KiB"
+    kb = size / 1024
+    return (f"{kb:.1f}".removesuffix(".0") if kb < 10 else str(round(kb))) + " KB"
 
 
 def attachments(someone):
@@ -76,6 +75,7 @@ def test_an_uploaded_image_shows_inline_for_both_people_once(person):
     ada.page.set_input_files(
         "#id_file", files=[{"name": "mock-up.png", "mimeType": "image/png", "buffer": image}]
     )
+    ada.page.get_by_role("button", name="Send").click()  # chosen files wait as chips
 
     for someone in (ada, bob):
         item = attachments(someone)
@@ -87,7 +87,7 @@ def test_an_uploaded_image_shows_inline_for_both_people_once(person):
         wait_image_loaded(someone, preview, 160)
         expect(item.locator(".attachment__name")).to_have_text("mock-up.png")
         expect(item.locator(".attachment__info")).to_have_text(
-            f"{size_text(len(image))} · image/png"
+            f"PNG image, {size_text(len(image))}"
         )
         expect(item.locator(".item__author")).to_have_text(ada.username)
     expect(ada.page.locator("#uploads .uploads__item")).to_have_count(0)
@@ -128,6 +128,8 @@ def test_files_dropped_on_the_conversation_are_uploaded_and_others_get_a_downloa
     expect(overlay).to_contain_text("Drop files to share them")
     chat.dispatch_event("drop", {"dataTransfer": dropped})
     expect(chat).not_to_have_class(re.compile(r"\bis-dropping\b"))
+    expect(bob.page.locator("#composer-files .file-chip")).to_have_count(1)
+    bob.page.get_by_role("button", name="Send").click()
 
     for someone in (ada, bob):
         item = attachments(someone)
@@ -137,7 +139,7 @@ def test_files_dropped_on_the_conversation_are_uploaded_and_others_get_a_downloa
         expect(link).to_have_text("minutes.txt")
         expect(link).to_have_attribute("download", "")
         expect(link).to_have_attribute("href", re.compile(r"/files/\d+/minutes\.txt$"))
-        expect(item.locator(".attachment__info")).to_have_text("23 bytes · text/plain")
+        expect(item.locator(".attachment__info")).to_have_text("Text, 23 bytes")
     # The link serves the file as a download, to a member's session.
     response = ada.page.request.get(attachments(ada).locator("a").get_attribute("href"))
     assert response.status == 200
@@ -145,7 +147,9 @@ def test_files_dropped_on_the_conversation_are_uploaded_and_others_get_a_downloa
     assert response.headers["content-disposition"].startswith("attachment")
 
 
-def test_refused_uploads_say_why_and_add_nothing(person, tmp_path):
+def test_an_empty_file_is_refused_on_its_chip_and_adds_nothing(person):
+    """The server refuses empty files (tests/web/test_files.py); the composer says so on the
+    file's chip before sending anything, and a good file after it goes as usual."""
     ada, bob, slug = two_members(person, "refused-")
     ada.say("Only this message.")
     for someone in (ada, bob):
@@ -156,38 +160,22 @@ def test_refused_uploads_say_why_and_add_nothing(person, tmp_path):
         "request",
         lambda request: posts.append(request.url) if request.method == "POST" else None,
     )
-    error = ada.page.locator("#upload-error")
 
-    # Over the limit (25 MiB): refused before a byte is sent.
-    big = tmp_path / "huge-video.mp4"
-    with big.open("wb") as handle:
-        handle.truncate(MAX_UPLOAD + 1)
-    ada.page.set_input_files("#id_file", str(big))
-    expect(error).to_be_visible()
-    expect(error).to_have_text(
-        "“huge-video.mp4” was not uploaded. That file is over the 25 MiB limit."
-    )
-    expect(error).to_have_attribute("role", "alert")
+    ada.attach("empty.png", b"", "image/png")
+    chip = ada.page.locator("#composer-files .file-chip")
+    expect(chip).to_have_class(re.compile(r"\bis-refused\b"))
+    expect(chip.locator(".file-chip__info")).to_contain_text("empty")
+    ada.page.get_by_role("button", name="Send").click()
+    remove = ada.page.get_by_role("button", name="Remove empty.png")
+    expect(remove).to_be_focused()  # the send was refused here, at once
     assert posts == []
 
-    # Refused by the server (an empty file): its message, and nothing stored.
-    ada.attach("empty.png", b"", "image/png")
-    expect(error).to_have_text("“empty.png” was not uploaded. The file is empty.")
-    assert len(posts) == 1
-
-    for someone in (ada, bob):
-        expect(attachments(someone)).to_have_count(0)
-        expect(someone.page.locator("#timeline [data-seq]")).to_have_count(len(seqs))
-    bob.page.reload()
-    bob.wait_live()
-    expect(bob.page.locator("#timeline [data-seq]")).to_have_count(len(seqs))
-    assert bob.seqs() == seqs
-    expect(attachments(bob)).to_have_count(0)
-
-    # The next good file clears the error.
+    remove.click()
     ada.attach("ok.png", png(8, 8), "image/png")
+    ada.page.get_by_role("button", name="Send").click()
     expect(attachments(bob)).to_have_count(1)
-    expect(error).to_be_hidden()
+    expect(bob.page.locator("#timeline [data-seq]")).to_have_count(len(seqs) + 1)
+    assert len(posts) == 1
 
 
 def test_readers_who_are_not_members_cannot_attach(person):

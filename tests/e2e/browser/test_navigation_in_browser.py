@@ -23,7 +23,8 @@ def seed(server, slug: str, username: str, count: int) -> None:
         "from parley.rooms.services import message_post\n"
         f"user = get_user_model().objects.get(username={username!r})\n"
         f"for n in range({count}):\n"
-        f"    message_post(user=user, room_slug={slug!r}, body=f'line {{n}}', client_id=f's{{n}}')\n",
+        f"    message_post(user=user, room_slug={slug!r}, body=f'line {{n}}',\n"
+        "                 client_id=f's{n}')\n",
     )
 
 
@@ -83,9 +84,7 @@ def test_switching_rooms_keeps_the_page_the_socket_and_each_rooms_draft(person):
     shot(page, "navigation-desktop")
 
 
-def test_a_room_left_comes_back_where_the_reader_was_and_counts_what_came_meanwhile(
-    person, server
-):
+def test_a_room_left_comes_back_where_the_reader_was_and_counts_what_came_meanwhile(person, server):
     ada, bob, slug = two_members(person, "nav-place-")
     other = unique("nav-other-")
     ada.create_room("Other", other)

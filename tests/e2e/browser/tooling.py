@@ -173,12 +173,16 @@ class Person:
         return self.page.locator("#id_body")
 
     def say(self, text: str) -> None:
-        """Type a message and press Enter."""
+        """Type a message and send it: Enter on a desktop, the Send button on a touch screen
+        (where Enter adds a line)."""
         self.composer.fill(text)
-        self.composer.press("Enter")
+        if self.page.evaluate("matchMedia('(pointer: coarse)').matches"):
+            self.page.locator("#composer .composer__send").click()
+        else:
+            self.composer.press("Enter")
 
     def attach(self, name: str, content: bytes, mime_type: str) -> None:
-        """Choose a file with the composer's attach button (it uploads at once)."""
+        """Choose a file with the composer's attach button: it waits as a chip until Send."""
         self.page.set_input_files(
             "#id_file", files=[{"name": name, "mimeType": mime_type, "buffer": content}]
         )

@@ -7,7 +7,8 @@
 
 import { avatarColour, avatarInitial } from "./avatar.js";
 import { fullTimestamp, shortTimeOfDay, timeOfDay } from "./time_format.js";
-import { humanSize, splitLinks } from "./text.js";
+import { fileLabel } from "./file_labels.js";
+import { splitLinks } from "./text.js";
 import { authorName } from "./timeline_model.js";
 
 /** @typedef {import("./timeline_model.js").Item} Item */
@@ -211,7 +212,7 @@ export function fillAttachment(box, attachment) {
     label.toggleAttribute("download", href !== null && !image);
   }
   const info = box.querySelector(".attachment__info");
-  if (info) info.textContent = [humanSize(attachment.size), type].filter(Boolean).join(" · ");
+  if (info) info.textContent = fileLabel({ type, name, size: attachment.size }); // "PDF, 1.2 MB"
 }
 
 /**

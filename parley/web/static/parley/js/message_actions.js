@@ -172,8 +172,12 @@ export class MessageActions {
       const row = /** @type {HTMLElement} */ (event.target).closest?.(ROW);
       return row instanceof HTMLElement && list.contains(row) ? row : null;
     };
+    // A tap fires mouseover too: on a touch screen the toolbar waits for the ⋯ button or a long
+    // press, so the tap reaches what it was aimed at (an image, a link).
+    const touch = window.matchMedia("(hover: none)");
     /** @param {Event} event */
     const point = (event) => {
+      if (touch.matches) return;
       const row = rowOf(event);
       if (row && (!this.isIn(row) || toolbar.hidden)) {
         if (!row.classList.contains("is-editing")) this.place(row);

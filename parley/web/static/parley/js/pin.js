@@ -7,24 +7,39 @@
 // from their own scrolling (and from the page's, through remember()), never measured after the
 // resize, which has already moved the bottom away: a reader at the bottom stays at the bottom,
 // and a reader scrolled up keeps exactly their place.
+//
+// Besides the boxes' own sizes, the window's and the visual viewport's resizes count: when a
+// phone's keyboard opens, the page (interactive-widget=resizes-content) or only the visual
+// viewport shrinks, and the box's ResizeObserver may report after the browser has already
+// painted the newest message under the keyboard. `signal` (or dispose()) ends all of it with
+// the room view.
 
 export class BottomPin {
   /**
    * `scroller`: the scroll box; `content`: elements inside it whose size changes count too.
    * @param {HTMLElement} scroller
-   * @param {{content?: Element[], slack?: number}} [options]
+   * @param {{content?: Element[], slack?: number, signal?: AbortSignal}} [options]
    */
-  constructor(scroller, { content = [], slack = 80 } = {}) {
+  constructor(scroller, { content = [], slack = 80, signal } = {}) {
     this.scroller = scroller;
     this.slack = slack; // this close to the bottom counts as at the bottom (px)
     this.pinned = true;
     this.height = scroller.clientHeight;
     this.remember();
-    scroller.addEventListener("scroll", () => this.scrolled(), { passive: true });
-    const observer = new ResizeObserver(() => this.resized());
-    for (const el of [scroller, ...content]) observer.observe(el);
+    this.stop = new AbortController();
+    const listening = { signal: this.stop.signal };
+    signal?.addEventListener("abort", () => this.dispose(), { once: true });
+    scroller.addEventListener("scroll", () => this.scrolled(), { passive: true, ...listening });
+    this.observer = new ResizeObserver(() => this.resized());
+    for (const el of [scroller, ...content]) this.observer.observe(el);
+    window.addEventListener("resize", () => this.resized(), listening);
     // The visual viewport (an on-screen keyboard) can shrink without a layout resize.
-    window.visualViewport?.addEventListener("resize", () => this.resized());
+    window.visualViewport?.addEventListener("resize", () => this.resized(), listening);
+  }
+
+  dispose() {
+    this.stop.abort();
+    this.observer.disconnect();
   }
 
   isAtBottom() {

@@ -34,6 +34,7 @@
 import { Composer } from "./composer.js";
 import { clientConfig } from "./config.js";
 import { confirmAction } from "./confirm_dialog.js";
+import { bindImageViewer } from "./image_viewer.js";
 import { Conversations } from "./conversations.js";
 import { bindMemberMessages } from "./direct_start.js";
 import {
@@ -155,7 +156,14 @@ export function openRoomView({ socket, unread, room, initialItems }) {
     fileInput,
     maxBody: config.maxBody,
     canSend: () => isMember() && !closed,
-    onSend: (body) => sender.add(body),
+    onSend: (body, files) => {
+      if (!files.length) return sender.add(body);
+      // The first file carries the text; if it could not be stored, the text comes back.
+      uploader.send(body, files).then((stored) => stored || composer.offer(body));
+    },
+    tray: byId("composer-files"),
+    maxUpload: room.maxUpload,
+    signal,
     onSent: () => {
       drafts.clear(slug);
       typingNotifier.sent();
@@ -302,7 +310,8 @@ export function openRoomView({ socket, unread, room, initialItems }) {
   // -- the timeline ---------------------------------------------------------------------------
 
   // The reader at the newest item stays there when the timeline changes size (see pin.js).
-  const pin = new BottomPin(scroller, { content: [log] });
+  const pin = new BottomPin(scroller, { content: [log], signal });
+  bindImageViewer(list, { signal });
 
   // Taking over what the server rendered (the same items, now in local time) is not news.
   busy(() => {
@@ -698,14 +707,10 @@ export function openRoomView({ socket, unread, room, initialItems }) {
       showItems([item]);
     },
   });
-  fileInput.addEventListener("change", () => {
-    const files = [...(fileInput.files ?? [])];
-    fileInput.value = ""; // choosing the same file again is a new upload
-    if (isMember() && !closed) uploader.add(files);
-  });
   bindDropZone(byId("room-chat"), {
     enabled: () => isMember() && !closed,
-    onFiles: (files) => uploader.add(files),
+    onFiles: (files) => composer.addFiles(files),
+    signal,
   });
 
   // -- the draft ------------------------------------------------------------------------------

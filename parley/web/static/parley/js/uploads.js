@@ -2,7 +2,9 @@
 // File uploads into a room: the attach button (a real <input type=file>) and drag and drop.
 //
 // Each file is POSTed on its own to /rooms/<slug>/files/ (multipart field `file`, the CSRF
-// token in X-CSRFToken). The answer (201) carries the message item, which also arrives over the
+// token in X-CSRFToken). send(body, files) sends a message's words with its files: the first
+// file carries the text (optional field `body`), so words and file are one message as in Slack;
+// the others follow as messages of their own. add(files) uploads files without words. The answer (201) carries the message item, which also arrives over the
 // socket; the timeline shows it once, by seq. A refused file stores nothing: its error is shown
 // and nothing is added. Files over the limit are refused here before any byte is sent.
 
@@ -74,14 +76,31 @@ export class Uploader {
    * @param {Iterable<File>} files
    */
   add(files) {
-    const list = [...files];
-    if (!list.length) return this.queue;
-    this.showError("");
-    for (const file of list) {
-      const line = this.statusLine(file);
-      this.queue = this.queue.then(() => this.upload(file, line));
-    }
+    this.send("", files);
     return this.queue;
+  }
+
+  /**
+   * Upload `files` one after another, the first with `body` as its message's text. Resolves
+   * whether the text was stored: if not, the caller offers it back for sending again.
+   * @param {string} body
+   * @param {Iterable<File>} files
+   * @returns {Promise<boolean>}
+   */
+  send(body, files) {
+    const list = [...files];
+    if (!list.length) return Promise.resolve(!body);
+    this.showError("");
+    /** @type {Promise<boolean>} */
+    let textStored = Promise.resolve(true);
+    list.forEach((file, index) => {
+      const line = this.statusLine(file);
+      const text = index === 0 ? body : "";
+      const stored = this.queue.then(() => this.upload(file, line, text));
+      if (index === 0) textStored = stored.then((ok) => ok || !text);
+      this.queue = stored.then(() => undefined);
+    });
+    return textStored;
   }
 
   /**
@@ -99,16 +118,19 @@ export class Uploader {
   }
 
   /**
+   * Resolves whether the file was stored.
    * @param {File} file
    * @param {{li: HTMLElement, text: HTMLElement}} line
+   * @param {string} [body]  the message's text
+   * @returns {Promise<boolean>}
    */
-  async upload(file, line) {
+  async upload(file, line, body = "") {
     /** @type {string[]} */
     const errors = [];
     try {
       if (this.maxBytes && file.size > this.maxBytes) {
         errors.push(refusalText(413, null, { name: file.name, maxBytes: this.maxBytes }));
-        return;
+        return false;
       }
       line.li.classList.add("is-active");
       line.text.textContent = `Uploading ${file.name} (${humanSize(file.size)})…`;
@@ -118,6 +140,7 @@ export class Uploader {
       line.li.append(progress);
       const form = new FormData();
       form.append("file", file, file.name);
+      if (body) form.append("body", body);
       let response;
       try {
         response = await fetch(this.url, {
@@ -128,7 +151,7 @@ export class Uploader {
         });
       } catch {
         errors.push(`“${file.name}” was not uploaded: the connection was lost. Try again.`);
-        return;
+        return false;
       }
       let payload = null;
       try {
@@ -138,11 +161,12 @@ export class Uploader {
       }
       if (response.status === 201 && payload && payload.item) {
         this.onItem(payload.item);
-        return;
+        return true;
       }
       const error = payload && typeof payload.error === "object" ? payload.error : null;
       const about = { name: file.name, maxBytes: this.maxBytes };
       errors.push(refusalText(response.status, error, about));
+      return false;
     } finally {
       line.li.remove();
       if (errors.length) this.showError(errors.join(" "));
@@ -161,10 +185,11 @@ export class Uploader {
  * Files dropped on `zone` go to `onFiles(files)` while `enabled()`; the zone gets `is-dropping`
  * while files are dragged over it. Files dropped elsewhere in the page do nothing (instead of
  * the browser opening them in place of the chat).
+ * `signal` ends the page-wide listeners with the room view.
  * @param {HTMLElement} zone
- * @param {{enabled: () => boolean, onFiles: (files: FileList) => void}} options
+ * @param {{enabled: () => boolean, onFiles: (files: FileList) => void, signal?: AbortSignal}} options
  */
-export function bindDropZone(zone, { enabled, onFiles }) {
+export function bindDropZone(zone, { enabled, onFiles, signal }) {
   let depth = 0;
   /** @param {DragEvent} event */
   const hasFiles = (event) => [...(event.dataTransfer?.types ?? [])].includes("Files");
@@ -200,6 +225,6 @@ export function bindDropZone(zone, { enabled, onFiles }) {
         event.preventDefault();
         if (event.dataTransfer) event.dataTransfer.dropEffect = "none";
       }
-    });
+    }, { signal });
   }
 }
