@@ -29,6 +29,7 @@ from parley.rooms.services.rooms import (
     ROOM_VISIBILITIES,
     check_room_name,
     check_room_slug,
+    check_room_topic,
     check_staff_only,
 )
 
@@ -63,6 +64,9 @@ class RoomAdminForm(forms.ModelForm[Room]):
 
     def clean_name(self) -> str:
         return _check(check_room_name, self.cleaned_data["name"])
+
+    def clean_topic(self) -> str:
+        return _check(check_room_topic, self.cleaned_data["topic"])
 
     def clean_slug(self) -> str:
         # Only on the add form: the slug is read-only once the room exists.
@@ -107,7 +111,7 @@ class RoomAdmin(admin.ModelAdmin[Room]):
     form = RoomAdminForm
     list_display = ("name", "slug", "visibility", "staff_only", "owner", "last_seq", "created_at")
     list_filter = ("visibility", "staff_only")
-    search_fields = ("name", "slug")
+    search_fields = ("name", "slug", "topic")
     readonly_fields = ("last_seq", "created_at")
     inlines = [MembershipInline]
 
@@ -137,6 +141,7 @@ class RoomAdmin(admin.ModelAdmin[Room]):
                 name=obj.name,
                 slug=obj.slug,
                 visibility=obj.visibility,
+                topic=obj.topic,
                 staff_only=obj.staff_only,
                 actor=_admin_user(request),
             )

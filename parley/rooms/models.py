@@ -23,6 +23,8 @@ class Room(models.Model):
 
     name = models.CharField(max_length=80)
     slug = models.SlugField(max_length=50, unique=True)
+    # One line saying what the room is for, shown on the home page and in the room's header.
+    topic = models.CharField(max_length=250, blank=True, default="", db_default="")
     visibility = models.CharField(
         max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC
     )

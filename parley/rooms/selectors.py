@@ -3,12 +3,13 @@
 A room the user may not see is reported exactly like a room that does not exist.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from parley.core.errors import InvalidInput, NotAMember, RoomNotFound
@@ -77,6 +78,35 @@ def room_list_for_user(user: AuthUser) -> QuerySet[Room]:
         )
         .order_by("name")
     )
+
+
+def home_room_list(user: AuthUser) -> QuerySet[Room]:
+    """`room_list_for_user` with each room's `last_activity`: when its newest timeline item
+    was written (its creation while it has none). Still one query for the whole list."""
+    newest = Item.objects.filter(room=OuterRef("pk"), seq=OuterRef("last_seq")).values(
+        "created_at"
+    )[:1]
+    return room_list_for_user(user).annotate(
+        last_activity=Coalesce(Subquery(newest), F("created_at"))
+    )
+
+
+@dataclass(frozen=True)
+class HomeRooms:
+    # Rooms the user is a member of: those with unread messages first, then the most recently
+    # active; rooms the user may join (or, staff, see) but has not, by name.
+    yours: list[Room]
+    browse: list[Room]
+
+
+def home_rooms(rooms: Iterable[Any]) -> HomeRooms:
+    """Split rooms of `home_room_list` (direct rooms left out) for the home page."""
+    rooms = list(rooms)
+    yours = [room for room in rooms if room.is_member]
+    browse = [room for room in rooms if not room.is_member]
+    yours.sort(key=lambda room: room.last_activity, reverse=True)
+    yours.sort(key=lambda room: room.unread == 0)  # stable: keeps activity order in each part
+    return HomeRooms(yours=yours, browse=browse)
 
 
 def direct_room_titles(*, user: AuthUser, room_ids: list[int]) -> dict[int, str]:

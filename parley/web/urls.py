@@ -13,6 +13,7 @@ urlpatterns = [
     path("rooms/<str:slug>/files/", files.room_upload, name="room_upload"),
     path("files/<int:attachment_id>/<str:name>", files.attachment_download, name="attachment"),
     path("rooms/<str:slug>/settings/", views.room_settings, name="room_settings"),
+    path("rooms/<str:slug>/people/", views.room_people, name="room_people"),
     path("rooms/<str:slug>/join/", views.room_membership, {"action": "join"}, name="room_join"),
     path("rooms/<str:slug>/leave/", views.room_membership, {"action": "leave"}, name="room_leave"),
 ]

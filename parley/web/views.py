@@ -24,7 +24,7 @@ from parley.rooms.services.memberships import can_manage_members, check_can_mana
 from parley.rooms.services.reactions import emoji_catalogue
 from parley.rooms.values import item_value
 from parley.web.errors import with_retry_after
-from parley.web.forms import MemberForm, RoomCreateForm
+from parley.web.forms import MemberForm, RoomCreateForm, RoomTopicForm
 from parley.wire import frames
 from parley.wire.codes import CloseCode
 
@@ -116,9 +116,12 @@ def _split_direct(user: AuthUser, rooms: Any) -> tuple[list[Room], list[Room]]:
 
 @require_GET
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    rooms, direct_rooms = _split_direct(request.user, selectors.room_list_for_user(request.user))
+    rooms, direct_rooms = _split_direct(request.user, selectors.home_room_list(request.user))
+    split = selectors.home_rooms(rooms)
     context = {
         "rooms": rooms,
+        "your_rooms": split.yours,
+        "browse_rooms": split.browse,
         "direct_rooms": direct_rooms,
         "home_data": {"username": request.user.username},
         "client_config": client_config(),
@@ -128,6 +131,8 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def room_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The new-room form. A public room opens at once; a private one, which nobody else can
+    find, goes first to its "Add people" page."""
     form = RoomCreateForm(request.POST or None)
     refusal = None
     if request.method == "POST" and form.is_valid():
@@ -137,8 +142,11 @@ def room_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
             refusal = exc
         except InvalidInput as exc:
-            form.add_error(None, exc.message)
+            field = "slug" if "slug" in exc.message.lower() else None
+            form.add_error(field, exc.message)
         else:
+            if room.is_private:
+                return redirect("room_people", slug=room.slug)
             return redirect("room", slug=room.slug)
     return _with_retry_after(render(request, "parley/room_new.html", {"form": form}), refusal)
 
@@ -216,6 +224,8 @@ def room_settings(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     action = request.POST.get("action")
     if action in ("moderator", "member"):
         return _set_moderator(request, room, moderator=action == "moderator")
+    if action == "topic":
+        return _set_topic(request, room)
     removing = action == "remove"
     form = MemberForm(request.POST or None)
     refusal = None
@@ -243,7 +253,12 @@ def room_settings(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 
 def _room_settings_page(
-    request: AuthenticatedHttpRequest, room: Room, *, form: MemberForm, member_error: str | None
+    request: AuthenticatedHttpRequest,
+    room: Room,
+    *,
+    form: MemberForm,
+    member_error: str | None,
+    topic_form: RoomTopicForm | None = None,
 ) -> HttpResponse:
     members = selectors.room_members(room.pk)
     moderators = selectors.room_moderators(room.pk)
@@ -253,8 +268,22 @@ def _room_settings_page(
         "moderators": moderators,
         "form": form,
         "member_error": member_error,
+        "topic_form": topic_form or RoomTopicForm(initial={"topic": room.topic}),
     }
     return render(request, "parley/room_settings.html", context)
+
+
+def _set_topic(request: AuthenticatedHttpRequest, room: Room) -> HttpResponse:
+    form = RoomTopicForm(request.POST)
+    if form.is_valid():
+        try:
+            services.room_topic_set(actor=request.user, room=room, topic=form.cleaned_data["topic"])
+        except (InvalidInput, Forbidden) as exc:
+            form.add_error("topic", exc.message)
+        else:
+            messages.success(request, "Topic saved." if room.topic else "Topic cleared.")
+            return redirect("room_settings", slug=room.slug)
+    return _room_settings_page(request, room, form=MemberForm(), member_error=None, topic_form=form)
 
 
 def _set_moderator(
@@ -272,7 +301,7 @@ def _set_moderator(
     return redirect("room_settings", slug=room.slug)
 
 
-# People listed by the new-conversation page's search.
+# People listed by the new-conversation and add-people pages' searches.
 PEOPLE_SEARCH_LIMIT = 20
 
 
@@ -298,6 +327,51 @@ def direct_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     people = selectors.people_search(user=request.user, query=query, limit=PEOPLE_SEARCH_LIMIT)
     context = {"query": query, "people": people, "error": error, "chosen": chosen}
     return _with_retry_after(render(request, "parley/direct_new.html", context), refusal)
+
+
+@require_http_methods(["GET", "POST"])
+def room_people(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """The owner's "Add people": search people by name (`?q=`), tick several, add them at
+    once; then the room. Without JS a plain GET search and checkboxes; room_people.js searches
+    as one types and keeps the ticked people across searches."""
+    room = _room_or_404(request.user, slug)
+    try:
+        check_can_manage_members(actor=request.user, room=room)
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from None
+    error = None
+    refusal = None
+    chosen = request.POST.getlist("users") if request.method == "POST" else []
+    if request.method == "POST":
+        try:
+            changes = services.members_add(actor=request.user, room=room, usernames=chosen)
+        except RateLimited as exc:
+            refusal, error = exc, exc.message
+        except (InvalidInput, Forbidden) as exc:
+            error = exc.message
+        else:
+            added = [
+                change.event.user.get_username()
+                for change in changes
+                if change.event and change.event.user
+            ]
+            if added:
+                messages.success(request, f"Added {', '.join(added)} to {room.name}.")
+            return redirect("room", slug=room.slug)
+    query = request.GET.get("q", "").strip()[:150]
+    members = set(selectors.room_members(room.pk))
+    people = selectors.people_search(user=request.user, query=query, limit=PEOPLE_SEARCH_LIMIT)
+    context = {
+        "room": room,
+        "query": query,
+        "people": [{"name": name, "member": name in members} for name in people],
+        # Ticked people the current search does not list stay ticked (hidden inputs).
+        "chosen_elsewhere": [name for name in chosen if name not in people],
+        "chosen": chosen,
+        "error": error,
+        "member_count": len(members),
+    }
+    return _with_retry_after(render(request, "parley/room_people.html", context), refusal)
 
 
 @require_GET

@@ -186,7 +186,8 @@ def test_create_room_form_creates_the_room_and_opens_it(ada_client, ada):
         "/rooms/new/", {"name": "Team Room", "slug": "team-room", "visibility": "private"}
     )
 
-    assert response.status_code == 302 and response["Location"] == "/rooms/team-room/"
+    # A private room nobody else can find: its "Add people" page comes first.
+    assert response.status_code == 302 and response["Location"] == "/rooms/team-room/people/"
     room = Room.objects.get(slug="team-room")
     assert (room.name, room.visibility, room.owner) == ("Team Room", "private", ada)
     assert Membership.objects.filter(room=room, user=ada).exists()

@@ -11,6 +11,7 @@ from .edits import can_moderate, message_delete, message_edit
 from .files import attachment_post
 from .levels import effective_level, notify_level_set
 from .memberships import (
+    members_add,
     membership_add,
     membership_remove,
     moderator_set,
@@ -23,7 +24,7 @@ from .messages import message_post
 from .reactions import reaction_set
 from .reading import room_history_read, room_read_access
 from .reads import ReadPointer, read_pointer_move, read_pointer_move_by_slug, receipts_shown
-from .rooms import room_create, room_delete, room_update
+from .rooms import room_create, room_delete, room_topic_set, room_update
 from .typing_notices import typing_notify
 from .writes import PostResult
 
@@ -36,6 +37,7 @@ __all__ = [
     "direct_participants",
     "direct_room_open",
     "effective_level",
+    "members_add",
     "membership_add",
     "membership_remove",
     "message_delete",
@@ -55,6 +57,7 @@ __all__ = [
     "room_leave",
     "room_leave_by_slug",
     "room_read_access",
+    "room_topic_set",
     "room_update",
     "typing_notify",
 ]

@@ -159,6 +159,40 @@ def membership_add(*, actor: AuthUser, room: Room, username: str) -> MembershipC
     return _add(user=_user_by_username(username), room=room)
 
 
+# People added by one submission of the "Add people" page.
+MEMBERS_ADD_MAX = 20
+
+
+def members_add(*, actor: AuthUser, room: Room, usernames: list[str]) -> list[MembershipChange]:
+    """The owner (or staff) adds several people at once (the "Add people" page): all or none.
+
+    Each one added is one membership change against the actor's limit, counted before anything
+    is written (RateLimited adds no one); Forbidden for anyone but the owner and staff, then
+    InvalidInput naming any unknown username. People already in the room are left as they are
+    (changed=False). Emits a `join` event per person added, like `membership_add`.
+    """
+    wanted = list(dict.fromkeys(name for name in usernames if name))
+    if not wanted:
+        raise InvalidInput("Choose at least one person.")
+    if len(wanted) > MEMBERS_ADD_MAX:
+        raise InvalidInput(f"Add at most {MEMBERS_ADD_MAX} people at once.")
+    check_can_manage_members(actor=actor, room=room)
+    User = get_user_model()
+    found = {user.get_username(): user for user in User.objects.filter(username__in=wanted)}
+    unknown = [name for name in wanted if name not in found]
+    if unknown:
+        raise InvalidInput(f"No user named {', '.join(unknown)}.")
+    members = set(
+        Membership.objects.filter(room=room, user__in=found.values()).values_list(
+            "user__username", flat=True
+        )
+    )
+    for _ in range(len([name for name in wanted if name not in members])):
+        check_membership_rate(user=actor)
+    with transaction.atomic():
+        return [_add(user=found[name], room=room) for name in wanted]
+
+
 def membership_remove(*, actor: AuthUser, room: Room, username: str) -> MembershipChange:
     """The owner (or staff) removes `username`; removing yourself is leaving.
 

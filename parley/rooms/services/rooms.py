@@ -10,9 +10,13 @@ from parley.core.text import clean_display_name, is_valid_slug
 from parley.core.types import AuthUser
 from parley.rooms.changes import RoomAccessChanged, item_added
 from parley.rooms.models import Item, Membership, Room
+from parley.rooms.services.memberships import check_can_manage_members
 from parley.rooms.services.sequence import item_append
 
 ROOM_NAME_MAX = 80
+# The model's column sizes, read from the model so the forms' limits cannot drift from them.
+ROOM_SLUG_MAX: int = Room._meta.get_field("slug").max_length  # type: ignore[assignment]
+ROOM_TOPIC_MAX: int = Room._meta.get_field("topic").max_length  # type: ignore[assignment]
 
 
 def check_room_name(name: str) -> str:
@@ -25,6 +29,16 @@ def check_room_name(name: str) -> str:
     # NUL cannot be stored in PostgreSQL text; tabs, newlines and the like have no place in a name.
     if any(unicodedata.category(char) == "Cc" for char in cleaned):
         raise InvalidInput("A room name cannot contain control characters.")
+    return cleaned
+
+
+def check_room_topic(topic: str) -> str:
+    """The cleaned topic ("" for none), or InvalidInput: one line of text, at most 250 long."""
+    cleaned = clean_display_name(topic)
+    if len(cleaned) > ROOM_TOPIC_MAX:
+        raise InvalidInput(f"A room topic has at most {ROOM_TOPIC_MAX} characters.")
+    if any(unicodedata.category(char) == "Cc" for char in cleaned):
+        raise InvalidInput("A room topic is one line, without control characters.")
     return cleaned
 
 
@@ -75,6 +89,7 @@ def room_create(
     name: str,
     slug: str,
     visibility: str = Room.Visibility.PUBLIC,
+    topic: str = "",
     staff_only: bool = False,
     actor: AuthUser | None = None,
 ) -> Room:
@@ -87,11 +102,17 @@ def room_create(
     name = check_room_name(name)
     slug = check_room_slug(slug)
     visibility = check_visibility(visibility)
+    topic = check_room_topic(topic)
     check_staff_only(owner=owner, staff_only=staff_only)
     try:
         with transaction.atomic():
             room = Room.objects.create(
-                name=name, slug=slug, visibility=visibility, staff_only=staff_only, owner=owner
+                name=name,
+                slug=slug,
+                visibility=visibility,
+                topic=topic,
+                staff_only=staff_only,
+                owner=owner,
             )
             Membership.objects.create(room=room, user=owner)
             event = item_append(room=room, kind=Item.Kind.JOIN, user=owner)
@@ -120,6 +141,21 @@ def room_update(*, room: Room, fields: list[str] | tuple[str, ...]) -> None:
         room.save(update_fields=fields)
         if ACCESS_FIELDS.intersection(fields):
             changes.emit_on_commit(RoomAccessChanged(room.pk))
+
+
+def room_topic_set(*, actor: AuthUser, room: Room, topic: str) -> bool:
+    """The owner (or staff) sets the room's topic ("" clears it); whether it changed.
+
+    Forbidden for anyone else, InvalidInput for a topic `check_room_topic` refuses. Nothing is
+    emitted: the topic is read with the room's pages, it is not part of the timeline.
+    """
+    check_can_manage_members(actor=actor, room=room)
+    topic = check_room_topic(topic)
+    if topic == room.topic:
+        return False
+    room.topic = topic
+    room_update(room=room, fields=["topic"])
+    return True
 
 
 def room_delete(*, room: Room) -> None:

@@ -10,6 +10,7 @@
 import { reportActivity } from "./activity.js";
 import { readJsonScript } from "./config.js";
 import { listNewDirectRooms } from "./direct_rooms.js";
+import { relativeTime } from "./relative_time.js";
 import { ParleySocket } from "./socket.js";
 import { bindIndicator } from "./status.js";
 import { UnreadTracker, numbersOf } from "./unread.js";
@@ -40,6 +41,18 @@ listNewDirectRooms(socket, unread, {
 });
 socket.start();
 reportActivity(socket);
+
+/** "Active 5 min ago": the server wrote it as of the page load; keep it true while open. */
+function showActivityTimes() {
+  for (const time of /** @type {NodeListOf<HTMLTimeElement>} */ (
+    document.querySelectorAll("time[data-activity]")
+  )) {
+    const text = relativeTime(time.dateTime);
+    if (text) time.textContent = text;
+  }
+}
+showActivityTimes();
+setInterval(showActivityTimes, 60_000);
 
 /** @param {string} text */
 function announce(text) {
