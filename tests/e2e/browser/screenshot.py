@@ -6,8 +6,9 @@ starts its own server (a temporary data folder) and Debian's Chromium, plays the
 with three people in three browser contexts, and saves the room page at 1280x800, light theme:
 reactions with their counts, a thread open beside the timeline (its root shows "2 replies · …"),
 the sidebar with unread counts (and a mention) in another room and a direct conversation
-waiting in "Direct messages", an image shared in the conversation, and someone typing. The
-browser tests run the same scene into a temporary file, so this keeps working. Emoji need a
+waiting in "Direct messages", an image shared in the conversation, and someone typing; and
+beside it (screenshot-phone.png) the same room on a phone, 375x740. The browser tests run the
+same scene into a temporary folder, so this keeps working. Emoji need a
 colour emoji font (Debian's fonts-noto-color-emoji), else they show as empty boxes.
 """
 
@@ -18,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.e2e.browser.tooling import DESKTOP, Person, launch, missing, png_bytes
+from tests.e2e.browser.tooling import DESKTOP, PHONE_DEVICE, Person, launch, missing, png_bytes
 from tests.e2e.live import ROOT, LiveServer
 
 OUTPUT = ROOT / "docs" / "screenshot.png"
@@ -98,6 +99,30 @@ def reply(someone: Person, text: str, body: str) -> None:
     someone.expect(panel.locator("#thread-pending .item--message")).to_have_count(0)
     someone.page.locator("#thread-close").click()
     someone.expect(panel).to_be_hidden()
+
+
+def phone_path(path: Path) -> Path:
+    """Where the phone view of the scene goes: docs/screenshot-phone.png beside the other."""
+    return path.with_name(f"{path.stem}-phone{path.suffix}")
+
+
+def phone_view(browser, base_url: str, host: Person, slug: str, path: Path) -> None:
+    """The same room as the host sees it on a phone (their session, a touch screen)."""
+    phone = browser.new_context(
+        base_url=base_url,
+        storage_state=host.context.storage_state(),
+        color_scheme="light",
+        **PHONE_DEVICE,
+    )
+    try:
+        page = phone.new_page()
+        page.goto(f"/rooms/{slug}/")
+        host.expect(page.locator("[data-conn]")).to_have_attribute("data-state", "live")
+        host.expect(page.locator("#members [data-presence=online]")).to_have_count(3)
+        page.locator("#timeline-scroll").evaluate("el => { el.scrollTop = el.scrollHeight; }")
+        page.screenshot(path=str(path))
+    finally:
+        phone.close()
 
 
 def play_scene(
@@ -182,6 +207,7 @@ def play_scene(
         host.page.locator("#timeline-scroll").evaluate("el => { el.scrollTop = el.scrollHeight; }")
         path.parent.mkdir(parents=True, exist_ok=True)
         host.page.screenshot(path=str(path))
+        phone_view(browser, base_url, host, room[1], phone_path(path))
         errors = [error for someone in people for error in someone.errors]
         if errors:
             raise RuntimeError(f"uncaught errors in the page: {errors}")

@@ -14,7 +14,7 @@ try:
 except ImportError:  # the `browser` fixture skips (or, under CI=true, fails) with the reason
     expect = None
 
-from tests.e2e.browser.screenshot import play_scene
+from tests.e2e.browser.screenshot import phone_path, play_scene
 from tests.e2e.browser.tooling import DESKTOP, PHONE, unique
 
 pytestmark = pytest.mark.live
@@ -287,3 +287,6 @@ def test_the_readme_screenshot_scene_plays(browser, server, tmp_path):
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", shot.read_bytes()[16:24])
     assert (width, height) == (DESKTOP["width"], DESKTOP["height"])
+    phone = phone_path(shot).read_bytes()
+    assert phone[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", phone[16:24])[0] == PHONE["width"] * 2  # at the phone's pixel ratio
