@@ -34,11 +34,15 @@ VISIBILITY_HELP = {
 }
 
 
-class RoomCreateForm(forms.Form):
+class PageForm(forms.Form):
+    """A form of Parley's pages: labels stand above their fields, without a colon."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # The labels stand above their fields, like the visibility's legend: no colon.
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+class RoomCreateForm(PageForm):
 
     # The services' limits, so the browser refuses what the server would (maxlength) and a
     # posted over-long value is a form error; SQLite would not enforce the model's.
@@ -92,7 +96,7 @@ class RoomCreateForm(forms.Form):
         ]
 
 
-class RoomTopicForm(forms.Form):
+class RoomTopicForm(PageForm):
     topic = forms.CharField(
         max_length=ROOM_TOPIC_MAX,
         required=False,
@@ -104,5 +108,5 @@ class RoomTopicForm(forms.Form):
         return _check(check_room_topic, self.cleaned_data["topic"])
 
 
-class MemberForm(forms.Form):
+class MemberForm(PageForm):
     username = forms.CharField(max_length=150)

@@ -3,21 +3,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import { DraftStore, MAX_AGE_MS } from "../../parley/web/static/parley/js/drafts.js";
-
-class MemoryStorage {
-  constructor() {
-    this.data = new Map();
-  }
-  getItem(key) {
-    return this.data.has(key) ? this.data.get(key) : null;
-  }
-  setItem(key, value) {
-    this.data.set(key, String(value));
-  }
-  removeItem(key) {
-    this.data.delete(key);
-  }
-}
+import { MemoryStorage } from "./memory_storage.mjs";
 
 describe("DraftStore", () => {
   test("a draft survives a new store over the same storage (a reload)", () => {

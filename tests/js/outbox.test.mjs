@@ -3,21 +3,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import { Outbox, newClientId } from "../../parley/web/static/parley/js/outbox.js";
-
-class MemoryStorage {
-  constructor() {
-    this.data = new Map();
-  }
-  getItem(key) {
-    return this.data.has(key) ? this.data.get(key) : null;
-  }
-  setItem(key, value) {
-    this.data.set(key, String(value));
-  }
-  removeItem(key) {
-    this.data.delete(key);
-  }
-}
+import { MemoryStorage } from "./memory_storage.mjs";
 
 const entry = (id, created, body = `body ${id}`) => ({
   client_id: id,

@@ -4,7 +4,6 @@ import { describe, test } from "node:test";
 
 import {
   codePointLength,
-  humanSize,
   splitLinks,
   trimUrl,
 } from "../../parley/web/static/parley/js/text.js";
@@ -36,13 +35,5 @@ describe("lengths and sizes", () => {
     assert.equal(codePointLength("héllo"), 5);
     assert.equal(codePointLength("👩‍💻"), 3);
     assert.equal(codePointLength(""), 0);
-  });
-
-  test("sizes in bytes, KiB and MiB", () => {
-    assert.equal(humanSize(1), "1 byte");
-    assert.equal(humanSize(23), "23 bytes");
-    assert.equal(humanSize(1536), "1.5 KiB");
-    assert.equal(humanSize(25 * 1024 * 1024), "25 MiB");
-    assert.equal(humanSize(-1), "");
   });
 });

@@ -16,63 +16,9 @@ def png(width: int, height: int, rgb=(47, 91, 211)) -> bytes:
     return png_bytes(width, height, lambda x, y: rgb if (x // 8 + y // 8) % 2 else (240, 180, 40))
 
 
-# The room view's wiring of these features (the report of this work lists it for room_view.js).
-# Until it is applied, the page is served with it, so that these tests can show the features;
-# once room_view.js has it, nothing here changes what the server sends.
-IMPORT = 'import { bindImageViewer } from "./image_viewer.js";\n'
-WIRING = [
-    (
-        "onSend: (body) => sender.add(body),",
-        "onSend: (body, files) => {\n"
-        "      if (!files.length) return sender.add(body);\n"
-        "      uploader.send(body, files).then((stored) => stored || composer.offer(body));\n"
-        "    },\n"
-        '    tray: byId("composer-files"),\n'
-        "    maxUpload: room.maxUpload,\n"
-        "    signal,",
-    ),
-    (
-        """  fileInput.addEventListener("change", () => {
-    const files = [...(fileInput.files ?? [])];
-    fileInput.value = ""; // choosing the same file again is a new upload
-    if (isMember() && !closed) uploader.add(files);
-  });
-""",
-        "",
-    ),
-    (
-        "onFiles: (files) => uploader.add(files),",
-        "onFiles: (files) => composer.addFiles(files),\n    signal,",
-    ),
-    (
-        "const pin = new BottomPin(scroller, { content: [log] });",
-        "const pin = new BottomPin(scroller, { content: [log], signal });\n"
-        "  bindImageViewer(list, { signal });",
-    ),
-]
-
-
-def with_wiring(someone) -> None:
-    def serve(route):
-        response = route.fetch()
-        text = response.text()
-        if "composer-files" not in text:
-            text = IMPORT + text  # (the served file's imports name hashed files)
-            for old, new in WIRING:
-                text = text.replace(old, new)
-        skip = ("content-encoding", "content-length", "etag")
-        headers = {k: v for k, v in response.headers.items() if k.lower() not in skip}
-        route.fulfill(status=response.status, headers=headers, body=text)
-
-    served = re.compile(r"/static/parley/js/room_view(\.[0-9a-f]+)?\.js(\?.*)?$")
-    someone.context.route(served, serve)
-
-
 def desk_and_phone(person, prefix: str, *, phone: bool):
-    """Ada (at a desk or on a phone) and Bob (at a desk) in a new room, with the wiring."""
+    """Ada (at a desk or on a phone) and Bob (at a desk) in a new room."""
     ada, bob = person("ada", **(PHONE_DEVICE if phone else {})), person("bob")
-    for someone in (ada, bob):
-        with_wiring(someone)
     ada.sign_up()
     bob.sign_up()
     slug = unique(prefix)
@@ -111,7 +57,6 @@ def messages(someone):
 
 def test_on_a_touch_screen_enter_adds_a_line_and_the_send_button_sends(person):
     ada = person("ada", **PHONE_DEVICE)
-    with_wiring(ada)
     ada.sign_up()
     ada.create_room("Touch", unique("touch-"))
     box = ada.composer
@@ -134,7 +79,6 @@ def test_on_a_touch_screen_enter_adds_a_line_and_the_send_button_sends(person):
 
 def test_at_a_desk_enter_sends_and_shift_enter_adds_a_line(person):
     ada = person("ada")
-    with_wiring(ada)
     ada.sign_up()
     ada.create_room("Desk", unique("desk-"))
     box = ada.composer
@@ -180,7 +124,6 @@ def test_on_a_phone_eight_messages_show_and_the_newest_stays_in_view_with_the_ke
     person, server
 ):
     ada = person("ada", **PHONE_DEVICE)
-    with_wiring(ada)
     ada.sign_up()
     slug = unique("keyboard-")
     ada.create_room("Keyboard", slug)

@@ -2,17 +2,13 @@
 user's rooms and conversations; typing narrows it, the keys or a click open a room.
 
 Debian's Chromium, driven by Playwright, against a real server process; every assertion is about
-what a person sees, waiting with Playwright's `expect`, never a sleep.
-
-Until the room page's own script binds the switcher (room_switcher.js imported by another page
-module), each page gets it bound here the same way the page would (`wire`); once it does, the
-tests exercise the page's own wiring and `wire` only checks that it is there.
+what a person sees, waiting with Playwright's `expect`, never a sleep. The switcher is the room
+page's own (room.js binds it; a room chosen opens without a reload, room_switch.js).
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -24,39 +20,6 @@ except ImportError:  # the `browser` fixture skips (or, under CI=true, fails) wi
 from tests.e2e.browser.tooling import PHONE_DEVICE, Person, shot, two_members, unique
 
 pytestmark = pytest.mark.live
-
-JS = Path(__file__).resolve().parents[3] / "parley" / "web" / "static" / "parley" / "js"
-OWN = {"room_switcher.js", "switcher_match.js"}
-# Whether a module of the room page imports the switcher (the lead's wiring is in).
-WIRED = any(
-    "room_switcher.js" in path.read_text(encoding="utf-8")
-    for path in JS.glob("*.js")
-    if path.name not in OWN
-)
-# What the page's wiring does, for the pages that do not do it yet. The module is imported from
-# the page's own origin (the CSP's script-src 'self' allows it).
-HARNESS = """async () => {
-  const m = await import("/static/parley/js/room_switcher.js");
-  m.bindRoomSwitcher({
-    rooms: () => m.roomsFromSidebar(
-      document.getElementById("sidebar"), document.getElementById("room-view")?.dataset.room),
-  });
-  if (!document.querySelector("[data-open-switcher]")) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "switcher-opener";
-    button.dataset.openSwitcher = "";
-    button.setAttribute("aria-haspopup", "dialog");
-    button.append("Jump to…");
-    document.querySelector("#sidebar .sidebar__top").after(button);
-  }
-}"""
-
-
-def wire(someone: Person) -> None:
-    """The switcher bound on the page `someone` has open (see the module's docstring)."""
-    if not WIRED:
-        someone.page.evaluate(HARNESS)
 
 
 def dialog(someone: Person):
@@ -88,7 +51,6 @@ def test_ctrl_k_finds_a_room_by_fuzzy_letters_and_enter_opens_it(person):
     ada.create_room("Design review", design)
     ada.create_room("Random chat", random_)
     ada.create_room("Café crème", cafe)
-    wire(ada)
 
     open_with_keys(ada)
     # Everything, the room open now last, marked as the current one.
@@ -136,7 +98,6 @@ def test_escape_closes_gives_the_focus_back_and_it_opens_again_the_same(person):
     first, second = unique("first-"), unique("second-")
     ada.create_room("First", first)
     ada.create_room("Second", second)
-    wire(ada)
 
     ada.composer.click()
     ada.composer.fill("half a thought")
@@ -169,7 +130,6 @@ def test_titles_are_shown_as_text_never_as_markup(person):
     ada.sign_up()
     slug = unique("odd-")
     ada.create_room("<b>Bold</b> & <i>co</i>", slug)
-    wire(ada)
     open_with_keys(ada)
     field(ada).fill("bold")
     expect(names(ada)).to_have_text(["<b>Bold</b> & <i>co</i>"])
@@ -187,7 +147,6 @@ def test_mentions_and_unread_come_first_with_their_badges_and_a_click_opens(pers
     row = ada.page.locator(f'#sidebar [data-unread-room="{busy}"]')
     expect(row.locator("[data-mention-count]")).to_have_text("1")
     expect(row.locator("[data-unread-count]")).to_have_text("2")
-    wire(ada)
 
     # The "Jump to…" button does what Ctrl+K does, for a mouse.
     ada.page.locator("[data-open-switcher]").first.click()
@@ -214,7 +173,6 @@ def test_on_a_phone_a_tap_opens_it_and_a_tap_on_a_room_goes_there(person, scheme
     ada.create_room("🎉 Party plans", plans)
     ada.create_room("Team", team, visibility="private")
     ada.create_room("Planning ahead", unique("ahead-"))
-    wire(ada)
 
     # On a phone the sidebar is a drawer: wherever the button is, it is reached by a tap.
     if not ada.page.locator("[data-open-switcher]").first.is_visible():
@@ -245,7 +203,6 @@ def test_desktop_dark(person):
     ada.create_room("General", unique("general-"))
     ada.create_room("Gentle reminders", unique("gentle-"))
     ada.create_room("Engineering", unique("eng-"), visibility="private")
-    wire(ada)
     open_with_keys(ada)
     field(ada).fill("gen")
     expect(names(ada)).to_have_text(["General", "Gentle reminders", "Engineering"])

@@ -67,21 +67,3 @@ export function codePointLength(text) {
   for (const _ of text) n += 1;
   return n;
 }
-
-/**
- * A byte count for people: "512 bytes", "1.5 KiB", "25 MiB" (the server's size_label too).
- * @param {unknown} bytes
- */
-export function humanSize(bytes) {
-  const n = Number(bytes);
-  if (!Number.isFinite(n) || n < 0) return "";
-  if (n < 1024) return `${n} byte${n === 1 ? "" : "s"}`;
-  let size = n;
-  let unit = "";
-  for (unit of ["KiB", "MiB", "GiB"]) {
-    size /= 1024;
-    if (size < 1024) break;
-  }
-  const text = size < 100 ? size.toFixed(1).replace(/\.0$/, "") : size.toFixed(0);
-  return `${text} ${unit}`;
-}

@@ -8,7 +8,7 @@
 // socket; the timeline shows it once, by seq. A refused file stores nothing: its error is shown
 // and nothing is added. Files over the limit are refused here before any byte is sent.
 
-import { humanSize } from "./text.js";
+import { fileSize } from "./file_labels.js";
 
 /**
  * The CSRF token: the `csrftoken` cookie, or a token rendered in one of the page's forms.
@@ -36,7 +36,7 @@ export function refusalText(status, error, { name, maxBytes }) {
   const message = error && typeof error.message === "string" ? error.message : "";
   switch (status) {
     case 413:
-      return `${lead} That file is over the ${humanSize(maxBytes)} limit.`;
+      return `${lead} That file is over the ${fileSize(maxBytes)} limit.`;
     case 429: {
       const wait = Math.max(1, Math.ceil(Number(error?.retry_after) || 1));
       return `${lead} Too many uploads at once: try again in ${wait} s.`;
@@ -111,7 +111,7 @@ export class Uploader {
     const li = document.createElement("p");
     li.className = "uploads__item";
     const text = document.createElement("span");
-    text.textContent = `Waiting to upload ${file.name} (${humanSize(file.size)})…`;
+    text.textContent = `Waiting to upload ${file.name} (${fileSize(file.size)})…`;
     li.append(text);
     this.statusList.append(li);
     return { li, text };
@@ -133,7 +133,7 @@ export class Uploader {
         return false;
       }
       line.li.classList.add("is-active");
-      line.text.textContent = `Uploading ${file.name} (${humanSize(file.size)})…`;
+      line.text.textContent = `Uploading ${file.name} (${fileSize(file.size)})…`;
       const progress = document.createElement("progress");
       progress.className = "uploads__progress";
       progress.setAttribute("aria-label", `Uploading ${file.name}`);
