@@ -43,7 +43,6 @@ class PageForm(forms.Form):
 
 
 class RoomCreateForm(PageForm):
-
     # The services' limits, so the browser refuses what the server would (maxlength) and a
     # posted over-long value is a form error; SQLite would not enforce the model's.
     name = forms.CharField(

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser.tooling import PHONE, PHONE_DEVICE, png_bytes, shot, unique
+from tests.e2e.browser.tooling import PHONE, PHONE_DEVICE, png_bytes, shot, two_members, unique
 
 PDF = b"%PDF-1.4\n% a tiny test document\n" + b"0" * 1200
 
@@ -18,15 +18,7 @@ def png(width: int, height: int, rgb=(47, 91, 211)) -> bytes:
 
 def desk_and_phone(person, prefix: str, *, phone: bool):
     """Ada (at a desk or on a phone) and Bob (at a desk) in a new room."""
-    ada, bob = person("ada", **(PHONE_DEVICE if phone else {})), person("bob")
-    ada.sign_up()
-    bob.sign_up()
-    slug = unique(prefix)
-    ada.create_room(prefix.rstrip("-").title(), slug)
-    bob.open_room(slug)
-    bob.join_here()
-    ada.expect(ada.members).to_have_count(2)
-    return ada, bob, slug
+    return two_members(person, prefix, ada_options=PHONE_DEVICE if phone else None)
 
 
 def send(someone, *, phone: bool) -> None:
@@ -338,3 +330,21 @@ def test_on_a_phone_a_tap_on_an_image_opens_the_viewer(person):
     )
     previews.nth(1).tap()
     expect(ada.page.locator("#image-viewer")).to_be_visible(timeout=3000)
+
+
+def test_on_a_phone_enter_in_a_thread_adds_a_line_and_reply_sends(person):
+    ada, bob, _ = desk_and_phone(person, "thread-touch-", phone=True)
+    bob.say("root message")
+    root = ada.message("root message")
+    expect(root).to_have_count(1)
+    root.locator(".item__more").click()
+    ada.page.locator("#message-actions [data-action=reply]").click()
+    box = ada.page.locator("#thread-body")
+    expect(box).to_have_attribute("enterkeyhint", "enter")
+    box.fill("first line")
+    box.press("Enter")
+    box.press_sequentially("second line")
+    expect(box).to_have_value("first line\nsecond line")
+    ada.page.locator("#thread-composer button[type=submit]").click()
+    reply = bob.message("root message").locator(".item__replies")
+    expect(reply).to_have_text(re.compile(r"^1 reply"))

@@ -56,12 +56,14 @@ def launch(playwright):
     )
 
 
-def two_members(person, prefix: str, *, init_script: str | None = None, **bob_options):
+def two_members(
+    person, prefix: str, *, init_script: str | None = None, ada_options=None, **bob_options
+):
     """Ada and Bob signed up; Ada created a room and Bob joined it; both have it open.
 
     `init_script` runs first in every page of both (e.g. to record policy violations);
-    `bob_options` open Bob's browser context (e.g. `viewport=PHONE`)."""
-    ada, bob = person("ada"), person("bob", **bob_options)
+    `ada_options` and `bob_options` open their browser contexts (e.g. `**PHONE_DEVICE`)."""
+    ada, bob = person("ada", **(ada_options or {})), person("bob", **bob_options)
     if init_script:
         for someone in (ada, bob):
             someone.context.add_init_script(init_script)

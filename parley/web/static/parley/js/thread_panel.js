@@ -5,6 +5,7 @@
 // wait, pending, in #thread-pending). Escape or ✕ closes it and the focus goes back to
 // the root's row in the timeline.
 
+import { TOUCH_QUERY } from "./composer.js";
 import { renderItem } from "./item_view.js";
 import { errorText } from "./message_rules.js";
 import { regroupRows } from "./row_groups.js";
@@ -96,9 +97,15 @@ export class ThreadPanel {
     this.older.addEventListener("click", () => this.load(true));
     const box = this.box;
     this.options.mentions.attach(box);
+    // As in the composer: on a touch screen Enter adds a line and the Reply button sends.
+    const touch = window.matchMedia(TOUCH_QUERY);
+    const keyHint = () => box.setAttribute("enterkeyhint", touch.matches ? "enter" : "send");
+    keyHint();
+    touch.addEventListener("change", keyHint, { signal: this.options.signal });
     box.addEventListener("keydown", (event) => {
       if (event.isComposing || event.keyCode === 229) return;
-      if (event.key === "Enter" && !event.shiftKey && !event.altKey && !event.ctrlKey) {
+      const sends = !touch.matches && !event.shiftKey && !event.altKey && !event.ctrlKey;
+      if (event.key === "Enter" && sends) {
         event.preventDefault();
         this.form.requestSubmit();
       } else if (event.key === "ArrowUp" && box.value === "") {
