@@ -111,9 +111,10 @@ def test_on_a_phone_the_newest_message_stays_in_view_when_the_screen_shrinks(per
     ada.sign_up()
     slug = unique("pinned-")
     ada.create_room("Pinned", slug)
-    post_as(server, ada.username, slug, [f"line {n:02d}" for n in range(1, 41)])
+    # Enough that an older line is far from the end: one author's lines are grouped (short rows).
+    post_as(server, ada.username, slug, [f"line {n:02d}" for n in range(1, 81)])
     ada.open_room(slug)
-    newest = ada.message("line 40")
+    newest = ada.message("line 80")
     expect(newest).to_be_in_viewport(ratio=1)
 
     # The keyboard opens: the page is 320 px shorter. The reader was at the bottom: stays there.
@@ -124,7 +125,7 @@ def test_on_a_phone_the_newest_message_stays_in_view_when_the_screen_shrinks(per
 
     # A reader scrolled up to older messages keeps their place when the screen shrinks.
     scroller = ada.page.locator("#timeline-scroll")
-    reading = ada.message("line 20")
+    reading = ada.message("line 45")
     reading.evaluate("(el) => el.scrollIntoView({block: 'start'})")
     next_frames(ada)
     where = "(el) => el.getBoundingClientRect().top"

@@ -312,11 +312,6 @@ def test_images_open_in_the_viewer_arrows_move_and_escape_closes(person, phone):
     assert ada.page.url.endswith("/")  # still the room: the image did not open as a page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="message_actions.js places its toolbar on a tap's compatibility mouseover, and the "
-    "tap's click lands on the toolbar instead of the image",
-)
 def test_on_a_phone_a_tap_on_an_image_opens_the_viewer(person):
     ada, bob, _ = desk_and_phone(person, "tap-", phone=True)
     choose(bob, *[(f"p{n}.png", png(120, 80), "image/png") for n in (1, 2)])

@@ -88,22 +88,23 @@ def test_a_room_left_comes_back_where_the_reader_was_and_counts_what_came_meanwh
     ada, bob, slug = two_members(person, "nav-place-")
     other = unique("nav-other-")
     ada.create_room("Other", other)
-    seed(server, slug, bob.username, 80)
+    seed(server, slug, ada.username, 80)  # her own: nothing unread when she opens the room
     ada.open_room(slug)
     page = ada.page
     page.evaluate(MARK)
     ada.expect(ada.message("line 79")).to_be_visible()
 
-    # Scrolled up to "line 60", then off to another room.
-    ada.message("line 60").scroll_into_view_if_needed()
+    # Scrolled up to "line 40" (well above the end: room to scroll below it), then off to
+    # another room.
+    ada.message("line 40").scroll_into_view_if_needed()
     page.locator("#timeline-scroll").evaluate(
         "(el) => { const row = [...el.querySelectorAll('.item--message')]"
-        ".find(r => r.textContent.includes('line 60'));"
+        ".find(r => r.textContent.includes('line 40'));"
         " el.scrollTop += row.getBoundingClientRect().top - el.getBoundingClientRect().top; }"
     )
     offset = """(el) => {
         const row = [...el.querySelectorAll('.item--message')]
-            .find(r => r.textContent.includes('line 60'));
+            .find(r => r.textContent.includes('line 40'));
         return row.getBoundingClientRect().top - el.getBoundingClientRect().top;
     }"""
     top = page.locator("#timeline-scroll").evaluate(offset)
@@ -118,7 +119,7 @@ def test_a_room_left_comes_back_where_the_reader_was_and_counts_what_came_meanwh
     sidebar_link(page, slug).click()
     ada.expect(page.locator("#room-view")).to_have_attribute("data-room", slug)
     ada.expect(ada.message("while you were away")).to_have_count(1)
-    row = ada.message("line 60")
+    row = ada.message("line 40")
     ada.expect(row).to_be_in_viewport()
     back_at = page.locator("#timeline-scroll").evaluate(offset)
     assert abs(back_at - top) < 4, (top, back_at)

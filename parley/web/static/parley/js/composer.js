@@ -96,12 +96,14 @@ export class Composer {
       event.preventDefault();
       const body = textarea.value;
       const files = this.files?.files ?? [];
-      if ((!body.trim() && !files.length) || !canSend()) return;
+      if (!canSend()) return;
+      // Refused files count even with nothing else to send: the user must decide about them.
       if (this.files?.hasProblem) {
         note.textContent = "Remove the files that cannot be sent first.";
         this.files.focusProblem();
         return;
       }
+      if (!body.trim() && !files.length) return;
       const length = codePointLength(body);
       if (length > maxBody) {
         note.textContent = `At most ${maxBody} characters (this one has ${length}).`;

@@ -191,6 +191,9 @@ export class MessageActions {
       this.hide();
     });
     list.addEventListener("focusin", (event) => {
+      // A tap focuses what it hits (an image's link) before its click: not a keyboard visit.
+      const target = /** @type {Element} */ (event.target);
+      if (touch.matches && !target.matches(":focus-visible")) return;
       const row = rowOf(event);
       if (row && !this.isIn(row)) this.place(row);
     });

@@ -15,7 +15,8 @@ export function bindSidebar(sidebar, toggle) {
   const setOpen = (open, { focus = false } = {}) => {
     sidebar.classList.toggle("is-open", open);
     toggle.setAttribute("aria-expanded", String(open));
-    if (open && focus) sidebar.querySelector("a")?.focus();
+    // The first room, not the brand or the user menu above the lists.
+    if (open && focus) sidebar.querySelector(".sidebar__link")?.focus();
   };
   toggle.addEventListener("click", () => {
     setOpen(!sidebar.classList.contains("is-open"), { focus: true });
