@@ -238,6 +238,8 @@ export function openRoomView({ socket, unread, room, initialItems }) {
   });
 
   let disposed = false; // another room opened: this view is gone
+  /** @type {{seq: number, offset: number} | null} where a reader coming back was (until subscribed) */
+  let heldPlace = null;
   let closed = false; // removed from the room, or it is gone: nothing more to do here
   let leaving = false;
   let subscribedOnce = false;
@@ -342,6 +344,20 @@ export function openRoomView({ socket, unread, room, initialItems }) {
     } finally {
       requestAnimationFrame(() => log.removeAttribute("aria-busy"));
     }
+  }
+
+  /**
+   * Put the row `seq` `offset` px below the top of the view, as the reader left it.
+   * @param {{seq: number, offset: number}} place
+   */
+  function applyPlace({ seq, offset }) {
+    const row = timeline.rows.get(seq);
+    if (!row) return;
+    const top = row.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
+    scroller.scrollTop += top - offset;
+    pin.remember();
+    jumpButton.hidden = isNearBottom();
+    reportRead();
   }
 
   function isNearBottom() {
@@ -566,7 +582,15 @@ export function openRoomView({ socket, unread, room, initialItems }) {
         gaps.see(reply.last_seq);
         gaps.schedule(1500);
         sender.resume();
-        if (!subscribedOnce) loadBackToMarker().then(() => jump.jumpTo(room.jumpSeq));
+        if (!subscribedOnce) {
+          loadBackToMarker().then(() => {
+            // What the first subscribe brought (a backlog, the marker) may have moved the rows:
+            // the reader coming back is put where they were once more.
+            if (heldPlace) applyPlace(heldPlace);
+            heldPlace = null;
+            jump.jumpTo(room.jumpSeq);
+          });
+        }
         subscribedOnce = true;
         older.fillViewport();
         reportRead();
@@ -745,14 +769,9 @@ export function openRoomView({ socket, unread, room, initialItems }) {
       const top = row.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
       return { seq: Number(row.dataset.seq), offset: top };
     },
-    restorePlace({ seq, offset }) {
-      const row = timeline.rows.get(seq);
-      if (!row) return;
-      const top = row.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
-      scroller.scrollTop += top - offset;
-      pin.remember();
-      jumpButton.hidden = isNearBottom();
-      reportRead();
+    restorePlace(place) {
+      heldPlace = place;
+      applyPlace(place);
     },
     dispose() {
       if (disposed) return;
