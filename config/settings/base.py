@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "parley.core",
     "parley.accounts",
     "parley.rooms",
+    "parley.search",
     "parley.realtime",
 ]
 
@@ -324,6 +325,7 @@ PARLEY_RATE_LIMITS = {
         "membership": env.str("PARLEY_RATE_JOIN", default="10,1/s"),
         "room_create": env.str("PARLEY_RATE_ROOM_CREATE", default="5,5/10m"),
         "read": env.str("PARLEY_RATE_READ", default="100,20/s"),
+        "search": env.str("PARLEY_RATE_SEARCH", default="30,3/s"),
         "connect_user": env.str("PARLEY_RATE_CONNECT_USER", default="30,1/s"),
         "connect_address": env.str("PARLEY_RATE_CONNECT_ADDRESS", default="200,10/s"),
     },

@@ -24,6 +24,8 @@ class ErrorCode(StrEnum):
     TOO_LARGE = "too_large"
     RATE_LIMITED = "rate_limited"
     UNAVAILABLE = "unavailable"
+    # HTTP only (the API): a request that is not signed in. The socket closes with 4401 instead.
+    UNAUTHENTICATED = "unauthenticated"
 
 
 # The HTTP status each code takes in a JSON answer or a page.
@@ -36,6 +38,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.TOO_LARGE: 413,
     ErrorCode.RATE_LIMITED: 429,
     ErrorCode.UNAVAILABLE: 503,
+    ErrorCode.UNAUTHENTICATED: 401,
 }
 
 
@@ -106,3 +109,8 @@ class RateLimited(ParleyError):
     def __init__(self, message: str | None = None, *, retry_after: float) -> None:
         super().__init__(message or f"{self.default_message} Retry in {retry_after:g} s.")
         self.retry_after = retry_after
+
+
+class Unauthenticated(ParleyError):
+    code = ErrorCode.UNAUTHENTICATED
+    default_message = "Sign in first."

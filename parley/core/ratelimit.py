@@ -48,6 +48,7 @@ class Action(StrEnum):
     MEMBERSHIP = "membership"  # join and leave, on the socket or a page; owners adding members
     ROOM_CREATE = "room_create"  # rooms created by non-staff users
     READ = "read"  # subscribe, history and unsubscribe frames that look a room up
+    SEARCH = "search"  # searches (GET /api/v1/search)
     CONNECT_USER = "connect_user"  # WebSocket handshakes per user
     CONNECT_ADDRESS = "connect_address"  # WebSocket handshakes per client address
 

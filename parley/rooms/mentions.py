@@ -13,7 +13,7 @@ ROOM = "@room"
 MAX_MENTIONS = 50
 # A mention starts a word (not inside an e-mail address) and uses the characters usernames may
 # hold (Django's username validator: letters, digits and @.+-_; a trailing dot ends a sentence).
-_MENTION = re.compile(r"(?<![\w@.+-])@([\w.+-]+)", re.UNICODE)
+MENTION = re.compile(r"(?<![\w@.+-])@([\w.+-]+)", re.UNICODE)
 
 
 def mentioned_names(body: str) -> tuple[list[str], bool]:
@@ -22,7 +22,7 @@ def mentioned_names(body: str) -> tuple[list[str], bool]:
     names: list[str] = []
     seen: set[str] = set()
     room = False
-    for match in _MENTION.finditer(body):
+    for match in MENTION.finditer(body):
         name = match.group(1).rstrip(".")
         if not name:
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpResponse, JsonResponse
 
 from parley.core.errors import ParleyError, RateLimited, retry_after_header
+from parley.wire import frames
 
 
 def with_retry_after(response: HttpResponse, exc: ParleyError | None) -> HttpResponse:
@@ -15,11 +16,9 @@ def with_retry_after(response: HttpResponse, exc: ParleyError | None) -> HttpRes
 
 
 def error_document(exc: ParleyError) -> dict[str, object]:
-    """{"error": {code, message[, retry_after]}}: every JSON refusal's body (docs/protocol.md)."""
-    error: dict[str, object] = {"code": str(exc.code), "message": exc.message}
-    if isinstance(exc, RateLimited):
-        error["retry_after"] = exc.retry_after
-    return {"error": error}
+    """{"error": {code, message[, retry_after]}}: every JSON refusal's body (docs/protocol.md),
+    as the wire module writes it for the API too."""
+    return frames.refusal_document(exc)
 
 
 def json_error(exc: ParleyError) -> JsonResponse:

@@ -168,6 +168,12 @@ def history_text(
     return reply("history", ref, room=room, **fields)
 
 
+def search_results(items: Iterable[ItemValue], *, next_cursor: str | None) -> Frame:
+    """A page of search results (docs/protocol.md, "Search"): message items as history shows
+    them, newest first, and the cursor of the next page (None on the last)."""
+    return {"results": [item(v) for v in items], "next": next_cursor}
+
+
 # -- rooms and membership ----------------------------------------------------------------------
 
 
@@ -250,6 +256,18 @@ def presence_text(*, room: str, username: str | None, online: bool, idle: bool) 
 
 def error_text(code: ErrorCode | str, message: str, ref: str | None = None, **extra: Any) -> str:
     return reply("error", ref, code=str(code), message=message, **extra)
+
+
+def error_document(code: ErrorCode | str, message: str, **extra: Any) -> Frame:
+    """{"error": {code, message, …}}: a refusal as a JSON answer over HTTP (docs/protocol.md)."""
+    return {"error": {"code": str(code), "message": message, **extra}}
+
+
+def refusal_document(exc: ParleyError) -> Frame:
+    """The JSON answer of a domain refusal, `retry_after` included for a rate limit."""
+    if isinstance(exc, RateLimited):
+        return error_document(exc.code, exc.message, retry_after=exc.retry_after)
+    return error_document(exc.code, exc.message)
 
 
 def refusal_text(exc: ParleyError, ref: str | None = None) -> str:

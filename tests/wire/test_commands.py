@@ -327,6 +327,8 @@ def test_error_codes_are_the_contract_names():
         "too_large",
         "rate_limited",
         "unavailable",
+        # The API's (HTTP only): docs/protocol.md, "Search".
+        "unauthenticated",
     }
 
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from parley.core.errors import Forbidden, InvalidInput, NotAMember, RoomNotFound
 from parley.core.types import AuthUser
+from parley.rooms.markdown import render_body
 from parley.rooms.models import Attachment, Item, Membership, Mention, Room
-from parley.rooms.rendering import render_body
 from parley.rooms.selectors import RoomAccess, check_room_member
 from parley.rooms.services.messages import check_message_body
 from parley.rooms.services.sequence import item_append
@@ -39,6 +39,14 @@ def _check_edit_window(item: Item) -> None:
         raise Forbidden("This message can no longer be edited.")
 
 
+def _acceptable(body: str) -> bool:
+    try:
+        check_message_body(body)
+    except InvalidInput:
+        return False
+    return True
+
+
 def message_edit(
     *,
     user: AuthUser,
@@ -56,8 +64,14 @@ def message_edit(
     """
 
     def write(room: Room) -> Item:
-        html = render_body(body)
-        mentions, mentioned_ids = mentions_in(room=room, body=body)
+        # A body `send` would refuse is refused below, in the rules' order (after the target's
+        # checks); it is not rendered first, so an oversized one costs no Markdown.
+        mentions: list[str] = []
+        mentioned_ids: list[int] = []
+        html = ""
+        if _acceptable(body):
+            mentions, mentioned_ids = mentions_in(room=room, body=body)
+            html = render_body(body, mentions=mentions)
         with transaction.atomic():
             seq = reserve_seq_once(user=user, room=room, client_id=client_id)
             message = message_at(room=room, seq=target)

@@ -18,8 +18,8 @@ from parley.core.errors import InvalidInput, TooLarge
 from parley.core.text import is_blank, strip_bidi_controls
 from parley.core.types import AuthUser
 from parley.rooms.changes import item_added
+from parley.rooms.markdown import render_body
 from parley.rooms.models import Attachment, Item
-from parley.rooms.rendering import render_body
 from parley.rooms.selectors import check_room_member, lookup_room_access
 from parley.rooms.services.messages import check_message_body
 from parley.rooms.services.reads import read_pointer_to_own_message
@@ -115,6 +115,7 @@ def attachment_post(
     sniffed = sniff(upload.read(16))
     upload.seek(0)
     mentions, mentioned_ids = mentions_in(room=room, body=body) if body else ([], [])
+    html = render_body(body, mentions=mentions)
     with transaction.atomic():
         item = item_append(
             room=room,
@@ -122,7 +123,7 @@ def attachment_post(
             user=user,
             has_attachment=True,
             body=body,
-            html=render_body(body),
+            html=html,
             mentions=mentions or None,
         )
         attachment = Attachment(

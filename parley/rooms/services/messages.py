@@ -9,8 +9,8 @@ from django.db.models import F
 from parley.core.errors import InvalidInput
 from parley.core.text import body_length, is_blank
 from parley.core.types import AuthUser
+from parley.rooms.markdown import render_body
 from parley.rooms.models import Item, Room
-from parley.rooms.rendering import render_body
 from parley.rooms.selectors import check_room_member
 from parley.rooms.services.reads import read_pointer_to_own_message
 from parley.rooms.services.sequence import (
@@ -35,8 +35,8 @@ def check_message_body(body: str) -> None:
 
 
 def _append(*, room: Room, user: AuthUser, body: str, client_id: str, thread: int | None) -> Item:
-    html = render_body(body)
     mentions, mentioned_ids = mentions_in(room=room, body=body)
+    html = render_body(body, mentions=mentions)
     if thread is None and not mentions:
         return message_append_with_read_pointer(
             room=room, user=user, body=body, html=html, client_id=client_id

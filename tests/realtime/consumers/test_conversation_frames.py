@@ -160,7 +160,9 @@ async def test_a_reply_is_a_message_with_thread_mentions_and_html(ada, bob, gene
             _, reply = await timeline(socket, "general", 2)
             assert reply["type"] == "message"
             assert (reply["thread"], reply["mentions"]) == (root["seq"], ["ada"])
-            assert reply["html"] == "<p>hi @ada &amp; &lt;b&gt;</p>"
+            assert reply["html"] == (
+                '<p>hi <span class="mention" data-user="ada">@ada</span> &amp; &lt;b&gt;</p>'
+            )
             assert "replies" not in reply and "state_seq" not in reply  # as sent
             assert_ack(ack, reply)
         await reader.assert_quiet()

@@ -1,0 +1,1 @@
+"""Search: messages found by the words they contain, among the rooms a user may read."""
