@@ -63,7 +63,7 @@ def search_messages(
         room_ids = list(Room.objects.filter(room_visible_q(user)).values_list("pk", flat=True))
     author_id = None
     if author is not None:
-        users = get_user_model()._default_manager.filter(username=author)
+        users = get_user_model()._default_manager.filter(username__iexact=author)
         author_id = users.values_list("pk", flat=True).first()
         if author_id is None:
             return SearchPage(items=(), next=None)

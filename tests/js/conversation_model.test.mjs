@@ -167,6 +167,21 @@ describe("edits, deletions and reactions", () => {
     assert.equal(conversation.get(1).body, "after");
   });
 
+  test("the reader's own edit, shown from its ack without html, gets it from the server's item", () => {
+    const conversation = new Conversation();
+    conversation.load(message(1));
+    const local = { ...edit(5, 1, "**now**"), html: undefined, client_id: "c1" };
+    assert.deepEqual(conversation.apply(local), [1]);
+    assert.equal(conversation.get(1).html, "");
+    const server = { ...edit(5, 1, "**now**"), html: "<p><strong>now</strong></p>", mentions: ["cy"] };
+    assert.deepEqual(conversation.apply(server), [1]);
+    assert.equal(conversation.get(1).html, "<p><strong>now</strong></p>");
+    assert.deepEqual(conversation.get(1).mentions, ["cy"]);
+    assert.equal(conversation.get(1).stateSeq, 5);
+    // Once more (a backlog): nothing changes.
+    assert.equal(conversation.apply(server), false);
+  });
+
   test("a deletion erases text, html, mentions, reactions and attachment; replies stay", () => {
     const conversation = new Conversation();
     conversation.load(message(1, { mentions: ["bob"], attachment: { url: "/files/1/x" } }));

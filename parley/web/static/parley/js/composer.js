@@ -9,8 +9,13 @@
 // line. The keyboard's Enter key label follows (enterkeyhint "enter" or "send"), and so does the
 // hint under the box. The media query is read again when it changes (a keyboard or mouse
 // plugged into a tablet).
+//
+// Markdown keys (markdown_box.js): Ctrl/Cmd+B and +I, and inside a ``` code block Enter adds an
+// indented line instead of sending and Tab / Shift+Tab indent; the hint under the box names the
+// syntax (_composer.html).
 
 import { FileTray } from "./file_tray.js";
+import { bindMarkdownKeys } from "./markdown_box.js";
 import { codePointLength } from "./text.js";
 
 /** Where Enter adds a line instead of sending. */
@@ -117,8 +122,10 @@ export class Composer {
       if (this.state) this.update(this.state);
       onSent();
     });
+    bindMarkdownKeys(textarea, { signal });
     textarea.addEventListener("keydown", (event) => {
-      if (event.key !== "Enter" || event.isComposing || event.keyCode === 229) return;
+      if (event.key !== "Enter" || event.defaultPrevented) return;
+      if (event.isComposing || event.keyCode === 229) return;
       if (event.shiftKey || event.altKey || event.ctrlKey || event.metaKey) return;
       if (this.touch) return; // a new line; the Send button sends
       event.preventDefault();

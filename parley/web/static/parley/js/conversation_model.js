@@ -209,6 +209,15 @@ export class Conversation {
    * @param {ConversationItem} item
    */
   change(state, item) {
+    if (item.seq === state.stateSeq && item.type === "edit" && !state.deleted) {
+      // The very edit shown already: the reader's own, from its ack (message_editor.js), which
+      // has no `html`; the server's item of it brings the rendering.
+      const html = item.html ?? "";
+      if (!html || html === state.html) return false;
+      state.html = html;
+      state.mentions = [...(item.mentions ?? [])];
+      return true;
+    }
     if (item.seq <= state.stateSeq) return false;
     if (item.type === "message") {
       // Replies stay when their root is deleted.

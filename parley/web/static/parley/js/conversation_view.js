@@ -3,9 +3,11 @@
 // time in its title, "message deleted" (muted, no actions), the reactions under it (the
 // reader's own pressed, who reacted in the title), a thread root's "N replies · last reply 5 min
 // ago", and a highlight when it mentions the reader or the room. Rows come from the server's
-// markup (parley/_item.html, its <template>s); this fills them with text and attributes only.
+// markup (parley/_item.html, its <template>s); this fills them with text and attributes, and the
+// message's words (its last edit's) as the server's html (message_html.js).
 
-import { TEMPLATE, cloneTemplate, fillAttachment, renderText } from "./item_view.js";
+import { TEMPLATE, cloneTemplate, fillAttachment } from "./item_view.js";
+import { showMessageHtml, showPlainText } from "./message_html.js";
 import { repliesText } from "./relative_time.js";
 
 /** @typedef {import("./conversation_model.js").MessageState} MessageState */
@@ -50,10 +52,14 @@ export function fillConversation(el, state, { me, reactions, now = new Date(), d
   }
   if (body instanceof HTMLElement) {
     const words = /** @type {HTMLElement} */ (body.querySelector(".item__text") ?? body);
-    const text = state.deleted ? DELETED_TEXT : state.body;
-    if (words.dataset.shown !== text || words.textContent === "") {
-      renderText(words, text);
-      words.dataset.shown = text;
+    // What the words show now: the same again leaves the element (and a selection in it) alone.
+    const shown = state.deleted
+      ? "deleted"
+      : `${state.html ? "html" : "text"}:${state.html || state.body}`;
+    if (words.dataset.shown !== shown || words.childNodes.length === 0) {
+      if (state.deleted) showPlainText(words, DELETED_TEXT);
+      else showMessageHtml(words, { html: state.html, body: state.body, me });
+      words.dataset.shown = shown;
     }
     const edited = body.querySelector(".item__edited");
     if (edited instanceof HTMLElement) {

@@ -2,13 +2,14 @@
 // Timeline rows from the server's markup only. The room page renders each item's row with
 // parley/_item.html and each kind once more, empty, in a <template> (parley/_item_templates.html);
 // a row for an item that arrives later is a clone of its kind's template. Either way fillItem()
-// puts the item in it with text and attributes only, never HTML: times in the reader's time
-// zone and locale, links in the text, the file's size for people, the author's avatar.
+// puts the item in it with text and attributes, and the message's words as the server's
+// sanitised `html` (message_html.js, the one place that does): times in the reader's time zone
+// and locale, the file's size for people, the author's avatar.
 
 import { avatarColour, avatarInitial } from "./avatar.js";
 import { fullTimestamp, shortTimeOfDay, timeOfDay } from "./time_format.js";
 import { fileLabel } from "./file_labels.js";
-import { splitLinks } from "./text.js";
+import { showMessageHtml } from "./message_html.js";
 import { authorName } from "./timeline_model.js";
 
 /** @typedef {import("./timeline_model.js").Item} Item */
@@ -95,8 +96,13 @@ export function fillItem(el, item, { me, doc = document }) {
   const body = el.querySelector(":scope > .item__body");
   if (body instanceof HTMLElement) {
     const words = body.querySelector(".item__text");
-    if (text || !attachment) renderText(words instanceof HTMLElement ? words : body, text);
-    else body.remove(); // a file without words
+    if (text || !attachment) {
+      // A pending message (no seq yet) has no html: its body shows as text until the ack.
+      const html = item.seq >= 1 ? item.html : null;
+      showMessageHtml(words instanceof HTMLElement ? words : body, { html, body: text, me });
+    } else {
+      body.remove(); // a file without words
+    }
   }
   if (attachment) {
     let box = el.querySelector(":scope > .attachment");
@@ -213,26 +219,4 @@ export function fillAttachment(box, attachment) {
   }
   const info = box.querySelector(".attachment__info");
   if (info) info.textContent = fileLabel({ type, name, size: attachment.size }); // "PDF, 1.2 MB"
-}
-
-/**
- * Fill `element` with `text`, its http(s) links clickable, everything else plain text.
- * @param {HTMLElement} element
- * @param {string} text
- */
-export function renderText(element, text) {
-  const doc = element.ownerDocument;
-  element.replaceChildren();
-  for (const part of splitLinks(text)) {
-    if (part.href) {
-      const a = doc.createElement("a");
-      a.href = part.href;
-      a.textContent = part.text;
-      a.rel = "noopener noreferrer nofollow";
-      a.target = "_blank";
-      element.append(a);
-    } else {
-      element.append(doc.createTextNode(part.text));
-    }
-  }
 }

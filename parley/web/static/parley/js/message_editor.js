@@ -5,6 +5,7 @@
 // for goes to the page's timeline (`show`), which holds its seq and shows the change.
 
 import { TEMPLATE, cloneTemplate } from "./item_view.js";
+import { bindMarkdownKeys } from "./markdown_box.js";
 import { errorText } from "./message_rules.js";
 import { newClientId } from "./outbox.js";
 import { codePointLength } from "./text.js";
@@ -93,8 +94,9 @@ export class MessageEditor {
       box.style.height = `${box.scrollHeight}px`;
     };
     box.addEventListener("input", resize);
+    bindMarkdownKeys(box);
     box.addEventListener("keydown", (event) => {
-      if (event.isComposing || event.keyCode === 229) return;
+      if (event.defaultPrevented || event.isComposing || event.keyCode === 229) return;
       if (event.key === "Escape") {
         event.preventDefault();
         event.stopPropagation();

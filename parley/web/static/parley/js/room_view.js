@@ -29,7 +29,7 @@
 // each message as it is now; replies and changes are held in the timeline (their seqs count for
 // gaps) without rows of their own. Replies typed in the thread panel go through the room's
 // outbox like the composer's messages (sender.js). /rooms/<slug>/?seq=N opens at message N
-// (message_jump.js).
+// (message_jump.js). The search box in the header and its results panel: search_panel.js.
 
 import { Composer } from "./composer.js";
 import { clientConfig } from "./config.js";
@@ -51,6 +51,7 @@ import { OlderPages } from "./older_pages.js";
 import { Outbox } from "./outbox.js";
 import { BottomPin } from "./pin.js";
 import { ReadReporter, markerForNews, markerOnResubscribe, newsFrom } from "./read_state.js";
+import { bindSearch } from "./search_panel.js";
 import { Sender } from "./sender.js";
 import { State } from "./socket.js";
 import { Timeline } from "./timeline.js";
@@ -198,7 +199,11 @@ export function openRoomView({ socket, unread, room, initialItems }) {
     names: () => members.model.sorted(),
     show: (items) => showItems(items, { live: false }),
     sendReply: (body, root) => sender.add(body, { thread: root }),
-    onThreadShown: (root) => sender.showThread(root),
+    onThreadShown: (root) => {
+      sender.showThread(root);
+      // One panel beside the timeline at a time: a thread opening closes the search.
+      if (root !== null) search?.close({ focus: false });
+    },
     notify: (text) => {
       showNotice(text);
       if (text) setTimeout(() => notice.textContent === text && showNotice(""), 6000);
@@ -206,6 +211,7 @@ export function openRoomView({ socket, unread, room, initialItems }) {
     signal,
   });
   conversations.bindComposer(/** @type {HTMLTextAreaElement} */ (byId("id_body")));
+  const search = bindSearch({ me, onOpen: () => conversations.thread.close({ focus: false }), signal });
   bindMemberMessages(membersList, (name) => conversations.startDm(name));
   const notifyMenu = connectNotifyMenu(socket, slug, room.level, { signal });
   // Opened at a message far from the newest (?seq=N): the page may show the items around it,

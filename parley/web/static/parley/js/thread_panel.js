@@ -7,6 +7,7 @@
 
 import { TOUCH_QUERY } from "./composer.js";
 import { renderItem } from "./item_view.js";
+import { bindMarkdownKeys } from "./markdown_box.js";
 import { errorText } from "./message_rules.js";
 import { regroupRows } from "./row_groups.js";
 import { codePointLength } from "./text.js";
@@ -102,8 +103,9 @@ export class ThreadPanel {
     const keyHint = () => box.setAttribute("enterkeyhint", touch.matches ? "enter" : "send");
     keyHint();
     touch.addEventListener("change", keyHint, { signal: this.options.signal });
+    bindMarkdownKeys(box, { signal: this.options.signal });
     box.addEventListener("keydown", (event) => {
-      if (event.isComposing || event.keyCode === 229) return;
+      if (event.defaultPrevented || event.isComposing || event.keyCode === 229) return;
       const sends = !touch.matches && !event.shiftKey && !event.altKey && !event.ctrlKey;
       if (event.key === "Enter" && sends) {
         event.preventDefault();
@@ -211,6 +213,7 @@ export class ThreadPanel {
             seq,
             author: { username: state.author },
             body: state.body,
+            html: state.html,
             ts: state.ts ?? undefined,
             attachment: state.attachment,
           },

@@ -39,6 +39,7 @@
  * @property {UserRef} [author]  a message's author
  * @property {UserRef} [user]  an event's user
  * @property {string} [body]
+ * @property {string} [html]  the server's rendering of `body` (message_html.js shows it)
  * @property {string} [ts]  ISO 8601
  * @property {string} [client_id]
  * @property {Attachment | null} [attachment]
