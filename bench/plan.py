@@ -44,6 +44,19 @@ class Plan:
     servers_clients: int = 1000
     servers_rate: float = 20.0
     servers_seconds: float = 10.0
+    # `search`: generated messages in `search_rooms` rooms (bench/corpus.py), measured at each
+    # size in turn (the next size loaded on top of the last), on SQLite and on PostgreSQL.
+    search_sizes: tuple[int, ...] = (100_000, 1_000_000)
+    search_rooms: int = 200
+    search_queries: int = 200
+    search_warmup: int = 20
+    # send → ack with the index kept in step, then without it: this many times each, in turn.
+    search_ack_rounds: int = 2
+    # … and after each phase, this many sends timed in one process (bench/send_cost.py).
+    search_send_count: int = 2000
+    # `history`: pages of 50 at the start, middle and end of one room of `history_items`.
+    history_items: int = 1_000_000
+    history_repeats: int = 200
 
     @property
     def users(self) -> int:
@@ -90,4 +103,9 @@ QUICK = replace(
     layer_rates=(40, 80),
     servers_clients=300,
     servers_seconds=3.0,
+    search_sizes=(20_000, 100_000),
+    search_ack_rounds=1,
+    search_send_count=500,
+    history_items=100_000,
+    history_repeats=100,
 )

@@ -184,6 +184,12 @@ def results_table(results: dict) -> str:
     servers = servers_table(results)
     if servers:
         text += "\n\n### ASGI servers and WebSocket implementations (this run)\n\n" + servers
+    search = search_table(results)
+    if search:
+        text += "\n\n### Search over generated history (this run)\n\n" + search
+    history = history_table(results)
+    if history:
+        text += "\n\n### History pages in a long room (this run)\n\n" + history
     return text
 
 
@@ -309,4 +315,105 @@ def costs_table(results: dict) -> str:
         return ""
     lines = ["| step, per delivery | µs |", "|---|--:|"]
     lines += [f"| {step} | {num(value, 2)} |" for step, value in costs.items()]
+    return "\n".join(lines)
+
+
+ENGINES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def mib(value: float | None) -> str:
+    return BLANK if value is None else f"{value / 2**20:,.0f}"
+
+
+def _load_cell(load: dict) -> str:
+    analyze = f"; VACUUM ANALYZE {load['analyze_s']:g} s" if load.get("analyze_s") else ""
+    return f"{num(load['seconds'])} ({num(load['per_s'], 0)}/s){analyze}"
+
+
+def search_table(results: dict) -> str:
+    """The `search` scenario: per engine and size, load, sizes on disk, latency, growth; then
+    send → ack with and without the index."""
+    data = results["scenarios"].get("search") or {}
+    engines = [e for e in ENGINES if isinstance(data.get(e), dict) and "sizes" in data[e]]
+    if not engines:
+        return ""
+    readable = data[engines[0]].get("readable_rooms")
+    lines = [
+        f"{data['queries']} queries (words of 3, 5 and 8 characters, whole and parts of longer "
+        f"words, frequent to rare, and two-word queries), one at a time over one HTTP "
+        f"connection, as a user who may read {readable} of {data['rooms']} rooms; each size "
+        "loaded on top of the last with the index kept in step (rows/s inserting):",
+        "",
+        "| engine | messages | load, s (rows/s) | search index / item table / its other "
+        "indexes (MiB) | search p50 / p95 (ms) | p95 ÷ first size's | queries without results "
+        "| a query matching nothing, p50 (ms) | the search service alone, p50 / p95 (ms) |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for engine in engines:
+        runs = data[engine]["sizes"]
+        first = next(iter(runs.values()))["latency"]["p95_ms"]
+        for size, run in runs.items():
+            disk, latency, service = run["disk"], run["latency"], run.get("service", {})
+            sizes = " / ".join(
+                mib(disk[key])
+                for key in ("search_index_bytes", "table_bytes", "table_indexes_bytes")
+            )
+            failed = f", {latency['failed']} failed" if latency["failed"] else ""
+            lines.append(
+                f"| {ENGINES[engine]} | {int(size):,} | {_load_cell(run['load'])} | {sizes} "
+                f"| {pair(latency['p50_ms'], latency['p95_ms'])}{failed} "
+                f"| {ratio(latency['p95_ms'], first)} | {latency['empty_results']} "
+                f"| {num(latency.get('floor', {}).get('p50_ms'))} "
+                f"| {pair(service.get('p50_ms'), service.get('p95_ms'))} |"
+            )
+    lines += [
+        "",
+        "send → ack at the last size (the `ack` phase, in turn with and without the index; "
+        "medians of the runs):",
+        "",
+        "| engine | with the index: p50 / p99 (ms) | without: p50 / p99 (ms) "
+        "| p99 with ÷ without | p99 of each run, with; without (ms) | lost "
+        "| database work per send with / without, median (µs) | … p99 (µs) |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for engine in engines:
+        send = data[engine].get("send") or {}
+        if "with" not in send:
+            continue
+        kept, bare = send["with"], send["without"]
+        lines.append(
+            f"| {ENGINES[engine]} | {pair(kept['ack_p50_ms'], kept['ack_p99_ms'])} "
+            f"| {pair(bare['ack_p50_ms'], bare['ack_p99_ms'])} "
+            f"| {ratio(kept['ack_p99_ms'], bare['ack_p99_ms'])} "
+            f"| {_each(kept['runs'])}; {_each(bare['runs'])} | {kept['lost'] + bare['lost']} "
+            f"| {pair(kept.get('db_median_us'), bare.get('db_median_us'), 0)} "
+            f"| {pair(kept.get('db_p99_us'), bare.get('db_p99_us'), 0)} |"
+        )
+    return "\n".join(lines)
+
+
+def _each(runs: list[dict]) -> str:
+    return ", ".join(num(run["ack_p99_ms"]) for run in runs)
+
+
+def history_table(results: dict) -> str:
+    """The `history` scenario: a page of 50 at three places of one long room, per engine."""
+    data = results["scenarios"].get("history") or {}
+    engines = [e for e in ENGINES if isinstance(data.get(e), dict) and "pages" in data[e]]
+    if not engines:
+        return ""
+    lines = [
+        "`history` frames of 50 items over one socket, one at a time, the three places in turn:",
+        "",
+        "| engine | items in the room | load, s (rows/s) | oldest page p50 / p95 (ms) "
+        "| middle p50 / p95 (ms) | newest p50 / p95 (ms) |",
+        "|---|--:|--:|--:|--:|--:|",
+    ]
+    for engine in engines:
+        run = data[engine]
+        pages = [run["pages"][name] for name in ("start", "middle", "end")]
+        cells = " | ".join(pair(page["p50_ms"], page["p95_ms"]) for page in pages)
+        lines.append(
+            f"| {ENGINES[engine]} | {run['items']:,} | {_load_cell(run['load'])} | {cells} |"
+        )
     return "\n".join(lines)

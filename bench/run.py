@@ -1,8 +1,9 @@
 """`make bench`: Parley against the Channels tutorial consumer and a plain websockets server.
 
-    python -m bench.run                 # everything (about 15 minutes on 2 cores)
+    python -m bench.run                 # everything (about 30 minutes on 2 cores)
     python -m bench.run --quick         # smaller rooms, fewer steps (a few minutes)
     python -m bench.run --only storm    # one scenario (repeatable)
+    python -m bench.run --only search   # search latency at 100k and 1M messages (--quick: less)
     python -m bench.run --only servers  # uvicorn variants and daphne (not in a full run)
 
 Every server is started here, on free local ports, with its own data; PostgreSQL (a fresh
@@ -56,11 +57,16 @@ def raise_open_files() -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
+# Scenarios that make all their data themselves: the shared Parley is not seeded for them alone.
+OWN_DATA = {"costs", "search", "history"}
+
+
 def run_scenarios(plan: Plan, names: list[str], work: Path) -> dict:
     """Seed Parley once, then run each scenario; one that fails is recorded, not fatal."""
     parley = Parley(work / "parley", env={})
-    log(f"seeding Parley: {plan.users:,} users, {plan.members:,} members of the room")
-    parley.prepare(users=plan.users, members=plan.members, lobby_members=plan.senders)
+    if set(names) - OWN_DATA:
+        log(f"seeding Parley: {plan.users:,} users, {plan.members:,} members of the room")
+        parley.prepare(users=plan.users, members=plan.members, lobby_members=plan.senders)
     ctx = Context(plan=plan, work=work, parley=parley, log=log)
     results = {}
     for name in names:

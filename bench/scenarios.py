@@ -10,7 +10,9 @@ import contextlib
 import itertools
 import json
 import os
+import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -18,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import procstat
+from bench import corpus, procstat, readers
 from bench.dialects import PLAIN, TUTORIAL
 from bench.loadgen import Fleet, PhaseResult, percentile
 from bench.plan import Plan
@@ -593,6 +595,196 @@ def sigterm(ctx: Context, server: Parley, fleet: Fleet) -> dict:
     return result
 
 
+# -- search and history over generated history ------------------------------------------------
+
+# Seeded users of a corpus database: the search user (the first), the rooms' authors, and the
+# senders of the send → ack phases.
+CORPUS_USERS = 60
+HISTORY_ROOM = "history"
+
+
+def engines(ctx: Context) -> list[str]:
+    if postgres_available():
+        return ["sqlite", "postgresql"]
+    ctx.log("  PostgreSQL is not reachable: SQLite only")
+    return ["sqlite"]
+
+
+@contextlib.contextmanager
+def corpus_parley(ctx: Context, name: str, engine: str) -> Iterator[Parley]:
+    """A seeded Parley of its own on `engine` (a fresh database), for a generated corpus; its
+    database is dropped (PostgreSQL) or deleted (SQLite) afterwards."""
+    users = max(CORPUS_USERS, ctx.plan.ack_clients)
+    if engine == "postgresql":
+        with postgres_parley(ctx, name, processes=1, users=users) as parley:
+            yield parley
+        return
+    parley = Parley(ctx.work / name, env={})
+    parley.prepare(users=users, members=users, lobby_members=ctx.plan.senders)
+    ctx.parleys.append(parley)
+    try:
+        yield parley
+    finally:
+        shutil.rmtree(ctx.work / name, ignore_errors=True)
+
+
+def search(ctx: Context) -> dict:
+    """Search latency over a growing corpus, the index's size, and what keeping it costs a send.
+
+    Per engine: rooms laid out by bench/corpus.py, then for each of the plan's sizes the
+    messages up to it (bulk-loaded with the index kept in step), then a fresh server and the
+    plan's queries one after the other as the search user (bench/readers.py), then the same
+    queries through the search service alone (bench/search_cost.py). At the last size,
+    the `ack` phase with the index and without it (SQLite: its triggers dropped; PostgreSQL:
+    its trigram index dropped), in turn.
+    """
+    plan = ctx.plan
+    queries = corpus.Text().queries(plan.search_queries)
+    results: dict = {"rooms": plan.search_rooms, "queries": len(queries)}
+    for engine in engines(ctx):
+        with corpus_parley(ctx, f"search-{engine}", engine) as parley:
+            results[engine] = search_engine(ctx, parley, engine, queries)
+    return results
+
+
+def search_engine(ctx: Context, parley: Parley, engine: str, queries: list[dict]) -> dict:
+    plan = ctx.plan
+    db = corpus.Database(parley.database_url)
+    try:
+        if not db.search_index():
+            raise RuntimeError("no search index in the migrated database (parley/search)")
+        rooms = corpus.search_corpus(db, plan.search_rooms)
+        sizes = {}
+        for size in plan.search_sizes:
+            ctx.log(f"  {engine}: loading {size - rooms.messages:,} messages, {size:,} in all")
+            load = rooms.grow(size - rooms.messages)
+            load["analyze_s"] = db.analyze()
+            db.checkpoint()
+            disk = db.sizes()
+            ctx.log(
+                f"    {load['seconds']} s ({load['per_s']:,} rows/s inserting); search index "
+                f"{disk['search_index_bytes'] / 2**20:,.0f} MiB, table "
+                f"{disk['table_bytes'] / 2**20:,.0f} MiB"
+            )
+            with running_parley(parley):
+                latency = readers.search_latency(
+                    parley.running[0].port, parley.sessions[0], queries, warmup=plan.search_warmup
+                )
+            ctx.log(
+                f"    {len(queries)} queries: p50 {latency['p50_ms']} ms, p95 "
+                f"{latency['p95_ms']} ms, {latency['failed']} failed, "
+                f"{latency['empty_results']} without results; a query matching nothing: p50 "
+                f"{latency['floor']['p50_ms']} ms"
+            )
+            if latency["failures"]:
+                ctx.log(f"    e.g. {latency['failures'][0]}")
+            service = bench_module(
+                "search_cost", "--database-url", parley.database_url, "--queries", str(len(queries))
+            )
+            ctx.log(
+                f"    the search service alone: p50 {service['p50_ms']} ms, "
+                f"p95 {service['p95_ms']} ms"
+            )
+            sizes[str(size)] = {
+                "load": load,
+                "disk": disk,
+                "latency": latency,
+                "service": service,
+            }
+        send = index_send_cost(ctx, parley, db)
+    finally:
+        db.close()
+    return {"sizes": sizes, "readable_rooms": rooms.readable, "send": send}
+
+
+def index_send_cost(ctx: Context, parley: Parley, db: corpus.Database) -> dict:
+    """The `ack` phase with the search index kept in step, then without, `search_ack_rounds`
+    times each in turn, each followed by bench/send_cost.py on the stopped server's database;
+    medians of their figures."""
+    runs: dict[str, list[dict]] = {"with": [], "without": []}
+    costs: dict[str, list[dict]] = {"with": [], "without": []}
+    rebuilt = []
+    statements: list[str] = []
+    for turn in range(ctx.plan.search_ack_rounds):
+        if turn:
+            rebuilt.append(db.restore_search_index(statements))
+        for name in ("with", "without"):
+            if name == "without":
+                statements = db.drop_search_index()
+            ctx.log(f"    send → ack, {name} the search index")
+            runs[name].append(ack_phase(ctx, parley))
+            cost = database_send_cost(ctx, parley.database_url, label=f"{name}{turn}")
+            costs[name].append(cost)
+            ctx.log(f"    database work per send: {cost['median_us']} µs, p99 {cost['p99_us']} µs")
+    summary = {
+        name: {
+            "ack_p50_ms": statistics.median(run["ack_p50_ms"] for run in rows),
+            "ack_p99_ms": statistics.median(run["ack_p99_ms"] for run in rows),
+            "lost": sum(run["lost"] for run in rows),
+            "runs": rows,
+            "db_median_us": statistics.median(cost["median_us"] for cost in costs[name]),
+            "db_p99_us": statistics.median(cost["p99_us"] for cost in costs[name]),
+        }
+        for name, rows in runs.items()
+    }
+    return {**summary, "index_rebuild_s": rebuilt}
+
+
+def database_send_cost(ctx: Context, url: str, *, label: str) -> dict:
+    """bench/send_cost.py on this database as it is: what one `send` holds the database thread
+    for, in one process without the network or the load generator (far less noisy than a
+    phase's p99 on a shared machine). Its room and users are new, named with `label`."""
+    count = str(ctx.plan.search_send_count)
+    options = ["--database-url", url, "--label", label, "--count", count, "--queries", "10"]
+    return bench_module("send_cost", *options)["send"]
+
+
+def bench_module(name: str, *options: str) -> dict:
+    """Run `python -m bench.<name> <options>`; the JSON of its last line of output."""
+    done = subprocess.run(
+        [sys.executable, "-m", f"bench.{name}", *options],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    if done.returncode:
+        raise RuntimeError(f"bench.{name} failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def history(ctx: Context) -> dict:
+    """Pages of 50 at the start, middle and end of one room of `history_items` messages,
+    through the socket's `history` frame, one at a time (bench/readers.py)."""
+    plan, results = ctx.plan, {}
+    count = plan.history_items
+    positions = {"start": 51, "middle": count // 2 + 26, "end": None}
+    for engine in engines(ctx):
+        with corpus_parley(ctx, f"history-{engine}", engine) as parley:
+            db = corpus.Database(parley.database_url)
+            try:
+                ctx.log(f"  {engine}: loading {count:,} messages into one room")
+                load = corpus.one_room(db, HISTORY_ROOM).grow(count)
+                load["analyze_s"] = db.analyze()
+                db.checkpoint()
+            finally:
+                db.close()
+            ctx.log(f"    {load['seconds']} s ({load['per_s']:,} rows/s inserting)")
+            with running_parley(parley):
+                pages = readers.history_latency(
+                    parley.running[0].port,
+                    parley.sessions[0],
+                    HISTORY_ROOM,
+                    positions,
+                    repeats=plan.history_repeats,
+                )
+            for name, page in pages.items():
+                ctx.log(f"    {name}: p50 {page['p50_ms']} ms, p95 {page['p95_ms']} ms")
+            results[engine] = {"items": count, "load": load, "pages": pages}
+    return results
+
+
 SCENARIOS: dict[str, Callable[[Context], dict]] = {
     "fanout-small": fanout_small,
     "fanout-large": fanout_large,
@@ -604,4 +796,6 @@ SCENARIOS: dict[str, Callable[[Context], dict]] = {
     "layers": layers,
     "costs": costs,
     "servers": servers,
+    "search": search,
+    "history": history,
 }

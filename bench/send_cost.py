@@ -8,10 +8,13 @@ Publishing is replaced by a no-op: in the server it is a `call_soon_threadsafe` 
 
 Runs against a fresh database of its own: a temporary SQLite file, or, with DATABASE_URL set,
 a PostgreSQL database `parley_sendcost` on that server (created, migrated, dropped after).
+With --database-url, against that database as it is (the `search` scenario's generated history,
+with and without its search index): its room and users are added, named with --label.
 
     python -m bench.send_cost                       # SQLite; prints JSON
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python -m bench.send_cost
     python -m bench.send_cost --count 5000 --profile 30   # plus the cProfile top 30 (stderr)
+    python -m bench.send_cost --database-url sqlite:////tmp/x/parley.sqlite3 --label a
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--queries", type=int, default=50, help="sends whose queries are counted")
     parser.add_argument("--profile", type=int, default=0, help="print the cProfile top N")
     parser.add_argument("--sql", action="store_true", help="print one send's SQL (stderr)")
+    parser.add_argument("--database-url", help="an existing, migrated database, used as it is")
+    parser.add_argument("--label", default="", help="suffix of the names made (--database-url)")
     return parser.parse_args()
 
 
@@ -58,13 +63,18 @@ def postgres_admin(admin_url: str, statement: str) -> None:
         connection.execute(statement)
 
 
-def configure() -> tuple[str, object]:
-    """Point Django at a fresh database; returns (engine name, a clean-up callable)."""
+def configure(existing: str | None = None) -> tuple[str, object]:
+    """Point Django at a fresh database (or at `existing`, left as it is); returns (engine name,
+    a clean-up callable)."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
     os.environ["SECRET_KEY"] = BENCH_SECRET_KEY
     os.environ["PARLEY_RATE_LIMITS"] = "off"
     os.environ["REDIS_URL"] = ""
     os.environ["DEBUG"] = "false"
+    if existing:
+        os.environ["DATABASE_URL"] = existing
+        engine = "sqlite" if existing.startswith("sqlite:") else "postgresql"
+        return engine, lambda: None
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
         admin_url, bench_url = postgres_urls(url)
@@ -81,30 +91,41 @@ def configure() -> tuple[str, object]:
     return "sqlite", lambda: shutil.rmtree(folder, ignore_errors=True)
 
 
-def setup_room(members: int):
+def setup_room(members: int, label: str = "", *, migrate: bool = True):
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
     from parley.rooms import services
 
-    call_command("migrate", verbosity=0)
+    if migrate:
+        # Not on an existing database: migrating would put back a search index dropped on
+        # purpose (parley/search's post_migrate repair).
+        call_command("migrate", verbosity=0)
     users = [
-        get_user_model().objects.create_user(username=f"sender{n}", password=None)
+        get_user_model().objects.create_user(username=f"sender{label}{n}", password=None)
         for n in range(members)
     ]
     room = services.room_create(
-        owner=users[0], name="Send cost", slug="send-cost", visibility="public", staff_only=False
+        owner=users[0],
+        name="Send cost",
+        slug=f"send-cost{label}",
+        visibility="public",
+        staff_only=False,
     )
     for user in users[1:]:
         services.room_join(user=user, room=room)
     # Non-members and other rooms, so that look-ups do not run on near-empty tables.
     outsiders = [
-        get_user_model().objects.create_user(username=f"outsider{n}", password=None)
+        get_user_model().objects.create_user(username=f"outsider{label}{n}", password=None)
         for n in range(20)
     ]
     for n, user in enumerate(outsiders):
         other = services.room_create(
-            owner=user, name=f"Other {n}", slug=f"other-{n}", visibility="private", staff_only=False
+            owner=user,
+            name=f"Other {n}",
+            slug=f"other{label}-{n}",
+            visibility="private",
+            staff_only=False,
         )
         services.message_post(user=user, room_slug=other.slug, body="x", client_id="warm")
     return users, room
@@ -122,7 +143,7 @@ def summary(samples_ns: list[int]) -> dict[str, float]:
 
 def main() -> None:
     args = parse_args()
-    engine, clean_up = configure()
+    engine, clean_up = configure(args.database_url)
     try:
         results = measure(args, engine)
     finally:
@@ -148,7 +169,7 @@ def measure(args: argparse.Namespace, engine: str) -> dict:
     broadcast.publish_from_sync = lambda group, message: None
     post = consumers._post.__wrapped__  # the synchronous body that runs in the database thread
 
-    users, room = setup_room(args.members)
+    users, room = setup_room(args.members, args.label, migrate=not args.database_url)
     counter = iter(range(10**9))
 
     def send(user, client_id: str | None = None) -> str:

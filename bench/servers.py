@@ -71,6 +71,10 @@ class Parley:
         self.manage_python(f"seed({sizes}, out={str(out)!r})")
         self.sessions = tuple(json.loads(out.read_text())["sessions"])
 
+    @property
+    def database_url(self) -> str:
+        return self.servers[0].env["DATABASE_URL"]
+
     def manage_python(self, call: str) -> str:
         """Run `bench.seed_parley.<call>` inside `manage.py shell`; its printed output."""
         return self.servers[0].manage("shell", "-c", f"from bench.seed_parley import *; {call}")

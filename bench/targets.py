@@ -14,6 +14,13 @@ ACK_P99_MAX_MS = 20.0
 STORM_MAX_S = 10.0
 HOLD_MIN = 10_000
 SATURATED_BELOW = 0.9
+SEARCH_P95_MAX_MS = 50.0
+SEARCH_AT = 1_000_000
+SEARCH_FROM = 100_000
+SEARCH_GROWTH_MAX = 3.0
+INDEX_SEND_MAX = 1.2
+HISTORY_P95_MAX_MS = 10.0
+HISTORY_AT = 1_000_000
 
 
 def _cpu(s: dict) -> tuple[str, bool | None]:
@@ -87,6 +94,63 @@ def _storm(s: dict) -> tuple[str, bool | None]:
     return text, whole and run["storm_s"] <= STORM_MAX_S
 
 
+def _search_p95(engine: str) -> Callable[[dict], tuple[str, bool | None]]:
+    def judge(s: dict) -> tuple[str, bool | None]:
+        runs = s["search"][engine]["sizes"]
+        size = max(runs, key=int)
+        latency = runs[size]["latency"]
+        text = f"p95 {num(latency['p95_ms'])} ms at {int(size):,} messages"
+        if latency["failed"]:
+            return f"{text}, {latency['failed']} failed", False
+        if int(size) < SEARCH_AT:
+            return f"{text} (smaller than the target's)", None
+        return text, latency["p95_ms"] < SEARCH_P95_MAX_MS
+
+    return judge
+
+
+def _search_growth(engine: str) -> Callable[[dict], tuple[str, bool | None]]:
+    def judge(s: dict) -> tuple[str, bool | None]:
+        runs = s["search"][engine]["sizes"]
+        small, large = min(runs, key=int), max(runs, key=int)
+        a, b = runs[small]["latency"]["p95_ms"], runs[large]["latency"]["p95_ms"]
+        value = b / a
+        text = f"{num(b)} ÷ {num(a)} ms = {value:.2f}x ({int(large):,} ÷ {int(small):,})"
+        if (int(small), int(large)) != (SEARCH_FROM, SEARCH_AT):
+            return text, None
+        return text, value < SEARCH_GROWTH_MAX
+
+    return judge
+
+
+def _index_send(engine: str) -> Callable[[dict], tuple[str, bool | None]]:
+    def judge(s: dict) -> tuple[str, bool | None]:
+        send = s["search"][engine]["send"]
+        kept, bare = send["with"]["ack_p99_ms"], send["without"]["ack_p99_ms"]
+        value = kept / bare
+        lost = send["with"]["lost"] + send["without"]["lost"]
+        text = f"p99 {num(kept)} vs {num(bare)} ms = {value:.2f}x, lost {lost}"
+        work = send["with"].get("db_median_us"), send["without"].get("db_median_us")
+        if all(work):
+            text += f" (database work per send {num(work[0], 0)} vs {num(work[1], 0)} µs)"
+        return text, value <= INDEX_SEND_MAX and lost == 0
+
+    return judge
+
+
+def _history(engine: str) -> Callable[[dict], tuple[str, bool | None]]:
+    def judge(s: dict) -> tuple[str, bool | None]:
+        run = s["history"][engine]
+        worst = max(page["p95_ms"] for page in run["pages"].values())
+        cells = ", ".join(f"{name} {num(page['p95_ms'])}" for name, page in run["pages"].items())
+        text = f"p95 {cells} ms at {run['items']:,} items"
+        if run["items"] < HISTORY_AT:
+            return f"{text} (smaller than the target's)", None
+        return text, worst < HISTORY_P95_MAX_MS
+
+    return judge
+
+
 def parley_phases(s: dict) -> list[tuple[str, dict]]:
     """Every Parley phase that was not a sweep step past saturation."""
     phases = []
@@ -101,6 +165,11 @@ def parley_phases(s: dict) -> list[tuple[str, dict]]:
     phases += [(f"saturation {step['rate']:g} msg/s", step) for step in steps if step["ok"]]
     for layer, run in s.get("layers", {}).items():
         phases.append((f"layers {layer}", run["fanout"]))
+    for engine in ("sqlite", "postgresql"):
+        send = s.get("search", {}).get(engine, {}).get("send", {})
+        for name in ("with", "without"):
+            for n, run in enumerate(send.get(name, {}).get("runs", [])):
+                phases.append((f"search {engine} ack {name} index #{n + 1}", run))
     return phases
 
 
@@ -133,6 +202,30 @@ TARGETS: list[tuple[str, tuple[str, ...], Callable[[dict], tuple[str, bool | Non
     ("10,000 connections on one process", ("hold",), _hold),
     ("reconnect storm: all resumed, nothing lost or doubled, ≤ 10 s", ("storm",), _storm),
     ("0 lost, 0 duplicated below saturation", (), _zero_loss),
+    ("search p95 < 50 ms at 1M messages, SQLite", ("search",), _search_p95("sqlite")),
+    ("search p95 < 50 ms at 1M messages, PostgreSQL", ("search",), _search_p95("postgresql")),
+    ("search p95 at 1M ÷ at 100k < 3, SQLite", ("search",), _search_growth("sqlite")),
+    ("search p95 at 1M ÷ at 100k < 3, PostgreSQL", ("search",), _search_growth("postgresql")),
+    (
+        "send → ack p99 with the search index ≤ 1.2x without, SQLite",
+        ("search",),
+        _index_send("sqlite"),
+    ),
+    (
+        "send → ack p99 with the search index ≤ 1.2x without, PostgreSQL",
+        ("search",),
+        _index_send("postgresql"),
+    ),
+    (
+        "history: a page of 50 at start, middle, end of 1M items, p95 < 10 ms, SQLite",
+        ("history",),
+        _history("sqlite"),
+    ),
+    (
+        "history: a page of 50 at start, middle, end of 1M items, p95 < 10 ms, PostgreSQL",
+        ("history",),
+        _history("postgresql"),
+    ),
 ]
 
 
