@@ -32,6 +32,12 @@ SCRIPT = [
     (1, ("sidebar-mock-up.png",)),  # a file, shared with the attach button
     (0, "After a restart the page resumes from the last seq it saw."),
     (2, "Checked it on my phone too: the sidebar folds away nicely."),
+    # Markdown: shown formatted, the code highlighted (the first line is what the page shows).
+    (
+        0,
+        "For the record, resuming is **one frame**:\n"
+        '```json\n{"type": "subscribe", "room": "design-review", "after": 41}\n```',
+    ),
 ]
 # (reacting people, message, emoji): the counts the picture shows.
 REACTIONS = [
@@ -157,6 +163,11 @@ def play_scene(
                 host.page.wait_for_function("img => img.complete", arg=preview.element_handle())
                 continue
             someone.say(text)
+            if "\n" in text:  # Markdown: the page shows it formatted, not as typed
+                shown = text.splitlines()[0].replace("**", "")
+                body = host.page.locator("#timeline .item--message .item__body", has_text=shown)
+                host.expect(body).to_be_visible()
+                continue
             host.expect(host.message(text)).to_be_visible()
         host.expect(host.pending).to_have_count(0)
         host.expect(host.members).to_have_count(len(names))
