@@ -442,18 +442,7 @@ def layer_run(ctx: Context, parley: Parley, layer: str) -> dict:
 def costs(ctx: Context) -> dict:
     """Microseconds per delivery of each per-recipient step Parley avoids (bench/costs.py)."""
     ctx.log("  timing encode, layer message, dispatch hop, queue and counter in one process")
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.costs"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if done.returncode:
-        raise RuntimeError(f"bench.costs failed:\n{done.stderr[-2000:]}")
-    output = done.stdout
-    return {"per_delivery_us": json.loads(output.splitlines()[-1])}
+    return {"per_delivery_us": bench_module("costs", timeout=300)}
 
 
 # -- ASGI servers and WebSocket implementations ---------------------------------------------
@@ -739,14 +728,14 @@ def database_send_cost(ctx: Context, url: str, *, label: str) -> dict:
     return bench_module("send_cost", *options)["send"]
 
 
-def bench_module(name: str, *options: str) -> dict:
+def bench_module(name: str, *options: str, timeout: float = 900) -> dict:
     """Run `python -m bench.<name> <options>`; the JSON of its last line of output."""
     done = subprocess.run(
         [sys.executable, "-m", f"bench.{name}", *options],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=timeout,
         check=False,
     )
     if done.returncode:
