@@ -140,6 +140,9 @@ class Item(models.Model):
     last_reply_at = models.DateTimeField(null=True, blank=True)
     # The seq of the last item that changed this message (0: none).
     state_seq = models.PositiveBigIntegerField(default=0, db_default=0)
+    # The name a message shows for its author when it is not their own: an incoming webhook's
+    # name, or the `username` its payload gave ("" = the author's own).
+    display_name = models.CharField(max_length=80, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["room", "seq"]
@@ -208,6 +211,31 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class IncomingWebhook(models.Model):
+    """A secret URL (`/hooks/<token>`) that posts into one room as its own bot user
+    (parley.accounts.models.Bot), made by the room's owner. The token is stored like an access
+    token: its public `prefix` and the SHA-256 of the whole token."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="webhooks")
+    name = models.CharField(max_length=80)
+    # The bot user its messages come from.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    prefix = models.CharField(max_length=16, unique=True)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["room", "name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} in {self.room_id}"
 
 
 class MessageManager(models.Manager["Message"]):
