@@ -1,0 +1,1 @@
+"""Outgoing webhooks: a bot mentioned or sent a direct message is told over HTTP, and its answer posted."""

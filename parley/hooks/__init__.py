@@ -1,0 +1,1 @@
+"""Incoming webhooks: `/hooks/<token>` takes Slack-shaped payloads and posts them into a room."""
