@@ -100,11 +100,27 @@ def database_from_env(url: str | None = None) -> dict[str, Any]:
         config["CONN_MAX_AGE"] = None
         config["CONN_HEALTH_CHECKS"] = True
     else:
-        config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-        config["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
         options = config.setdefault("OPTIONS", {})
         # A statement that cannot finish in time becomes an `unavailable` error, not a hang.
         options.setdefault("connect_timeout", env.int("PARLEY_DB_CONNECT_TIMEOUT", default=5))
+        pool_size = env.int("PARLEY_DB_POOL_SIZE", default=20)
+        if pool_size > 0:
+            # Under ASGI each HTTP request runs in a thread context of its own, so Django's
+            # per-thread connection was opened and closed per request (~18 ms on PostgreSQL,
+            # docs/performance.md). A psycopg pool per process keeps them open; Django then
+            # hands a connection back at the end of each request (CONN_MAX_AGE must be 0).
+            # A short wait and a quick reconnect: a request while the database is down fails
+            # as `unavailable` within seconds, and the pool is back soon after it is.
+            options["pool"] = {
+                "min_size": 1,
+                "max_size": pool_size,
+                "timeout": env.float("PARLEY_DB_POOL_TIMEOUT", default=3.0),
+                "reconnect_timeout": 2.0,
+            }
+            config["CONN_MAX_AGE"] = 0
+        else:
+            config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+        config["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
     return config
 
 

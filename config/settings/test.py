@@ -23,6 +23,10 @@ PARLEY = {**PARLEY}
 # The suite must not keep connections open in the database thread between tests (PostgreSQL
 # cannot drop a test database someone is still connected to).
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Nor a pool: pytest-django's test database is made after the settings are read, and a pool
+# would hold connections to the database it drops. (Live servers the suite starts use the
+# local settings, pool included.)
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)
 
 # A file, not SQLite's shared in-memory database: there a second writer fails at once with
 # "table is locked" instead of queuing on the busy timeout as the server's connections do.

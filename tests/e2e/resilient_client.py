@@ -499,6 +499,11 @@ class ResilientClient:
         asked, timeline.asked = timeline.asked, None
         items = frame["items"]
         new = [i for i in items if i["seq"] > timeline.last_seq and i["seq"] not in timeline.held]
+        if not new and asked is not None and asked != timeline.next_gap():
+            # A stale answer: what it was asked for came meanwhile (a resubscription's backlog,
+            # an earlier answer), so ask for the gap there is now, if any.
+            self._request_gap(timeline)
+            return
         if timeline.next_gap() is not None and not new:
             # Asking again would get the same answer: the server has a hole in its timeline.
             seqs = f"{items[0]['seq']}..{items[-1]['seq']}" if items else "nothing"
