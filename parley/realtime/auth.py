@@ -21,10 +21,28 @@ answer in the scope once:
   against the address's handshake limit *before* the lookup, and over it nothing is looked up:
   random cookies cannot make the database work faster than the limit. (Without a cookie there
   is nothing to look up: such a handshake is closed with 4401 and counts against nothing.)
+
+A program opens a socket with an access token instead (`Authorization: Bearer <token>`,
+parley/accounts/tokens.py). Then the token alone decides, and any cookie is ignored:
+
+- a token that works: its user, and `scope["session_key"]` = "token:<id>", so revoking the
+  token closes its sockets with 4403 as a log-out closes a session's (`SessionsEnded`); no
+  `session_expires_at` (a token does not run out: its sockets never expire);
+- any other token (malformed, unknown, revoked, a deactivated user's): HTTP 401 before the
+  handshake completes, with the API's JSON error, where the server offers ASGI's
+  `websocket.http.response` extension (uvicorn does, in all three implementations); elsewhere a
+  close before accept, which servers answer with 403;
+- a token lookup counts against the address's handshake limit exactly as a cookie lookup does
+  (over it: accepted, then closed as rate limited, like a cookie's handshake).
+
+A token is no ambient credential (a browser never adds it to a socket by itself, and a page's
+`new WebSocket()` cannot set the header), so the Origin check (origin.py) does not apply to it.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from importlib import import_module
 from typing import NamedTuple
 
@@ -43,10 +61,17 @@ from django.db import connections
 from django.http.cookie import parse_cookie
 from django.utils.crypto import constant_time_compare
 
+from parley.accounts.tokens import token_session_key, token_user
 from parley.core import ratelimit
-from parley.core.errors import RateLimited
+from parley.core.errors import RateLimited, Unauthenticated
 from parley.core.types import AnyUser, ASGIApp, AuthUser, Receive, Scope, Send
 from parley.realtime.database import database_call
+from parley.wire import frames
+
+events = logging.getLogger("parley.events")
+
+# ASGI's extension for answering a WebSocket handshake with a plain HTTP response.
+HTTP_RESPONSE_EXTENSION = "websocket.http.response"
 
 
 def client_address(scope: Scope) -> str | None:
@@ -64,6 +89,19 @@ def session_cookie(scope: Scope) -> str | None:
             key = parse_cookie(value.decode("latin-1")).get(name)
             if key:
                 return key
+    return None
+
+
+def bearer_token(scope: Scope) -> str | None:
+    """The token of the handshake's `Authorization: Bearer <token>` header ("" for a Bearer
+    header without one); None without such a header (none, or another scheme such as Basic)."""
+    for header, value in scope.get("headers", ()):
+        if header == b"authorization":
+            text: str = value.decode("latin-1")
+            scheme, _, token = text.partition(" ")
+            if scheme.lower() == "bearer":
+                return token.strip(" ")
+            return None
     return None
 
 
@@ -148,30 +186,77 @@ def _model_backend_user(backend: ModelBackend, user_id: object) -> AuthUser | No
     return rows[0] if backend.user_can_authenticate(rows[0]) else None
 
 
+def token_handshake(token: str) -> Handshake | None:
+    """Who a bearer token signs in (its sockets' session key names the token), or None for a
+    token that does not work. Runs in the database thread."""
+    found = token_user(token)
+    if found is None:
+        return None
+    user, access_token = found
+    return Handshake(token_session_key(access_token.pk), user)
+
+
 _session_user = database_call(session_user)
+_token_handshake = database_call(token_handshake)
+
+
+async def refuse_unauthenticated(scope: Scope, receive: Receive, send: Send) -> None:
+    """Answer the handshake with HTTP 401 and the API's JSON error (a close before accept, so
+    403, from a server without the `websocket.http.response` extension)."""
+    message = await receive()
+    if message["type"] != "websocket.connect":
+        return  # the client left first
+    events.info(
+        "socket refused",
+        extra={"event": "refused", "reason": "token", "address": client_address(scope)},
+    )
+    if HTTP_RESPONSE_EXTENSION not in scope.get("extensions", {}):
+        await send({"type": "websocket.close"})
+        return
+    refusal = Unauthenticated("The access token is not valid.")
+    body = json.dumps(frames.refusal_document(refusal)).encode()
+    await send(
+        {
+            "type": "websocket.http.response.start",
+            "status": refusal.http_status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"www-authenticate", b'Bearer error="invalid_token"'),
+            ],
+        }
+    )
+    await send({"type": "websocket.http.response.body", "body": body})
 
 
 class SessionAuthMiddleware:
     """ASGI middleware for WebSockets: `scope["user"]`, `scope["session_key"]` and
-    `scope["session_expires_at"]` (see above)."""
+    `scope["session_expires_at"]` from the session cookie or a bearer token (see above)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        session_key = session_cookie(scope)
+        token = bearer_token(scope)
+        session_key = session_cookie(scope) if token is None else None
         refused = None
-        if session_key:
+        if token is not None or session_key:
             try:
                 await ratelimit.acheck(
                     ratelimit.Action.CONNECT_ADDRESS, address=client_address(scope)
                 )
             except RateLimited as exc:
                 refused = exc
-        if refused is None:
-            found = await _session_user(session_key)
-        else:
+        found: Handshake | None
+        if refused is not None:
             found = Handshake(None, AnonymousUser())
+        elif token is not None:
+            found = await _token_handshake(token)
+            if found is None:
+                await refuse_unauthenticated(scope, receive, send)
+                return
+        else:
+            found = await _session_user(session_key)
         scope = dict(
             scope,
             user=found.user,

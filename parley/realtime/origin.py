@@ -14,6 +14,13 @@ could open a working socket with a signed-in visitor's cookie. This compares the
 A handshake without a Host header comes from no browser (every browser sends one, and only a
 browser carries a visitor's cookie without its owner's say): its origin's host must be allowed
 and its port the default of its scheme. Refused handshakes get 403 and are logged.
+
+A handshake that carries `Authorization: Bearer <token>` passes whatever its Origin (or none):
+the token alone authenticates it and any cookie is then ignored (auth.py), and a token is no
+ambient credential: a browser never attaches one to a page's socket by itself (`new WebSocket()`
+cannot even set the header), so no other site can ride on it. A bad token is refused there
+(401). Programs (bots, scripts) send no Origin at all; those that do, e.g. a browser extension
+or a server-side client copying a page's headers, are not refused for it.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
 from parley.core.types import ASGIApp, Receive, Scope, Send
-from parley.realtime.auth import client_address
+from parley.realtime.auth import bearer_token, client_address
 
 events = logging.getLogger("parley.events")
 
@@ -78,7 +85,10 @@ def _trusted(origin: tuple[str, str, int]) -> bool:
 
 
 def origin_allowed(scope: Scope) -> bool:
-    """Whether the handshake's Origin is one of the site's own origins (see above)."""
+    """Whether the handshake's Origin is one of the site's own origins, or it brings a bearer
+    token (see above)."""
+    if bearer_token(scope) is not None:
+        return True
     raw = _header(scope, b"origin")
     origin = _normalised(raw) if raw else None
     if origin is None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from parley.web import files, views
+from parley.web import files, tokens, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,6 +9,12 @@ urlpatterns = [
     path("rooms/new/", views.room_create, name="room_create"),
     path("messages/new/", views.direct_new, name="direct_new"),
     path("mentions/", views.mentions_page, name="mentions"),
+    path("settings/tokens/", tokens.tokens_page, name="settings_tokens"),
+    path(
+        "settings/tokens/<int:token_id>/revoke/",
+        tokens.token_revoke_view,
+        name="settings_token_revoke",
+    ),
     path("rooms/<str:slug>/", views.room_detail, name="room"),
     path("rooms/<str:slug>/files/", files.room_upload, name="room_upload"),
     path("files/<int:attachment_id>/<str:name>", files.attachment_download, name="attachment"),
