@@ -8,8 +8,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from parley.api.schemas import REFUSALS, ErrorDocument
+from parley.api.session import request_user
 from parley.core.errors import InvalidInput
-from parley.core.types import AuthUser
 from parley.rooms.values import item_value
 from parley.search.service import DEFAULT_LIMIT, search_messages
 from parley.wire import frames
@@ -22,14 +23,11 @@ class SearchResults(Schema):
     next: str | None
 
 
-class ErrorDocument(Schema):
-    error: dict[str, Any]
-
-
 @router.get(
     "/search",
-    response={200: SearchResults, frozenset({400, 401, 404, 429}): ErrorDocument},
+    response={200: SearchResults, REFUSALS: ErrorDocument},
     summary="Search messages",
+    operation_id="search",
 )
 def search(
     request: HttpRequest,
@@ -43,7 +41,7 @@ def search(
     """Messages the user may read now containing every word of `q` (3 characters or more each),
     newest first; in one `room` (slug), `from` one author (username), `has=file` only with a
     file; `before` is the `next` cursor of the previous page; `limit` 1..50."""
-    user: AuthUser = request.user  # type: ignore[assignment]  # django_auth: signed in
+    user = request_user(request)
     if has not in (None, "", "file"):
         raise InvalidInput("`has` takes `file` only.")
     page = search_messages(

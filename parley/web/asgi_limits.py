@@ -32,11 +32,12 @@ from parley.core.types import ASGIApp, Message, Receive, Scope, Send
 from parley.web.errors import error_document
 
 MULTIPART_ENVELOPE_BYTES = 64 * 1024
-UPLOAD_VIEWS = frozenset({"room_upload"})
+UPLOAD_VIEWS = frozenset({"room_upload", "api:room_files"})
 # URL names of the views served only to GET (`require_GET`); one that comes to take a POST
 # leaves this set, or its bodies are refused.
 BODYLESS_VIEWS = frozenset({"home", "room", "healthz", "metrics", "attachment"})
-BODY_METHODS = frozenset({"POST"})
+# The API edits with PATCH and moves read pointers with PUT; any other method carries no body.
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 # Answers 413 on `send`, in the shape of the route's answers.
 Refusal = Callable[[Send], Awaitable[None]]
@@ -69,7 +70,7 @@ class RequestBodyLimit:
             await self.app(scope, receive, send)
             return
         path, method = scope.get("path", ""), scope.get("method")
-        # Only a POST's route matters (every other method may carry no body): no URL lookup
+        # Only the route of a method with a body matters (the others may carry none): no lookup
         # for the pages and static files that make most requests.
         view = view_name(path) if method in BODY_METHODS else None
         limit = body_limit(method, view)

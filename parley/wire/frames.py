@@ -50,6 +50,18 @@ def user_ref(username: str | None) -> Frame:
     return {"username": username}
 
 
+def author_ref(value: ItemValue) -> Frame:
+    """An item's author (`author` of a message, `user` of a change or an event): `username`,
+    plus `display_name` when the message shows another name and `bot` when a program wrote it
+    (docs/protocol.md); neither key when it does not apply."""
+    ref = user_ref(value.username)
+    if value.display_name:
+        ref["display_name"] = value.display_name
+    if value.bot:
+        ref["bot"] = True
+    return ref
+
+
 # -- items -------------------------------------------------------------------------------------
 
 
@@ -74,7 +86,7 @@ def item(value: ItemValue) -> Frame:
             "seq": value.seq,
             "id": value.id,
             "target": value.target,
-            "user": user_ref(value.username),
+            "user": author_ref(value),
             "ts": ts,
             "client_id": value.client_id,
         }
@@ -93,7 +105,7 @@ def item(value: ItemValue) -> Frame:
         "seq": value.seq,
         "id": value.id,
         "kind": value.kind,
-        "user": user_ref(value.username),
+        "user": author_ref(value),
         "ts": ts,
     }
 
@@ -104,7 +116,7 @@ def _message(value: ItemValue, ts: str) -> Frame:
         "room": value.room,
         "seq": value.seq,
         "id": value.id,
-        "author": user_ref(value.username),
+        "author": author_ref(value),
         "body": value.body,
         "html": value.html,
         "ts": ts,
@@ -275,3 +287,69 @@ def refusal_text(exc: ParleyError, ref: str | None = None) -> str:
     if isinstance(exc, RateLimited):
         return error_text(exc.code, exc.message, ref, retry_after=exc.retry_after)
     return error_text(exc.code, exc.message, ref)
+
+
+# -- REST API documents (docs/api.md): the same item objects as the socket's frames -----------
+
+
+def item_document(value: ItemValue) -> Frame:
+    """{"item": …}: the answer of an API write (a message, edit, delete or reaction item)."""
+    return {"item": item(value)}
+
+
+def items_document(
+    items: Iterable[ItemValue],
+    *,
+    has_more: bool,
+    has_newer: bool | None = None,
+    thread: int | None = None,
+) -> Frame:
+    """A page of items as `history` carries it, without the frame's `type`, `room` and `ref`."""
+    document: Frame = {"items": [item(v) for v in items], "has_more": has_more}
+    if has_newer is not None:
+        document["has_newer"] = has_newer
+    if thread is not None:
+        document["thread"] = thread
+    return document
+
+
+def room_summary(
+    *, slug: str, name: str, kind: str, member: bool, last_seq: int, unread: int
+) -> Frame:
+    """One entry of the API's room list (`kind`: public, private or direct)."""
+    return {
+        "slug": slug,
+        "name": name,
+        "kind": kind,
+        "member": member,
+        "last_seq": last_seq,
+        "unread": unread,
+    }
+
+
+def rooms_document(rooms: Iterable[Frame]) -> Frame:
+    return {"rooms": list(rooms)}
+
+
+def members_document(*, room: str, members: Iterable[tuple[str, str]]) -> Frame:
+    """A room's members as (username, role), role `owner`, `moderator` or `member`."""
+    return {
+        "room": room,
+        "members": [{"username": username, "role": role} for username, role in members],
+    }
+
+
+def membership_document(*, room: str, member: bool, event: ItemValue | None) -> Frame:
+    """The answer of a join or leave: whether the user is now a member, and the `join`/`leave`
+    event it wrote (None when nothing changed)."""
+    return {"room": room, "member": member, "item": item(event) if event is not None else None}
+
+
+def dm_document(*, room: str, users: list[str]) -> Frame:
+    """The direct room of a set of people, as the `dm` frame says it (without `type`/`ref`)."""
+    return {"room": room, "users": users}
+
+
+def read_document(*, room: str, seq: int) -> Frame:
+    """The user's read pointer in `room` after a move, as the `read` frame says it."""
+    return {"room": room, "seq": seq}
