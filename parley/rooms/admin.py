@@ -19,7 +19,15 @@ from django.http import HttpRequest
 from parley.core.errors import ParleyError
 from parley.core.types import AuthUser
 from parley.rooms import services
-from parley.rooms.models import Attachment, Event, Item, Membership, Message, Room
+from parley.rooms.models import (
+    Attachment,
+    Event,
+    IncomingWebhook,
+    Item,
+    Membership,
+    Message,
+    Room,
+)
 from parley.rooms.services.memberships import (
     check_can_be_member,
     check_can_leave,
@@ -319,6 +327,43 @@ class AttachmentAdmin(admin.ModelAdmin[Attachment]):
     def delete_with_messages(self, request: HttpRequest, queryset: QuerySet[Attachment]) -> None:
         items = [attachment.item for attachment in queryset.select_related("item__room")]
         admin_delete_messages(request, items)
+
+
+@admin.register(IncomingWebhook)
+class IncomingWebhookAdmin(admin.ModelAdmin[IncomingWebhook]):
+    """Rooms' incoming webhooks, made by their owners on the room's settings page. Staff see who
+    made which and when it was last used, and revoke one (through the service: its bot leaves
+    the room); the secret is never shown again."""
+
+    list_display = ("name", "room", "created_by", "created_at", "last_used_at", "revoked_at")
+    list_select_related = ("room", "created_by")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
+    search_fields = ("name", "room__slug", "prefix")
+    readonly_fields = ("room", "name", "user", "created_by", "prefix", "created_at", "last_used_at")
+    exclude = ("digest",)
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: IncomingWebhook | None = None
+    ) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: IncomingWebhook | None = None
+    ) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected webhooks (their URLs stop at once)")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[IncomingWebhook]) -> None:
+        revoked = 0
+        for webhook in queryset.select_related("room", "user"):
+            if webhook.revoked_at is None:
+                services.webhook_delete(webhook=webhook, by=_admin_user(request))
+                revoked += 1
+        self.message_user(request, f"{revoked} webhook(s) revoked.", messages.SUCCESS)
 
 
 @admin.register(Event)

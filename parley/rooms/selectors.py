@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from parley.accounts.models import Bot
 from parley.core.errors import InvalidInput, NotAMember, RoomNotFound
 from parley.core.text import is_valid_slug
 from parley.core.types import AuthUser
@@ -246,7 +247,8 @@ _ROOM_ACCESS_SQL = """
             AS access_member,
         (SELECT u.{is_staff} FROM {users} u WHERE u.{user_pk} = %s AND u.{is_active})
             AS access_staff,
-        {existing_id} AS access_existing_id
+        {existing_id} AS access_existing_id,
+        EXISTS (SELECT 1 FROM {bots} b WHERE b.{bot_user} = %s) AS access_bot
     FROM {rooms} r
     WHERE r.slug = %s
 """
@@ -268,6 +270,8 @@ def _room_access_sql(*, with_client_id: bool) -> str:
         is_active=quote(users.get_field("is_active").column),
         existing_id=existing_id if with_client_id else "NULL",
         rooms=quote(Room._meta.db_table),
+        bots=quote(Bot._meta.db_table),
+        bot_user=quote(Bot._meta.get_field("user").column),
     )
 
 
@@ -285,6 +289,8 @@ def lookup_room_access(
     every `send`: one plain query, not the ORM's subqueries, which cost several times more to
     build than to run. The room is returned even if the user may not see it: `check_room_member`
     decides what they are told, and nothing about an invisible room may reach them.
+    The same query tells whether `user` is a bot: one who is not is remembered as such on the
+    user object (`_note_not_a_bot`), so the item they write next needs no query for its `bot`.
     """
     if not is_valid_slug(slug):
         return None
@@ -292,7 +298,7 @@ def lookup_room_access(
     if client_id is not None:
         params += [user.pk, client_id]
     sql = _room_access_sql(with_client_id=client_id is not None)
-    rows = list(Room.objects.raw(sql, [*params, slug]))
+    rows = list(Room.objects.raw(sql, [*params, user.pk, slug]))
     if not rows:
         return None
     room = rows[0]
@@ -302,12 +308,22 @@ def lookup_room_access(
     # (a socket keeps that object for hours); None if they were deactivated or deleted since.
     staff = values.pop("access_staff")
     existing_id = values.pop("access_existing_id")
+    if not values.pop("access_bot"):
+        _note_not_a_bot(user)
     return RoomAccess(
         room=room,
         visible=staff is not None and room_is_visible(user, room, member=member, is_staff=staff),
         member=member,
         existing_id=existing_id,
     )
+
+
+def _note_not_a_bot(user: AuthUser) -> None:
+    """Remember on `user` that it has no `Bot` row, as `select_related("bot")` would: the items
+    it writes next tell their `bot` flag (rooms/values.is_bot) without a query of their own."""
+    relation = Bot._meta.get_field("user").remote_field
+    if isinstance(user, models.Model) and not relation.is_cached(user):
+        relation.set_cached_value(user, None)
 
 
 def check_room_member(access: RoomAccess | None) -> Room:
@@ -379,7 +395,8 @@ def room_member_rows(room_id: int) -> list[tuple[int, str]]:
 
 
 def _items(room_id: int) -> QuerySet[Item]:
-    return Item.objects.filter(room_id=room_id).select_related("user", "attachment")
+    # The author's `Bot` row too (or its absence): an item's `bot` flag costs no query per item.
+    return Item.objects.filter(room_id=room_id).select_related("user__bot", "attachment")
 
 
 def room_latest_items(room_id: int, *, limit: int) -> list[Item]:

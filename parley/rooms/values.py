@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 
+from parley.core.types import AuthUser
 from parley.rooms.models import Attachment, Item
 from parley.wire.values import AttachmentValue, ItemValue, ReactionValue
 
@@ -26,6 +28,18 @@ def _author_username(item: Item) -> str | None:
     return item.user.username
 
 
+def is_bot(user: AuthUser) -> bool:
+    """Whether `user` is a bot user (has a `Bot` row). Read from the relation the item's query
+    selected (`select_related("user__bot")`: selectors._items) or the send's room access look-up
+    noted (selectors.lookup_room_access); otherwise asked once and remembered on this user
+    object."""
+    try:
+        user.bot  # noqa: B018 (the relation's read is the question)
+    except ObjectDoesNotExist:
+        return False
+    return True
+
+
 def item_value(item: Item, *, room_slug: str) -> ItemValue:
     """The item as every client sees it (the author of a deleted account has no username); a
     message as its row now says (edited, deleted, reactions, replies)."""
@@ -37,6 +51,7 @@ def item_value(item: Item, *, room_slug: str) -> ItemValue:
         "kind": kind,
         "username": _author_username(item),
         "created_at": item.created_at,
+        "bot": item.user is not None and is_bot(item.user),
     }
     if kind == Item.Kind.MESSAGE:
         attached = item.has_attachment and not item.deleted
@@ -57,6 +72,7 @@ def item_value(item: Item, *, room_slug: str) -> ItemValue:
             replies=item.reply_count,
             last_reply_at=item.last_reply_at,
             state_seq=item.state_seq,
+            display_name=item.display_name,
         )
     if kind in (Item.Kind.EDIT, Item.Kind.DELETE, Item.Kind.REACTION):
         return ItemValue(

@@ -13,15 +13,17 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parley.core.errors import Forbidden, InvalidInput, RateLimited, RoomNotFound
 from parley.core.types import AuthenticatedHttpRequest, AuthUser
 from parley.rooms import selectors, services
-from parley.rooms.models import Room
+from parley.rooms.models import IncomingWebhook, Room
 from parley.rooms.services.memberships import can_manage_members, check_can_manage_members
 from parley.rooms.services.reactions import emoji_catalogue
+from parley.rooms.services.webhooks import NAME_MAX_LENGTH as WEBHOOK_NAME_MAX
 from parley.rooms.values import item_value
 from parley.web.errors import with_retry_after
 from parley.web.forms import MemberForm, RoomCreateForm, RoomTopicForm
@@ -211,7 +213,8 @@ def room_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def room_settings(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
-    """The owner's page: add members by username, remove them.
+    """The owner's page: add members by username, remove them; the topic; the room's incoming
+    webhooks (`_manage_webhook`).
 
     A refused removal (the owner removing herself, say) is explained above the members list; a
     refused addition is an error of the add form.
@@ -222,6 +225,10 @@ def room_settings(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     except Forbidden as exc:
         raise PermissionDenied(exc.message) from None  # the 403 page (403.html)
     action = request.POST.get("action")
+    if action is None and "name" in request.POST and "username" not in request.POST:
+        action = "webhook"  # the webhook form's one field (docs/protocol.md) posted alone
+    if action in WEBHOOK_ACTIONS:
+        return _manage_webhook(request, room, action)
     if action in ("moderator", "member"):
         return _set_moderator(request, room, moderator=action == "moderator")
     if action == "topic":
@@ -259,6 +266,7 @@ def _room_settings_page(
     form: MemberForm,
     member_error: str | None,
     topic_form: RoomTopicForm | None = None,
+    **webhook_context: object,
 ) -> HttpResponse:
     members = selectors.room_members(room.pk)
     moderators = selectors.room_moderators(room.pk)
@@ -269,8 +277,66 @@ def _room_settings_page(
         "form": form,
         "member_error": member_error,
         "topic_form": topic_form or RoomTopicForm(initial={"topic": room.topic}),
+        "webhooks": list(services.room_webhooks(room)),
+        "webhook_name_max": WEBHOOK_NAME_MAX,
+        **webhook_context,
     }
     return render(request, "parley/room_settings.html", context)
+
+
+# The settings page's webhook forms (`action`): make one, give one a new URL, delete one.
+WEBHOOK_ACTIONS = frozenset({"webhook", "webhook_regenerate", "webhook_delete"})
+
+
+def _manage_webhook(request: AuthenticatedHttpRequest, room: Room, action: str) -> HttpResponse:
+    """The owner's webhook forms. A new (or regenerated) webhook's URL is shown once, on the page
+    that answers the form (never a redirect: the URL is in no other page and no log)."""
+    if request.method != "POST":
+        return redirect("room_settings", slug=room.slug)
+    name = request.POST.get("name", "")
+    try:
+        if action == "webhook":
+            webhook, token = services.webhook_create(room=room, by=request.user, name=name)
+        else:
+            webhook = _room_webhook(room, request.POST.get("webhook", ""))
+            if action == "webhook_delete":
+                services.webhook_delete(webhook=webhook, by=request.user)
+                messages.success(request, f"Webhook “{webhook.name}” deleted.")
+                return redirect("room_settings", slug=room.slug)
+            token = services.webhook_regenerate(webhook=webhook, by=request.user)
+    except (InvalidInput, Forbidden, RateLimited) as exc:
+        page = _room_settings_page(
+            request,
+            room,
+            form=MemberForm(),
+            member_error=None,
+            webhook_error=exc.message,
+            webhook_name=name,
+        )
+        return _with_retry_after(page, exc if isinstance(exc, RateLimited) else None)
+    url = request.build_absolute_uri(reverse("incoming_webhook", args=[token]))
+    page = _room_settings_page(
+        request,
+        room,
+        form=MemberForm(),
+        member_error=None,
+        new_webhook=webhook,
+        new_webhook_url=url,
+    )
+    add_never_cache_headers(page)  # the secret stays out of every cache
+    return page
+
+
+def _room_webhook(room: Room, webhook_id: str) -> IncomingWebhook:
+    """A working webhook of this room by its id, else 404."""
+    webhook = (
+        services.room_webhooks(room).filter(pk=int(webhook_id)).first()
+        if webhook_id.isdigit() and len(webhook_id) < 19
+        else None
+    )
+    if webhook is None:
+        raise Http404("No such webhook.")
+    return webhook
 
 
 def _set_topic(request: AuthenticatedHttpRequest, room: Room) -> HttpResponse:

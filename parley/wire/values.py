@@ -54,6 +54,11 @@ class ItemValue:
     replies: int = 0
     last_reply_at: datetime | None = None
     state_seq: int = 0
+    # The name the author shows on this message instead of their username ("" = their own): an
+    # incoming webhook's name, or its payload's `username`.
+    display_name: str = ""
+    # The author is a bot user (a program: an incoming webhook's, or one made by staff).
+    bot: bool = False
 
     @property
     def is_message(self) -> bool:

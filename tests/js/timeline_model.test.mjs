@@ -5,6 +5,9 @@ import { describe, test } from "node:test";
 import {
   GROUP_MS,
   TimelineModel,
+  authorIsBot,
+  authorKey,
+  authorLabel,
   authorName,
   dayLabel,
 } from "../../parley/web/static/parley/js/timeline_model.js";
@@ -209,5 +212,28 @@ describe("grouping and days", () => {
     assert.equal(authorName(message(1, "ada")), "ada");
     assert.equal(authorName(join(2, "bob")), "bob");
     assert.equal(authorName(message(3, null)), null);
+  });
+
+  test("a webhook's message shows its display name and is a bot's", () => {
+    const hook = { ...message(1, "hook-x"), author: { username: "hook-x", display_name: "CI", bot: true } };
+    assert.equal(authorName(hook), "hook-x");
+    assert.equal(authorLabel(hook), "CI");
+    assert.equal(authorIsBot(hook), true);
+    assert.equal(authorLabel(message(2, "ada")), "ada");
+    assert.equal(authorIsBot(message(2, "ada")), false);
+    assert.equal(authorLabel(message(3, null)), null);
+  });
+
+  test("one webhook posting under two names starts a new group for each name", () => {
+    const as = (seq, name) => ({
+      ...message(seq, "hook-x"),
+      author: { username: "hook-x", display_name: name, bot: true },
+    });
+    const model = new TimelineModel();
+    for (const item of [as(1, "CI"), as(2, "CI"), as(3, "Grafana")]) model.insert(item);
+    assert.equal(model.decoration(2).continuation, true);
+    assert.equal(model.decoration(3).continuation, false);
+    assert.notEqual(authorKey(as(1, "CI")), authorKey(as(3, "Grafana")));
+    assert.equal(authorKey(message(4, "ada")), "ada");
   });
 });

@@ -26,6 +26,14 @@ from .reading import room_history_read, room_read_access
 from .reads import ReadPointer, read_pointer_move, read_pointer_move_by_slug, receipts_shown
 from .rooms import room_create, room_delete, room_topic_set, room_update
 from .typing_notices import typing_notify
+from .webhooks import (
+    room_webhooks,
+    webhook_create,
+    webhook_delete,
+    webhook_lookup,
+    webhook_post,
+    webhook_regenerate,
+)
 from .writes import PostResult
 
 __all__ = [
@@ -59,5 +67,11 @@ __all__ = [
     "room_read_access",
     "room_topic_set",
     "room_update",
+    "room_webhooks",
     "typing_notify",
+    "webhook_create",
+    "webhook_delete",
+    "webhook_lookup",
+    "webhook_post",
+    "webhook_regenerate",
 ]

@@ -34,10 +34,19 @@ def check_message_body(body: str) -> None:
         raise InvalidInput("A message cannot contain NUL characters.")
 
 
-def _append(*, room: Room, user: AuthUser, body: str, client_id: str, thread: int | None) -> Item:
+def _append(
+    *,
+    room: Room,
+    user: AuthUser,
+    body: str,
+    client_id: str,
+    thread: int | None,
+    display_name: str = "",
+) -> Item:
     mentions, mentioned_ids = mentions_in(room=room, body=body)
     html = render_body(body, mentions=mentions)
-    if thread is None and not mentions:
+    # The plain statement stores a plain message; anything more goes through the ORM.
+    if thread is None and not mentions and not display_name:
         return message_append_with_read_pointer(
             room=room, user=user, body=body, html=html, client_id=client_id
         )
@@ -55,6 +64,7 @@ def _append(*, room: Room, user: AuthUser, body: str, client_id: str, thread: in
             html=html,
             thread_seq=thread,
             mentions=mentions or None,
+            display_name=display_name,
         )
         if root is not None:
             Item.objects.filter(pk=root.pk).update(
@@ -75,6 +85,7 @@ def message_post(
     client_id: str,
     thread: int | None = None,
     socket_id: str | None = None,
+    display_name: str = "",
 ) -> PostResult:
     """Post `body` to a room as `user`, once per `client_id` (services/writes.py), as a reply in
     the thread of the root message at seq `thread` when one is given.
@@ -83,14 +94,22 @@ def message_post(
     1..MAX_BODY_CHARS characters without NUL, and `thread` must name a message of this room that
     is not deleted and not a reply (InvalidInput). The item is stored with the room's next seq,
     its `html` and `mentions`, the thread root's reply count and its author's read pointer in
-    the same transaction.
+    the same transaction. `display_name` (an incoming webhook's: services/webhooks.py) is the
+    name the message shows for its author instead of their username ("" = their own).
     Emits, after commit: the `message` item to the room's subscribers; `read` to the author's
     sockets but the one `socket_id` (an opaque id: the sender's socket, which has its ack).
     """
 
     def write(room: Room) -> Item:
         check_message_body(body)
-        return _append(room=room, user=user, body=body, client_id=client_id, thread=thread)
+        return _append(
+            room=room,
+            user=user,
+            body=body,
+            client_id=client_id,
+            thread=thread,
+            display_name=display_name,
+        )
 
     return item_write_once(
         user=user,

@@ -10,7 +10,7 @@ import { avatarColour, avatarInitial } from "./avatar.js";
 import { fullTimestamp, shortTimeOfDay, timeOfDay } from "./time_format.js";
 import { fileLabel } from "./file_labels.js";
 import { showMessageHtml } from "./message_html.js";
-import { authorName } from "./timeline_model.js";
+import { authorIsBot, authorKey, authorLabel, authorName } from "./timeline_model.js";
 
 /** @typedef {import("./timeline_model.js").Item} Item */
 /** @typedef {import("./timeline_model.js").Attachment} Attachment */
@@ -84,13 +84,19 @@ export function fillItem(el, item, { me, doc = document }) {
     return el;
   }
   el.classList.toggle("is-mine", name !== null && name === me);
-  el.dataset.author = name ?? "";
+  el.dataset.author = authorKey(item) ?? "";
+  // The name shown (an incoming webhook's display name, else the username; _item.html the same).
+  const label = authorLabel(item);
   const avatar = el.querySelector(":scope > .item__avatar");
-  if (avatar instanceof HTMLElement) fillAvatar(avatar, name);
+  if (avatar instanceof HTMLElement) fillAvatar(avatar, label);
   if (author) {
-    author.textContent = name ?? "deleted user";
+    author.textContent = label ?? "deleted user";
     author.classList.toggle("is-deleted", name === null);
+    if (name !== null && label !== name) author.setAttribute("title", name);
+    else author.removeAttribute("title");
   }
+  const bot = el.querySelector(":scope > .item__meta > .item__bot");
+  if (bot instanceof HTMLElement) bot.hidden = !authorIsBot(item);
   const text = typeof item.body === "string" ? item.body : "";
   const attachment = isAttachment(item.attachment) ? item.attachment : null;
   const body = el.querySelector(":scope > .item__body");

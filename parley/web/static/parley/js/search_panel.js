@@ -41,7 +41,7 @@ let lastText = "";
  * @typedef {object} SearchResult
  * @property {string} room
  * @property {number} seq
- * @property {{username?: unknown} | null} [author]
+ * @property {{username?: unknown, display_name?: unknown} | null} [author]
  * @property {string} [body]
  * @property {string} [html]
  * @property {string} [ts]
@@ -268,7 +268,9 @@ export function bindSearch({ me, onOpen, signal }) {
     if (where) where.textContent = `${roomTitle(result.room)}${result.thread ? " · in a thread" : ""}`;
     const who = item.querySelector(".search-result__who");
     const author = result.author && typeof result.author.username === "string" ? result.author.username : null;
-    if (who) who.textContent = author ?? "deleted user";
+    // A webhook's message shows the name it posted under, as in the timeline.
+    const shown = result.author && typeof result.author.display_name === "string" ? result.author.display_name : "";
+    if (who) who.textContent = author === null ? "deleted user" : shown || author;
     const time = item.querySelector(".search-result__time");
     if (time instanceof HTMLTimeElement && result.ts) {
       time.dateTime = result.ts;

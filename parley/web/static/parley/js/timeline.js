@@ -15,7 +15,7 @@ import { TEMPLATE, cloneTemplate, fillItem, renderItem, setContinued } from "./i
 import { placeRow } from "./message_groups.js";
 import { regroupRows } from "./row_groups.js";
 import { dayLabel } from "./time_format.js";
-import { TimelineModel, authorName, isRow } from "./timeline_model.js";
+import { TimelineModel, authorKey, isRow } from "./timeline_model.js";
 
 /** @typedef {import("./timeline_model.js").Item} Item */
 /** @typedef {import("./timeline_model.js").SeqRange} SeqRange */
@@ -226,7 +226,7 @@ export class Timeline {
    */
   facts(item) {
     return {
-      author: authorName(item),
+      author: authorKey(item),
       ts: item.ts,
       kind: item.type === "message" ? "message" : String(item.kind ?? "event"),
       fresh: item.seq === this.model.markerSeq,

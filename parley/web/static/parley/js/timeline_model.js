@@ -14,8 +14,10 @@
 // be the first unread.
 
 /**
- * A user as items name them; `username` is a string unless the account was deleted.
- * @typedef {{username?: unknown} | null} UserRef
+ * A user as items name them; `username` is a string unless the account was deleted. A message's
+ * author may carry `display_name` (the name it shows: an incoming webhook's) and `bot` (true when
+ * a program wrote it).
+ * @typedef {{username?: unknown, display_name?: unknown, bot?: unknown} | null} UserRef
  */
 
 /**
@@ -64,6 +66,41 @@ export const GROUP_MS = 5 * 60 * 1000;
 export function authorName(item) {
   const user = item.type === "message" ? item.author : item.user;
   return user && typeof user.username === "string" ? user.username : null;
+}
+
+/**
+ * The name the item shows for its author: the `display_name` it carries, else the username; null
+ * for a deleted account.
+ * @param {Item} item
+ * @returns {string | null}
+ */
+export function authorLabel(item) {
+  const name = authorName(item);
+  const user = item.type === "message" ? item.author : item.user;
+  const shown = user && typeof user.display_name === "string" ? user.display_name : "";
+  return name === null ? null : shown || name;
+}
+
+/**
+ * Whether a program (a bot user) wrote the item: the clients show it with a "BOT" badge.
+ * @param {Item} item
+ * @returns {boolean}
+ */
+export function authorIsBot(item) {
+  const user = item.type === "message" ? item.author : item.user;
+  return Boolean(user && user.bot === true);
+}
+
+/**
+ * What groups a row with the one before it: its author, and the name it shows (one webhook
+ * posting as "CI" and then as "Grafana" starts a new group); null for a deleted account.
+ * @param {Item} item
+ * @returns {string | null}
+ */
+export function authorKey(item) {
+  const name = authorName(item);
+  const label = authorLabel(item);
+  return name === null || label === name ? name : `${name}\n${label}`;
 }
 
 /**
@@ -310,8 +347,8 @@ export class TimelineModel {
       seq !== this.markerSeq &&
       prev?.type === "message" &&
       !newDay &&
-      authorName(item) !== null &&
-      authorName(item) === authorName(prev) &&
+      authorKey(item) !== null &&
+      authorKey(item) === authorKey(prev) &&
       gap >= 0 &&
       gap < GROUP_MS;
     return { day: newDay ? date : null, continuation };
