@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "parley.rooms",
     "parley.search",
     "parley.realtime",
+    # Outgoing webhooks of bots: listens to posted messages (parley/bots/apps.py).
+    "parley.bots",
 ]
 
 MIDDLEWARE = [
@@ -330,6 +332,21 @@ PARLEY = {
 # /metrics is served to staff sessions, or to a scraper sending `Authorization: Bearer <token>`.
 PARLEY_METRICS_TOKEN = env.str("PARLEY_METRICS_TOKEN", default="")
 
+# Outgoing requests (bots' webhooks: parley/core/outbound.py) refuse private, loopback,
+# link-local and other non-public addresses unless this is true (development and tests only).
+PARLEY_ALLOW_PRIVATE_TARGETS = env.bool("PARLEY_ALLOW_PRIVATE_TARGETS", default=False)
+# The address people reach Parley at ("https://chat.example.com"): the absolute `reply_url` an
+# outgoing webhook is sent. Empty: the `reply_url` is a path ("/api/v1/rooms/<slug>/messages").
+PARLEY_SITE_URL = env.str("PARLEY_SITE_URL", default="").rstrip("/")
+# Outgoing webhooks of bots (parley/bots): the total seconds a bot has to answer, the answer's
+# byte limit, the requests made at once per process and the ones waiting (more are dropped).
+PARLEY_BOTS = {
+    "TIMEOUT_SECONDS": env.float("PARLEY_BOT_TIMEOUT_SECONDS", default=5.0),
+    "MAX_ANSWER_BYTES": env.int("PARLEY_BOT_MAX_ANSWER_BYTES", default=64 * 1024),
+    "WORKERS": env.int("PARLEY_BOT_WORKERS", default=4),
+    "MAX_PENDING": env.int("PARLEY_BOT_MAX_PENDING", default=100),
+}
+
 # Rate limits (parley/core/ratelimit.py), each "BURST,COUNT/PERIOD" or "off": BURST requests at
 # once, then COUNT per PERIOD (s, m, h, e.g. 10m). Counted in Redis when REDIS_URL is set (shared
 # by every process), else in each process. PARLEY_RATE_LIMITS=off turns off every limit and cap
@@ -408,5 +425,8 @@ LOGGING = {
         "django.channels.server": {"level": "WARNING"},
         # uvicorn's own dictConfig (at start) keeps a logger's filters.
         "uvicorn.error": {"filters": ["drop_socket_lines"]},
+        # httpx logs each request's URL at INFO, and a bot's URL may hold a secret.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }
