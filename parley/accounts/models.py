@@ -59,3 +59,80 @@ class AccessToken(models.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+class SiteSettings(models.Model):
+    """The server's own settings, set on the first-run page: one row (pk 1)."""
+
+    name = models.CharField(max_length=80, default="Parley")
+    # When the first account was made on the set-up page (None: not set up yet).
+    set_up_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "site settings"
+        verbose_name_plural = "site settings"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Invitation(models.Model):
+    """A sign-up link made by staff: `/accounts/signup/?invite=<token>` (PARLEY_SIGNUP=invite).
+    Stored like an access token: its public `prefix` and the SHA-256 of the whole token."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Who or what it is for, shown in the list ("the design team").
+    note = models.CharField(max_length=100, blank=True, default="")
+    prefix = models.CharField(max_length=16, unique=True)
+    digest = models.CharField(max_length=64)
+    max_uses = models.PositiveIntegerField(default=1)
+    uses = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"invitation {self.prefix}"
+
+
+class InvitationUse(models.Model):
+    """One sign-up through an invitation: who used it, and when."""
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="used_by")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    used_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} via {self.invitation_id}"
+
+
+class AuditEntry(models.Model):
+    """A moderation action: who did what, when, to whom, in which room (shown in the admin)."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # e.g. "user_deactivate", "messages_delete_all", "message_delete", "member_remove".
+    action = models.CharField(max_length=40)
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The room's slug (kept when the room is deleted), "" when none.
+    room = models.CharField(max_length=50, blank=True, default="")
+    # Anything else worth keeping: counts, seqs, the reason given.
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_id} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -40,6 +40,8 @@ class Room(models.Model):
     )
     last_seq = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Every new account joins this room (#general, made on the first-run page); leaving is allowed.
+    auto_join = models.BooleanField(default=False, db_default=False)
     # Direct rooms only: the participants' ids, sorted, joined by ","; one room per set.
     direct_key = models.CharField(max_length=200, null=True, blank=True, editable=False)  # noqa: DJ001
 
