@@ -186,6 +186,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Who may sign up at /accounts/signup/: "open" (anyone), "invite" (only with an invitation link
+# staff made on /staff/invitations/) or "closed" (nobody; staff add people in the admin).
+# An unknown value counts as "closed" (parley/accounts/views.py). Production defaults to "invite".
+PARLEY_SIGNUP = env.str("PARLEY_SIGNUP", default="open")
+
 # Log-in throttling (django-axes): after AXES_FAILURE_LIMIT failed log-ins for one username from
 # one address, that pair is locked out for the cool-off time, whether or not the user exists;
 # every failure during a lock-out starts the cool-off again. Attempts live in the database, so

@@ -20,3 +20,6 @@ def _secret_key_from_data_dir() -> str:
 
 
 SECRET_KEY = env.str("SECRET_KEY", default="") or _secret_key_from_data_dir()
+
+# `make run`: anyone may sign up, as before (PARLEY_SIGNUP in the environment changes it).
+PARLEY_SIGNUP = env.str("PARLEY_SIGNUP", default="open")

@@ -26,3 +26,6 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
 LOG_FORMAT = env.str("LOG_FORMAT", default="json")
 LOGGING["handlers"]["console"]["formatter"] = "json" if LOG_FORMAT == "json" else "plain"
+
+# Sign-up by invitation only, unless the operator says otherwise (docs/administration.md).
+PARLEY_SIGNUP = env.str("PARLEY_SIGNUP", default="invite")

@@ -49,3 +49,6 @@ MEDIA_ROOT = Path(tempfile.gettempdir()) / f"parley-test-media-{os.getpid()}"
 # Client.login() (no request for django-axes); tests/security turns them on where it proves them.
 PARLEY_RATE_LIMITS = {**PARLEY_RATE_LIMITS, "ENABLED": False}
 AXES_ENABLED = False
+
+# Anyone may sign up, as the contract's tests expect; tests of the other modes set it themselves.
+PARLEY_SIGNUP = "open"

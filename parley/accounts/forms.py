@@ -2,9 +2,17 @@
 
 from typing import Any
 
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm, UserCreationForm
+from django import forms
+from django.contrib.auth.forms import (
+    AdminUserCreationForm,
+    UserChangeForm,
+    UserCreationForm,
+    UsernameField,
+)
+from django.contrib.auth.models import User
 
 from parley.accounts.usernames import check_username
+from parley.accounts.welcome import account_welcome
 from parley.core.types import AuthUser
 
 
@@ -27,11 +35,29 @@ class UsernameRuleMixin:
 # django-stubs has UserCreationForm.clean_username return str; Django's returns None for a taken
 # username (hence `str | None` above): the ignores below are for that stub.
 class SignupForm(UsernameRuleMixin, UserCreationForm[AuthUser]):  # type: ignore[misc]
-    """The sign-up form: `username`, `password1`, `password2` (the contract's fields)."""
+    """The sign-up form: `username`, `password1`, `password2` (the contract's fields), and an
+    optional `email` (stored on User.email, not verified)."""
+
+    email = forms.EmailField(
+        required=False,
+        max_length=254,
+        help_text="Optional. Never shown to other people.",
+    )
+
+    class Meta:
+        # UserCreationForm.Meta's, with the email.
+        model = User
+        fields = ("username", "email")
+        field_classes = {"username": UsernameField}
 
 
 class AdminAddUserForm(UsernameRuleMixin, AdminUserCreationForm):  # type: ignore[misc]
-    pass
+    """The admin's add-user form: the new account joins the auto-join rooms (welcome.py) once
+    it is saved (the admin saves the user, then calls save_m2m, which lands here)."""
+
+    def _save_m2m(self) -> None:
+        super()._save_m2m()  # type: ignore[misc]
+        account_welcome(user=self.instance)
 
 
 class AdminChangeUserForm(UsernameRuleMixin, UserChangeForm[AuthUser]):
