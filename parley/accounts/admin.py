@@ -20,13 +20,14 @@ from typing import Any, cast
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from parley.accounts.admin_moderation import UserModerationAdmin
 from parley.accounts.bots import bot_create, check_bot_username, check_outgoing_url
+from parley.accounts.firstrun import check_site_name
 from parley.accounts.forms import AdminAddUserForm, AdminChangeUserForm
-from parley.accounts.models import AccessToken, Bot
+from parley.accounts.models import AccessToken, Bot, Invitation, InvitationUse, SiteSettings
 from parley.accounts.tokens import NAME_MAX_LENGTH, token_create, token_revoke
 from parley.core.errors import ParleyError
 from parley.core.types import AuthUser
@@ -47,7 +48,10 @@ def _show_token_once(request: HttpRequest, token: AccessToken, raw: str) -> None
     )
 
 
-class ParleyUserAdmin(UserAdmin[AuthUser]):
+class ParleyUserAdmin(UserModerationAdmin):
+    """Django's user pages, with deactivation through the moderation services
+    (admin_moderation.py, which also registers the audit log's admin)."""
+
     add_form = AdminAddUserForm
     form = AdminChangeUserForm
 
@@ -206,3 +210,84 @@ class AccessTokenAdmin(admin.ModelAdmin[AccessToken]):
         for token in queryset:
             token_revoke(token=token, by=_admin_user(request))
         super().delete_queryset(request, queryset)
+
+
+class InvitationUseInline(admin.TabularInline[InvitationUse, Invitation]):
+    model = InvitationUse
+    fields = ["user", "used_at"]
+    readonly_fields = ["user", "used_at"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Invitation | None = None) -> bool:
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin[Invitation]):
+    """Invitations, read only: staff make and revoke them on /staff/invitations/ (through
+    parley/accounts/invitations.py), where a new link is shown once."""
+
+    list_display = [
+        "note",
+        "prefix",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "uses",
+        "max_uses",
+        "revoked_at",
+    ]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["note", "prefix", "created_by__username", "used_by__user__username"]
+    list_select_related = ["created_by"]
+    fields = (
+        "note",
+        "prefix",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "uses",
+        "max_uses",
+        "revoked_at",
+    )
+    readonly_fields = fields
+    inlines = [InvitationUseInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Invitation | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Invitation | None = None) -> bool:
+        return False
+
+
+class SiteSettingsForm(forms.ModelForm[SiteSettings]):
+    class Meta:
+        model = SiteSettings
+        fields = ["name"]
+
+    def clean_name(self) -> str:
+        try:
+            return check_site_name(self.cleaned_data.get("name") or "")
+        except ParleyError as exc:
+            raise forms.ValidationError(exc.message) from None
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin[SiteSettings]):
+    """The server's name (set on the set-up page), changeable here; the one row is never added
+    or deleted in the admin."""
+
+    form = SiteSettingsForm
+    list_display = ["name", "set_up_at"]
+    fields = ("name", "set_up_at")
+    readonly_fields = ("set_up_at",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: SiteSettings | None = None) -> bool:
+        return False

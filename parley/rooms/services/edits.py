@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from parley.accounts.audit import AuditAction, audit_record
 from parley.core.errors import Forbidden, InvalidInput, NotAMember, RoomNotFound
 from parley.core.types import AuthUser
 from parley.rooms.markdown import render_body
@@ -154,6 +155,7 @@ def message_delete(
     InvalidInput for a target that is not a message of this room; Forbidden for someone else's
     message; InvalidInput for one already deleted. The text and attachment are erased
     (`message_erase`), not hidden. Counts as a send unless not `counted` (the admin's action).
+    Deleting someone else's message is recorded in the audit log (accounts/audit.py).
     Emits the `delete` item after commit."""
 
     def write(room: Room) -> Item:
@@ -182,6 +184,15 @@ def message_delete(
                 deleted=True,
                 state_seq=item.seq,
             )
+            if message.user_id != user.pk:
+                # Moderation of someone else (an author's own deletion writes nothing more).
+                audit_record(
+                    actor=user,
+                    action=AuditAction.MESSAGE_DELETE,
+                    target_user=message.user,
+                    room=room.slug,
+                    detail={"seq": target, "delete_seq": item.seq, "client_id": client_id},
+                )
         return item
 
     return item_write_once(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from parley.accounts.audit import AuditAction, audit_record
 from parley.core import changes, ratelimit
 from parley.core.errors import Forbidden, InvalidInput, OwnerCannotLeave
 from parley.core.types import AuthUser
@@ -81,6 +82,15 @@ def _remove(*, user: AuthUser, room: Room, actor: AuthUser | None = None) -> Mem
         if not deleted:
             return MembershipChange(room=room, changed=False, event=None)
         event = item_append(room=room, kind=Item.Kind.LEAVE, user=user)
+        if actor is not None and actor.pk != user.pk:
+            # Someone else removed them: moderation, in the audit log (leaving is not).
+            audit_record(
+                actor=actor,
+                action=AuditAction.MEMBER_REMOVE,
+                target_user=user,
+                room=room.slug,
+                detail={"event_seq": event.seq},
+            )
         changes.emit_on_commit(item_added(event, room=room))
     return MembershipChange(room=room, changed=True, event=event)
 
@@ -209,7 +219,8 @@ def membership_remove(*, actor: AuthUser, room: Room, username: str) -> Membersh
 def moderator_set(*, actor: AuthUser, room: Room, username: str, moderator: bool) -> bool:
     """Make a member of `room` one of its moderators (or a plain member again): the owner's and
     staff's call (Forbidden otherwise); InvalidInput for someone who is not a member. Returns
-    whether anything changed. Moderators delete anyone's messages in the room (edits.py)."""
+    whether anything changed. Moderators delete anyone's messages in the room (edits.py). Each
+    change is recorded in the audit log (accounts/audit.py)."""
     check_can_manage_members(actor=actor, room=room)
     user = _user_by_username(username)
     role = Membership.Role.MODERATOR if moderator else Membership.Role.MEMBER
@@ -218,6 +229,13 @@ def moderator_set(*, actor: AuthUser, room: Room, username: str, moderator: bool
         raise InvalidInput(f"{username} is not a member of this room.")
     if membership.role == role:
         return False
-    membership.role = role
-    membership.save(update_fields=["role"])
+    with transaction.atomic():
+        membership.role = role
+        membership.save(update_fields=["role"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.MODERATOR_SET if moderator else AuditAction.MODERATOR_UNSET,
+            target_user=user,
+            room=room.slug,
+        )
     return True
