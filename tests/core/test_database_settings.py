@@ -48,21 +48,22 @@ def test_a_pool_size_of_zero_turns_the_pool_off(monkeypatch):
     not os.environ.get("DATABASE_URL", "").startswith("postgres"),
     reason="needs PostgreSQL (DATABASE_URL)",
 )
-def test_a_closed_connection_goes_back_to_the_pool_and_is_reused(monkeypatch, django_db_blocker):
+def test_connections_closed_after_each_request_go_back_to_the_pool(monkeypatch, django_db_blocker):
     # The configuration as the server builds it, against the real server: closing at the end
-    # of a request hands the session back, and the next request gets the same backend.
+    # of each of ten requests hands the session back, so the pool opens a connection or two
+    # (its background filler may race the first request), not ten.
     monkeypatch.delenv("PARLEY_DB_POOL_SIZE", raising=False)
     config = base.database_from_env(os.environ["DATABASE_URL"])
     config.update(TIME_ZONE=None, AUTOCOMMIT=True, ATOMIC_REQUESTS=False, TEST={})
     wrapper = DatabaseWrapper(config, alias="pool-test")
+    backends = set()
     with django_db_blocker.unblock():
-        with wrapper.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            first = cursor.fetchone()[0]
-        wrapper.close()
-        with wrapper.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            second = cursor.fetchone()[0]
-        wrapper.close()
+        for _ in range(10):
+            with wrapper.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                backends.add(cursor.fetchone()[0])
+            wrapper.close()
+        opened = wrapper.pool.get_stats()["connections_num"]
         wrapper.close_pool()
-    assert first == second
+    assert len(backends) <= 2
+    assert opened <= 2

@@ -6,6 +6,7 @@ own data folder, and waits for uvicorn's own "running" line rather than polling.
 
 from __future__ import annotations
 
+import hashlib
 import http.cookiejar
 import os
 import re
@@ -43,6 +44,13 @@ class LiveServer:
         # The live server uses its own database unless the caller names one.
         own_db = f"sqlite:///{self.data_dir / 'parley.sqlite3'}"
         self.env["DATABASE_URL"] = (env or {}).get("DATABASE_URL") or own_db
+        if self.env["DATABASE_URL"] == own_db and "PARLEY_REDIS_PREFIX" not in (env or {}):
+            # And then its own keys in the suite's Redis, named after its folder (a restart in
+            # the same folder finds them): servers with databases of their own number their
+            # users and rooms alike, so shared keys would mix one server's rate limit buckets,
+            # presence and room groups into another's.
+            folder = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:12]
+            self.env["PARLEY_REDIS_PREFIX"] = f"live-{folder}"
         self.process: subprocess.Popen | None = None
         self.output: list[str] = []
         self._ready = threading.Event()

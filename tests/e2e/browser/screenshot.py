@@ -7,7 +7,8 @@ with three people in three browser contexts, and saves the room page at 1280x800
 reactions with their counts, a thread open beside the timeline (its root shows "2 replies · …"),
 the sidebar with unread counts (and a mention) in another room and a direct conversation
 waiting in "Direct messages", an image shared in the conversation, and someone typing; and
-beside it (screenshot-phone.png) the same room on a phone, 375x740. The browser tests run the
+beside it (screenshot-phone.png) the same room on a phone, 375x740; first of all, what a fresh
+server shows (screenshot-setup.png): its set-up page, filled in. The browser tests run the
 same scene into a temporary folder, so this keeps working. Emoji need a
 colour emoji font (Debian's fonts-noto-color-emoji), else they show as empty boxes.
 """
@@ -105,6 +106,31 @@ def reply(someone: Person, text: str, body: str) -> None:
     someone.expect(panel.locator("#thread-pending .item--message")).to_have_count(0)
     someone.page.locator("#thread-close").click()
     someone.expect(panel).to_be_hidden()
+
+
+def setup_path(path: Path) -> Path:
+    """Where the fresh server's set-up page goes: docs/screenshot-setup.png."""
+    return path.with_name(f"{path.stem}-setup{path.suffix}")
+
+
+def setup_view(browser, base_url: str, path: Path) -> None:
+    """What `make run` shows first on a fresh clone: the login page leads to the set-up page,
+    shown filled in (and not sent, so the scene that follows starts from an empty server)."""
+    context = browser.new_context(base_url=base_url, color_scheme="light", viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        page.goto("/accounts/login/")
+        page.get_by_role("link", name="Set up this server").click()
+        page.wait_for_url("**/setup/")
+        page.get_by_label("Server name").fill("Acme Engineering")
+        page.get_by_label("Username").fill("ada")
+        page.get_by_label("Email").fill("ada@example.com")
+        page.get_by_label("Password", exact=True).fill("a long passphrase")
+        page.get_by_label("Password confirmation").fill("a long passphrase")
+        page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
+        page.screenshot(path=str(path))
+    finally:
+        context.close()
 
 
 def phone_path(path: Path) -> Path:
@@ -244,6 +270,7 @@ def main(argv: list[str]) -> int:
             with sync_playwright() as playwright:
                 browser = launch(playwright)
                 try:
+                    setup_view(browser, server.base_url, setup_path(output))
                     play_scene(browser, server.base_url, output)
                 finally:
                     browser.close()
