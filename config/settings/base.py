@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "parley.realtime",
     # Outgoing webhooks of bots: listens to posted messages (parley/bots/apps.py).
     "parley.bots",
+    # Web Push and email digests for people who are away (parley/notify/apps.py).
+    "parley.notify",
 ]
 
 MIDDLEWARE = [

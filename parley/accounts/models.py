@@ -136,3 +136,60 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def avatar_path(instance: Profile, filename: str) -> str:
+    """Stored under a generated name (the uploaded name is never used): a new name per upload,
+    so caches of the old picture never show it for the new one."""
+    import uuid
+
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "png"
+    return f"avatars/{instance.user_id}/{uuid.uuid4().hex}.{suffix}"
+
+
+class Profile(models.Model):
+    """What others see of a person besides their username (parley/accounts/profiles.py)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="profile"
+    )
+    # Shown instead of the username where people are named ("" = the username).
+    display_name = models.CharField(max_length=80, blank=True, default="")
+    # A picture resized and re-encoded on the server (no EXIF survives); "" = generated initials.
+    avatar = models.FileField(upload_to=avatar_path, max_length=200, blank=True, default="")
+    # An IANA time zone name ("Europe/Paris"), "" = not said; others see the person's local time.
+    time_zone = models.CharField(max_length=64, blank=True, default="")
+    status_emoji = models.CharField(max_length=64, blank=True, default="")
+    status_text = models.CharField(max_length=100, blank=True, default="")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"profile of {self.user_id}"
+
+
+class NotificationPrefs(models.Model):
+    """How a person wants to hear of what they missed: email digests, Web Push, do not disturb.
+
+    The address is Django's `User.email`; `email_verified` is the address a signed link proved
+    (notification mail goes only to `User.email` when it equals it)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="notification_prefs",
+    )
+    email_verified = models.EmailField(blank=True, default="")
+    # Digest emails of unread mentions and direct messages.
+    email_notify = models.BooleanField(default=True)
+    # Web Push to this person's browsers and phones.
+    push_notify = models.BooleanField(default=True)
+    # Do not disturb: no push and no email until then (None, or past: not paused).
+    dnd_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "notification preferences"
+        verbose_name_plural = "notification preferences"
+
+    def __str__(self) -> str:
+        return f"notification preferences of {self.user_id}"

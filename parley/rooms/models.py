@@ -42,6 +42,10 @@ class Room(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     # Every new account joins this room (#general, made on the first-run page); leaving is allowed.
     auto_join = models.BooleanField(default=False, db_default=False)
+    # Only the owner, moderators and staff post (announcements); others read and react.
+    read_only = models.BooleanField(default=False, db_default=False)
+    # An archived room is read-only for everyone and leaves the sidebar; None: not archived.
+    archived_at = models.DateTimeField(null=True, blank=True)
     # Direct rooms only: the participants' ids, sorted, joined by ","; one room per set.
     direct_key = models.CharField(max_length=200, null=True, blank=True, editable=False)  # noqa: DJ001
 
@@ -107,6 +111,12 @@ class Item(models.Model):
         EDIT = "edit", "Edit"
         DELETE = "delete", "Delete"
         REACTION = "reaction", "Reaction"
+        # Changes of the room itself: `event` items (parley/rooms/services/roles.py).
+        RENAME = "rename", "Rename"
+        READ_ONLY = "read_only", "Read-only"
+        ARCHIVE = "archive", "Archive"
+        OWNER = "owner", "Owner"
+        ROLE = "role", "Role"
 
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="items")
     seq = models.PositiveBigIntegerField()
@@ -145,6 +155,13 @@ class Item(models.Model):
     # The name a message shows for its author when it is not their own: an incoming webhook's
     # name, or the `username` its payload gave ("" = the author's own).
     display_name = models.CharField(max_length=80, blank=True, default="", db_default="")
+    # An event done by someone to someone else (a member removed, a moderator named, ownership
+    # given): who did it; `user` is whom it was done to. None when the subject acted themselves.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # An event's particulars: {"from": old, "to": new name}, {"on": true}, {"role": "moderator"}.
+    detail = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["room", "seq"]
