@@ -1,9 +1,9 @@
 """Invitations: the sign-up links staff make when PARLEY_SIGNUP is `invite`.
 
-An invitation link reads `/accounts/signup/?invite=invite_<prefix>_<secret>`, made like an
-access token (parley/accounts/tokens.py): a 12-character public prefix to find the row by, 32
-random bytes of secret, and only the SHA-256 of the whole token stored, compared in constant
-time. The link is shown once, to the staff member who made it.
+An invitation link reads `/accounts/signup/?invite=invite_<prefix>_<secret>`, made, stored
+and compared like an access token by the rule of parley/core/secret_tokens.py: a 12-character
+public prefix to find the row by, 32 random bytes of secret, only the SHA-256 of the whole token
+stored, compared in constant time. The link is shown once, to the staff member who made it.
 
 An invitation may be used `max_uses` times (1: single-use), until `expires_at` if it has one,
 unless revoked. Each refusal has its own error and message, so the person holding a dead link
@@ -14,10 +14,6 @@ the first and then matches nothing) as on SQLite (writers are serialised).
 
 from __future__ import annotations
 
-import hmac
-import re
-import secrets
-import string
 import unicodedata
 from datetime import timedelta
 
@@ -26,18 +22,14 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from parley.accounts.models import Invitation, InvitationUse
-from parley.accounts.tokens import PREFIX_LENGTH, SECRET_BYTES, token_digest
 from parley.core.errors import Forbidden, InvalidInput
+from parley.core.secret_tokens import TokenFormat, token_digest, token_matches
 from parley.core.types import AuthUser
 
-INVITE_PREFIX = "invite_"
+INVITE_TOKEN = TokenFormat("invite_")
 NOTE_MAX_LENGTH: int = Invitation._meta.get_field("note").max_length  # type: ignore[assignment]
 MAX_USES_LIMIT = 1000
 MAX_EXPIRY = timedelta(days=365)
-
-_PREFIX_ALPHABET = string.ascii_letters + string.digits
-# The whole token, exactly: anything else is malformed and costs no database read.
-_INVITE_RE = re.compile(r"invite_([A-Za-z0-9]{12})_[A-Za-z0-9_-]{43}")
 
 
 class InvitationRefused(Forbidden):
@@ -93,8 +85,7 @@ def invitation_create(
         if expires_in <= timedelta(0) or expires_in > MAX_EXPIRY:
             raise InvalidInput("An invitation expires after 1 to 365 days, or never.")
         expires_at = timezone.now() + expires_in
-    prefix = "".join(secrets.choice(_PREFIX_ALPHABET) for _ in range(PREFIX_LENGTH))
-    raw = f"{INVITE_PREFIX}{prefix}_{secrets.token_urlsafe(SECRET_BYTES)}"
+    prefix, raw = INVITE_TOKEN.new()
     invitation = Invitation.objects.create(
         created_by=by,
         note=note,
@@ -120,12 +111,12 @@ def _refusal(invitation: Invitation) -> InvitationRefused | None:
 def invitation_check(token: object) -> Invitation:
     """The invitation `token` names, if it can be used now. Raises InvitationUnknown (malformed,
     unknown or forged), InvitationRevoked, InvitationExpired or InvitationUsedUp."""
-    match = _INVITE_RE.fullmatch(token) if isinstance(token, str) else None
-    if match is None:
+    prefix = INVITE_TOKEN.prefix_of(token)
+    if prefix is None:
         raise InvitationUnknown()
-    invitation = Invitation.objects.filter(prefix=match.group(1)).first()
-    presented = token_digest(token) if isinstance(token, str) else ""
-    if invitation is None or not hmac.compare_digest(presented, invitation.digest):
+    invitation = Invitation.objects.filter(prefix=prefix).first()
+    assert isinstance(token, str)
+    if invitation is None or not token_matches(token, invitation.digest):
         raise InvitationUnknown()
     refusal = _refusal(invitation)
     if refusal is not None:

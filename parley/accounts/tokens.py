@@ -1,11 +1,8 @@
 """Personal access tokens: made, checked and revoked here, and nowhere else.
 
-A token reads `parley_<prefix>_<secret>`: `prefix` is 12 letters and digits, stored as is so a
-presented token is found by one indexed read; `secret` is 43 URL-safe characters (32 random bytes
-from `secrets`). Only the SHA-256 of the whole token is stored, and it is compared with the
-presented token's in constant time (`hmac.compare_digest`): neither a database dump nor a timing
-tells a working token. A plain hash suffices (no slow KDF): the secret has 256 random bits, so
-there is nothing to guess.
+A token reads `parley_<prefix>_<secret>` (`prefix`: 12 letters and digits), made, stored and
+compared by the rule of parley/core/secret_tokens.py: shown once, only its SHA-256 kept, compared
+in constant time.
 
 A revoked token stops at once: HTTP requests check it every time, and its open sockets are
 closed with 4403 (SESSION_ENDED) in every process: a token's sockets carry the session key
@@ -15,11 +12,6 @@ emits `SessionsEnded` for it, as a log-out does for a session (parley/accounts/s
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import re
-import secrets
-import string
 from datetime import timedelta
 
 from django.db.models import Q
@@ -29,24 +21,13 @@ from parley.accounts.changes import SessionsEnded
 from parley.accounts.models import AccessToken
 from parley.core import changes
 from parley.core.errors import Forbidden, InvalidInput
+from parley.core.secret_tokens import TokenFormat, token_digest, token_matches
 from parley.core.types import AuthUser
 
-TOKEN_PREFIX = "parley_"  # noqa: S105 (a label, not a secret)
-PREFIX_LENGTH = 12
-SECRET_BYTES = 32  # token_urlsafe: 43 characters
+TOKEN_FORMAT = TokenFormat("parley_")
 NAME_MAX_LENGTH = 100
 # `last_used_at` is written at most this often per token: a busy script costs no write per call.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-_PREFIX_ALPHABET = string.ascii_letters + string.digits
-# The whole token, exactly: anything else (empty, NUL, 10 KB, a trailing newline) is malformed
-# and costs no database read.
-_TOKEN_RE = re.compile(r"parley_([A-Za-z0-9]{12})_[A-Za-z0-9_-]{43}")
-
-
-def token_digest(raw: str) -> str:
-    """The SHA-256 (hex) of a whole token, as stored in AccessToken.digest."""
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def token_session_key(token_id: int) -> str:
@@ -69,10 +50,10 @@ def token_create(*, user: AuthUser, name: str) -> tuple[AccessToken, str]:
     """A new token of `user` named `name` (1..100 characters): the row, and the token itself,
     which is shown once and never stored. InvalidInput for a bad name."""
     name = _clean_name(name)
-    prefix = "".join(secrets.choice(_PREFIX_ALPHABET) for _ in range(PREFIX_LENGTH))
-    raw = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(SECRET_BYTES)}"
-    digest = token_digest(raw)
-    token = AccessToken.objects.create(user=user, name=name, prefix=prefix, digest=digest)
+    prefix, raw = TOKEN_FORMAT.new()
+    token = AccessToken.objects.create(
+        user=user, name=name, prefix=prefix, digest=token_digest(raw)
+    )
     return token, raw
 
 
@@ -80,12 +61,11 @@ def token_user(raw: str) -> tuple[AuthUser, AccessToken] | None:
     """The active user a presented token authenticates, and the token; None if the token is
     malformed, unknown, wrong, revoked, or its user is deactivated. Notes the token's last use
     (at most once a minute). Runs a query: call it from a database thread in async code."""
-    match = _TOKEN_RE.fullmatch(raw) if isinstance(raw, str) else None
-    if match is None:
+    prefix = TOKEN_FORMAT.prefix_of(raw)
+    if prefix is None:
         return None
-    token = AccessToken.objects.select_related("user").filter(prefix=match.group(1)).first()
-    presented = token_digest(raw)
-    if token is None or not hmac.compare_digest(presented, token.digest):
+    token = AccessToken.objects.select_related("user").filter(prefix=prefix).first()
+    if token is None or not token_matches(raw, token.digest):
         return None
     if token.revoked_at is not None or not token.user.is_active:
         return None

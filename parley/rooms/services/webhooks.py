@@ -7,20 +7,14 @@ room like anyone (a `join` event) and in whose name the hook's messages are post
 renderer. Each message shows the webhook's name, or the payload's `username`, as its author's
 display name (Item.display_name).
 
-A token reads `<prefix>_<secret>`: `prefix` is 12 lowercase letters and digits, stored as is so a
-presented token is found by one indexed read; `secret` is 43 URL-safe characters (32 random
-bytes). Only the SHA-256 of the whole token is stored and compared in constant time, as for access
-tokens (parley/accounts/tokens.py). A deleted webhook is revoked (its row stays, so its messages
+A token reads `<prefix>_<secret>` (`prefix`: 12 lowercase letters and digits, as it also names
+the bot user), made, stored and compared by the rule of parley/core/secret_tokens.py, as access
+tokens are. A deleted webhook is revoked (its row stays, so its messages
 keep their author) and its bot leaves the room.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import re
-import secrets
-import string
 import uuid
 from datetime import timedelta
 
@@ -30,6 +24,7 @@ from django.utils import timezone
 
 from parley.accounts.bots import bot_create
 from parley.core.errors import Forbidden, InvalidInput
+from parley.core.secret_tokens import LOWER_CASE, TokenFormat, token_digest, token_matches
 from parley.core.types import AuthUser
 from parley.rooms.models import IncomingWebhook, Room
 from parley.rooms.services.memberships import (
@@ -40,26 +35,11 @@ from parley.rooms.services.memberships import (
 from parley.rooms.services.messages import message_post
 from parley.rooms.services.writes import PostResult
 
-PREFIX_LENGTH = 12
-SECRET_BYTES = 32  # token_urlsafe: 43 characters
+WEBHOOK_TOKEN = TokenFormat("", alphabet=LOWER_CASE)
 NAME_MAX_LENGTH = 80  # IncomingWebhook.name and Item.display_name
 # `last_used_at` is written at most this often per webhook: a chatty monitor costs no extra write
 # per message.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-_PREFIX_ALPHABET = string.ascii_lowercase + string.digits
-# The whole token, exactly: anything else costs no database read.
-_TOKEN_RE = re.compile(r"([a-z0-9]{12})_[A-Za-z0-9_-]{43}")
-
-
-def webhook_digest(raw: str) -> str:
-    """The SHA-256 (hex) of a whole token, as stored in IncomingWebhook.digest."""
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def _new_token() -> tuple[str, str]:
-    prefix = "".join(secrets.choice(_PREFIX_ALPHABET) for _ in range(PREFIX_LENGTH))
-    return prefix, f"{prefix}_{secrets.token_urlsafe(SECRET_BYTES)}"
 
 
 def _clean_name(name: str) -> str:
@@ -102,7 +82,7 @@ def webhook_create(*, room: Room, by: AuthUser, name: str) -> tuple[IncomingWebh
         raise InvalidInput("A staff-only room has no webhooks: only staff may be its members.")
     name = _clean_name(name)
     for _ in range(3):
-        prefix, raw = _new_token()
+        prefix, raw = WEBHOOK_TOKEN.new()
         try:
             with transaction.atomic():
                 user = bot_create(username=f"hook-{prefix}", owner=by)
@@ -112,7 +92,7 @@ def webhook_create(*, room: Room, by: AuthUser, name: str) -> tuple[IncomingWebh
                     user=user,
                     created_by=by,
                     prefix=prefix,
-                    digest=webhook_digest(raw),
+                    digest=token_digest(raw),
                 )
                 membership_add(actor=by, room=room, username=user.get_username())
         except (IntegrityError, InvalidInput) as exc:
@@ -133,8 +113,8 @@ def webhook_regenerate(*, webhook: IncomingWebhook, by: AuthUser) -> str:
     if webhook.revoked_at is not None:
         raise InvalidInput("That webhook was deleted.")
     # The prefix stays (it names the bot user); only the secret changes.
-    raw = f"{webhook.prefix}_{secrets.token_urlsafe(SECRET_BYTES)}"
-    webhook.digest = webhook_digest(raw)
+    raw = WEBHOOK_TOKEN.with_prefix(webhook.prefix)
+    webhook.digest = token_digest(raw)
     webhook.save(update_fields=["digest"])
     return raw
 
@@ -161,16 +141,14 @@ def webhook_lookup(raw: object) -> IncomingWebhook | None:
     """The working webhook a presented token names; None if the token is malformed, unknown,
     wrong or revoked (the same answer for each). Runs a query: from a database thread in async
     code."""
-    match = _TOKEN_RE.fullmatch(raw) if isinstance(raw, str) else None
-    if match is None:
+    prefix = WEBHOOK_TOKEN.prefix_of(raw)
+    if prefix is None:
         return None
     webhook = (
-        IncomingWebhook.objects.select_related("room", "user__bot")
-        .filter(prefix=match.group(1))
-        .first()
+        IncomingWebhook.objects.select_related("room", "user__bot").filter(prefix=prefix).first()
     )
     assert isinstance(raw, str)
-    if webhook is None or not hmac.compare_digest(webhook_digest(raw), webhook.digest):
+    if webhook is None or not token_matches(raw, webhook.digest):
         return None
     if webhook.revoked_at is not None or not webhook.user.is_active:
         return None
