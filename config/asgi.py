@@ -17,6 +17,7 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from parley.notify.background import start_background  # noqa: E402
 from parley.realtime.auth import SessionAuthMiddleware  # noqa: E402
 from parley.realtime.origin import OriginValidator  # noqa: E402
 from parley.realtime.routing import websocket_urlpatterns  # noqa: E402
@@ -28,3 +29,6 @@ application = ProtocolTypeRouter(
         "websocket": OriginValidator(SessionAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )
+
+# The digest emails' loop (parley/notify/background.py): started with the server process.
+start_background()

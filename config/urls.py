@@ -12,5 +12,8 @@ urlpatterns = [
     path("api/v1/", api_urls()),
     # Slack-compatible incoming webhooks (docs/api.md): the token is the whole credential.
     path("hooks/<str:token>", incoming_webhook, name="incoming_webhook"),
+    # Web Push: the server's VAPID key and browsers' subscriptions (docs/notifications.md).
+    path("push/", include("parley.notify.urls")),
+    path("settings/notifications/", include("parley.notify.settings_urls")),
     path("", include("parley.web.urls")),
 ]

@@ -343,8 +343,39 @@ PARLEY_METRICS_TOKEN = env.str("PARLEY_METRICS_TOKEN", default="")
 # link-local and other non-public addresses unless this is true (development and tests only).
 PARLEY_ALLOW_PRIVATE_TARGETS = env.bool("PARLEY_ALLOW_PRIVATE_TARGETS", default=False)
 # The address people reach Parley at ("https://chat.example.com"): the absolute `reply_url` an
-# outgoing webhook is sent. Empty: the `reply_url` is a path ("/api/v1/rooms/<slug>/messages").
+# outgoing webhook is sent, and the start of every link in emails. Empty: the `reply_url` is a
+# path ("/api/v1/rooms/<slug>/messages"); emails sent from the settings page link to the host it
+# was asked for, other emails to http://localhost:8000 (set it wherever emails go out).
 PARLEY_SITE_URL = env.str("PARLEY_SITE_URL", default="").rstrip("/")
+
+
+def duration_seconds(value: str) -> int:
+    """A duration as seconds: a number of seconds ("600"), or "90s", "10m", "2h", "1d"."""
+    value = value.strip().lower()
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    if value and value[-1] in units:
+        return int(float(value[:-1]) * units[value[-1]])
+    return int(float(value))
+
+
+# Email (parley/notify/digest.py, parley/accounts/notification_prefs.py): Django's backend from
+# EMAIL_URL (django-environ: smtp://user:pass@host:587, smtp+tls://…, smtp+ssl://…); the console
+# backend by default, so `make run` needs no mail server. Unset parts keep Django's defaults.
+vars().update(
+    {
+        key: value
+        for key, value in env.email_url("EMAIL_URL", default="consolemail://").items()
+        if value not in (None, "")
+    }
+)
+DEFAULT_FROM_EMAIL = env.str("PARLEY_EMAIL_FROM", default="Parley <parley@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# How long a mention or direct message stays unread before it goes into a digest email.
+PARLEY_EMAIL_NOTIFY_DELAY = duration_seconds(env.str("PARLEY_EMAIL_NOTIFY_DELAY", default="600"))
+# Whether each server process sends the due digests every minute (parley/notify/background.py);
+# off, `manage.py send_digests` run by cron does it.
+PARLEY_EMAIL_DIGESTS = env.bool("PARLEY_EMAIL_DIGESTS", default=True)
+
 # Outgoing webhooks of bots (parley/bots): the total seconds a bot has to answer, the answer's
 # byte limit, the requests made at once per process and the ones waiting (more are dropped).
 PARLEY_BOTS = {
@@ -352,6 +383,36 @@ PARLEY_BOTS = {
     "MAX_ANSWER_BYTES": env.int("PARLEY_BOT_MAX_ANSWER_BYTES", default=64 * 1024),
     "WORKERS": env.int("PARLEY_BOT_WORKERS", default=4),
     "MAX_PENDING": env.int("PARLEY_BOT_MAX_PENDING", default=100),
+}
+
+# Web Push (parley/notify, docs/notifications.md). The VAPID key pair comes from the environment
+# (PARLEY_VAPID_PRIVATE_KEY, base64url of the raw 32-byte key or a PEM; the public key is derived
+# from it, and PARLEY_VAPID_PUBLIC_KEY, if given, must match) or is generated on first use into
+# VAPID_KEY_FILE in the data folder. SUBJECT is the contact push services see (mailto: or https:).
+PARLEY_PUSH = {
+    "VAPID_PRIVATE_KEY": env.str("PARLEY_VAPID_PRIVATE_KEY", default=""),
+    "VAPID_PUBLIC_KEY": env.str("PARLEY_VAPID_PUBLIC_KEY", default=""),
+    "VAPID_SUBJECT": env.str("PARLEY_VAPID_SUBJECT", default=""),
+    "VAPID_KEY_FILE": env.str(
+        "PARLEY_VAPID_KEY_FILE", default=str(DATA_DIR / "vapid_private_key.pem")
+    ),
+    # At most one push per room per user per this many seconds; more are summed up in one.
+    "COALESCE_SECONDS": env.float("PARLEY_PUSH_COALESCE_SECONDS", default=5.0),
+    # How long a push service keeps a push for a device that is off (the TTL header).
+    "TTL_SECONDS": env.int("PARLEY_PUSH_TTL_SECONDS", default=86400),
+    # Requests to push services at once per process, each within TIMEOUT_SECONDS in all.
+    "WORKERS": env.int("PARLEY_PUSH_WORKERS", default=8),
+    "TIMEOUT_SECONDS": env.float("PARLEY_PUSH_TIMEOUT_SECONDS", default=5.0),
+    # A failed push is tried again this many times, waiting BACKOFF_SECONDS, then twice that...
+    "RETRIES": env.int("PARLEY_PUSH_RETRIES", default=3),
+    "BACKOFF_SECONDS": env.float("PARLEY_PUSH_BACKOFF_SECONDS", default=2.0),
+    # A subscription whose pushes failed this many times in a row (retries spent) is dropped.
+    "MAX_FAILURES": env.int("PARLEY_PUSH_MAX_FAILURES", default=5),
+    # Messages waiting to be decided on; more are not pushed (logged): memory stays bounded.
+    "MAX_PENDING": env.int("PARLEY_PUSH_MAX_PENDING", default=1000),
+    "MAX_SUBSCRIPTIONS_PER_USER": env.int("PARLEY_PUSH_MAX_SUBSCRIPTIONS", default=20),
+    # Whether a user whose every socket reports idle (no use for 5 minutes) is pushed to.
+    "PUSH_WHEN_IDLE": env.bool("PARLEY_PUSH_WHEN_IDLE", default=True),
 }
 
 # Rate limits (parley/core/ratelimit.py), each "BURST,COUNT/PERIOD" or "off": BURST requests at
@@ -366,6 +427,8 @@ PARLEY_RATE_LIMITS = {
         "room_create": env.str("PARLEY_RATE_ROOM_CREATE", default="5,5/10m"),
         "read": env.str("PARLEY_RATE_READ", default="100,20/s"),
         "search": env.str("PARLEY_RATE_SEARCH", default="30,3/s"),
+        # Verification emails per user: nobody mails a stranger's address over and over.
+        "email": env.str("PARLEY_RATE_EMAIL", default="3,5/h"),
         "connect_user": env.str("PARLEY_RATE_CONNECT_USER", default="30,1/s"),
         "connect_address": env.str("PARLEY_RATE_CONNECT_ADDRESS", default="200,10/s"),
     },

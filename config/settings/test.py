@@ -52,3 +52,8 @@ AXES_ENABLED = False
 
 # Anyone may sign up, as the contract's tests expect; tests of the other modes set it themselves.
 PARLEY_SIGNUP = "open"
+
+# Mail stays in django.core.mail.outbox; tests/notify points the SMTP backend at a real server.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# No digest loop in the test processes and live servers: tests run digests when they mean to.
+PARLEY_EMAIL_DIGESTS = False

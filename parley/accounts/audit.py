@@ -1,7 +1,8 @@
 """The audit log: one `AuditEntry` per moderation action, written where the action is.
 
 Only moderation of someone else is recorded (staff deactivating an account, a moderator deleting
-another person's message, an owner removing a member, moderators named or unnamed): an author
+another person's message, an owner or moderator removing a member, moderators named or unnamed,
+a room renamed, made read-only, given to another owner or archived): an author
 deleting their own message or a member leaving writes nothing here, so everyday traffic costs no
 extra query. Callers write the entry inside the transaction of the action itself, so an action
 that is rolled back leaves no entry and a stored action always has one. Staff read the log in
@@ -27,6 +28,12 @@ class AuditAction(StrEnum):
     MEMBER_REMOVE = "member_remove"
     MODERATOR_SET = "moderator_set"
     MODERATOR_UNSET = "moderator_unset"
+    # A room's owner, moderators or staff changing the room itself (rooms/services/roles.py).
+    ROOM_READ_ONLY = "room_read_only"
+    ROOM_RENAME = "room_rename"
+    ROOM_OWNER_TRANSFER = "room_owner_transfer"
+    ROOM_ARCHIVE = "room_archive"
+    ROOM_UNARCHIVE = "room_unarchive"
 
 
 def audit_record(

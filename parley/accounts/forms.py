@@ -11,6 +11,8 @@ from django.contrib.auth.forms import (
 )
 from django.contrib.auth.models import User
 
+from parley.accounts.notification_prefs import email_verification_send
+from parley.accounts.signed_links import site_url
 from parley.accounts.usernames import check_username
 from parley.accounts.welcome import account_welcome
 from parley.core.types import AuthUser
@@ -36,7 +38,8 @@ class UsernameRuleMixin:
 # username (hence `str | None` above): the ignores below are for that stub.
 class SignupForm(UsernameRuleMixin, UserCreationForm[AuthUser]):  # type: ignore[misc]
     """The sign-up form: `username`, `password1`, `password2` (the contract's fields), and an
-    optional `email` (stored on User.email, not verified)."""
+    optional `email` (stored on User.email; a verification link is mailed to it once the
+    account is saved, and notification mail goes to it only once that link is opened)."""
 
     email = forms.EmailField(
         required=False,
@@ -49,6 +52,12 @@ class SignupForm(UsernameRuleMixin, UserCreationForm[AuthUser]):  # type: ignore
         model = User
         fields = ("username", "email")
         field_classes = {"username": UsernameField}
+
+    def save(self, commit: bool = True) -> AuthUser:
+        user: AuthUser = super().save(commit=commit)
+        if commit and user.email:
+            email_verification_send(user=user, site=site_url())
+        return user
 
 
 class AdminAddUserForm(UsernameRuleMixin, AdminUserCreationForm):  # type: ignore[misc]

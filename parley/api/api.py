@@ -27,6 +27,7 @@ from parley.api.messages import router as messages_router
 from parley.api.rooms import router as rooms_router
 from parley.api.search import router as search_router
 from parley.api.session import session_auth
+from parley.api.users import router as users_router
 from parley.core.errors import (
     ErrorCode,
     Forbidden,
@@ -54,6 +55,7 @@ api = NinjaAPI(
 api.add_router("/", rooms_router)
 api.add_router("/", messages_router)
 api.add_router("/", search_router)
+api.add_router("/", users_router)
 
 # URL names of the endpoints that take a file upload (their body limit is the upload's).
 UPLOAD_URL_NAMES = frozenset({"room_files"})

@@ -1,4 +1,5 @@
-"""Rooms over the API: the list, members, joining and leaving, the read pointer, direct rooms.
+"""Rooms over the API: the list, members, joining and leaving, the read pointer, direct rooms,
+and the owner's and moderators' changes (read-only, name, owner, archive, removals).
 
 Each endpoint is one call to a service or selector (parley/rooms) and one document of
 parley/wire/frames.py: the same rules, limits and answers as the socket's `join`, `leave`,
@@ -9,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Field, Router
 
 from parley.api.schemas import (
     REFUSALS,
@@ -22,10 +24,11 @@ from parley.api.schemas import (
     ReadDocument,
     ReadIn,
     RoomList,
+    Strict,
 )
 from parley.api.session import request_user
 from parley.rooms import selectors, services
-from parley.rooms.models import Room
+from parley.rooms.models import Item, Room
 from parley.rooms.services.memberships import MembershipChange
 from parley.rooms.values import item_value
 from parley.wire import frames
@@ -146,3 +149,72 @@ def direct_room(request: HttpRequest, payload: DirectIn) -> dict[str, Any]:
     first use: the same people always get the same room."""
     direct = services.direct_room_open(user=request_user(request), usernames=payload.users)
     return frames.dm_document(room=direct.room.slug, users=direct.usernames)
+
+
+class RoomChangeIn(Strict):
+    """What to change of a room; each field left out stays as it is."""
+
+    name: str | None = Field(None, description="A new name (the owner or staff); the slug stays.")
+    read_only: bool | None = Field(None, description="Only the owner, moderators and staff post.")
+    owner: str | None = Field(None, description="The username of the member who gets the room.")
+    archived: bool | None = Field(None, description="Archived: read-only for everyone.")
+
+
+class RoomChangeDocument(Strict):
+    room: str
+    items: list[dict[str, Any]] = Field(description="The `event` items written, in order.")
+
+
+# The items this request writes (anything else committed meanwhile is left out).
+ROOM_CHANGE_KINDS = frozenset(
+    {Item.Kind.ARCHIVE, Item.Kind.OWNER, Item.Kind.RENAME, Item.Kind.READ_ONLY}
+)
+
+
+@router.patch(
+    "/rooms/{slug}",
+    response={200: RoomChangeDocument, REFUSALS: ErrorDocument},
+    summary="Change a room",
+    operation_id="room_change",
+)
+def room_change(request: HttpRequest, slug: str, payload: RoomChangeIn) -> dict[str, Any]:
+    """Make the room read-only or not (the owner, moderators, staff), rename it, give it to
+    another member, archive it or bring it back (the owner, staff): all or nothing, each change
+    an `event` item of the timeline (docs/protocol.md, "Room roles: events"), returned in the
+    order written. Bringing a room back comes first and archiving it last, so one request can
+    unarchive and rename."""
+    user = request_user(request)
+    room = selectors.access_room(user=user, slug=slug)
+    before = room.last_seq
+    with transaction.atomic():
+        if payload.archived is False:
+            services.room_archive(actor=user, room=room, archived=False)
+        if payload.owner is not None:
+            services.room_owner_transfer(actor=user, room=room, username=payload.owner)
+        if payload.name is not None:
+            services.room_rename(actor=user, room=room, name=payload.name)
+        if payload.read_only is not None:
+            services.room_read_only_set(actor=user, room=room, on=payload.read_only)
+        if payload.archived:
+            services.room_archive(actor=user, room=room, archived=True)
+    written = selectors.room_items_between(room.pk, after=before, upto=room.last_seq)
+    events = [item for item in written if item.kind in ROOM_CHANGE_KINDS]
+    return {
+        "room": room.slug,
+        "items": [frames.item(item_value(item, room_slug=room.slug)) for item in events],
+    }
+
+
+@router.delete(
+    "/rooms/{slug}/members/{username}",
+    response={200: MembershipDocument, REFUSALS: ErrorDocument},
+    summary="Remove a member",
+    operation_id="member_remove",
+)
+def member_remove(request: HttpRequest, slug: str, username: str) -> dict[str, Any]:
+    """Remove `username` from the room: the owner and staff remove anyone but the owner, a
+    moderator plain members only (403 otherwise). The `leave` event written carries `by`."""
+    user = request_user(request)
+    room = selectors.access_room(user=user, slug=slug)
+    change = services.membership_remove(actor=user, room=room, username=username)
+    return _membership(change, member=False)

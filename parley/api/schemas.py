@@ -115,3 +115,18 @@ class DirectIn(Strict):
 
 class ReadIn(Strict):
     seq: int
+
+
+class UserStatus(Schema):
+    emoji: str = Field(description="One emoji, or empty")
+    text: str
+
+
+class UserProfile(Schema):
+    username: str
+    display_name: str = Field(description="Shown instead of the username; empty: none")
+    avatar: str | None = Field(description="URL of the picture (signed-in only); null: none")
+    bot: bool
+    status: UserStatus
+    time_zone: str = Field(description="IANA time zone name; empty: not said")
+    dnd_until: str | None = Field(description="Do not disturb until then (UTC); null: not on")

@@ -28,7 +28,7 @@ import json
 import socket
 import ssl
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -72,6 +72,8 @@ class OutboundResponse:
     content_type: str  # the media type, lower case, without parameters ("" if none)
     text: str
     url: str  # the URL that answered (after redirects)
+    # The answer's headers, names in lower case (a push service's Retry-After).
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -240,18 +242,32 @@ async def post_json(
     """POST `payload` as JSON to `url` through the guard (module docstring), within
     `timeout_seconds` in all. A 307/308 redirect repeats the POST, 301/302/303 become a GET
     (as browsers and httpx do)."""
-    body = json.dumps(payload, ensure_ascii=False).encode()
-    headers = {
-        "Content-Type": "application/json",
-        "Accept-Encoding": "identity",
-        "User-Agent": USER_AGENT,
-    }
+    return await post(
+        url,
+        json.dumps(payload, ensure_ascii=False).encode(),
+        headers={"Content-Type": "application/json"},
+        timeout_seconds=timeout_seconds,
+        max_bytes=max_bytes,
+    )
+
+
+async def post(
+    url: str,
+    content: bytes,
+    *,
+    headers: dict[str, str],
+    timeout_seconds: float = DEFAULT_TIMEOUT,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    user_agent: str = USER_AGENT,
+) -> OutboundResponse:
+    """POST `content` with `headers` to `url` through the guard, as `post_json` does."""
+    headers = {**headers, "Accept-Encoding": "identity", "User-Agent": user_agent}
     try:
         target = httpx.URL(url)
     except (httpx.InvalidURL, TypeError) as exc:
         raise OutboundRefused(f"not a valid URL: {exc}") from exc
     method: str = "POST"
-    content: bytes | None = body
+    body: bytes | None = content
     try:
         async with (
             asyncio.timeout(timeout_seconds),
@@ -267,7 +283,7 @@ async def post_json(
                     client,
                     method=method,
                     url=target,
-                    content=content,
+                    content=body,
                     headers=headers,
                     max_bytes=max_bytes,
                 )
@@ -278,14 +294,19 @@ async def post_json(
                         content_type=_media_type(response.headers.get("content-type", "")),
                         text=_decode(raw, response.charset_encoding),
                         url=str(target),
+                        headers=dict(response.headers),
                     )
                 try:
                     target = target.join(location)
                 except httpx.InvalidURL as exc:
                     raise OutboundRefused(f"invalid redirect: {exc}") from exc
                 if response.status_code in (301, 302, 303):
-                    method, content = "GET", None
-                    headers = {k: v for k, v in headers.items() if k != "Content-Type"}
+                    method, body = "GET", None
+                    headers = {
+                        k: v
+                        for k, v in headers.items()
+                        if k.lower() not in ("content-type", "content-encoding")
+                    }
             raise OutboundFailed(f"more than {MAX_REDIRECTS} redirects")
     except TimeoutError as exc:
         raise OutboundFailed(f"no answer within {timeout_seconds:g} s") from exc

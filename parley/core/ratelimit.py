@@ -49,6 +49,7 @@ class Action(StrEnum):
     ROOM_CREATE = "room_create"  # rooms created by non-staff users
     READ = "read"  # subscribe, history and unsubscribe frames that look a room up
     SEARCH = "search"  # searches (GET /api/v1/search)
+    EMAIL = "email"  # verification emails a user has sent (to an address they typed)
     CONNECT_USER = "connect_user"  # WebSocket handshakes per user
     CONNECT_ADDRESS = "connect_address"  # WebSocket handshakes per client address
 

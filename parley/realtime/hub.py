@@ -541,3 +541,9 @@ async def stop_hub() -> None:
     if hub is not None:
         await hub.stop()
     await broadcast.stop_publisher()
+
+
+def running_hubs() -> list[tuple[asyncio.AbstractEventLoop, Hub]]:
+    """The started hubs of this process with their loops (callers on other threads hand their
+    calls to a hub's loop: parley/notify/away.py)."""
+    return [(loop, hub) for loop, hub in list(_hubs.items()) if loop.is_running()]

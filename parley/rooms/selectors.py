@@ -5,14 +5,16 @@ A room the user may not see is reported exactly like a room that does not exist.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from django.contrib.auth import get_user_model
 from django.db import connection, models
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from parley.accounts.models import Bot
+from parley.accounts.models import Bot, Profile
 from parley.core.errors import InvalidInput, NotAMember, RoomNotFound
 from parley.core.text import is_valid_slug
 from parley.core.types import AuthUser
@@ -98,16 +100,21 @@ class HomeRooms:
     # active; rooms the user may join (or, staff, see) but has not, by name.
     yours: list[Room]
     browse: list[Room]
+    # Archived rooms the user may read, members or not, by name: out of the other two parts
+    # (and the sidebar), still there to read.
+    archived: list[Room] = field(default_factory=list)
 
 
 def home_rooms(rooms: Iterable[Any]) -> HomeRooms:
     """Split rooms of `home_room_list` (direct rooms left out) for the home page."""
     rooms = list(rooms)
+    archived = [room for room in rooms if room.archived_at is not None]
+    rooms = [room for room in rooms if room.archived_at is None]
     yours = [room for room in rooms if room.is_member]
     browse = [room for room in rooms if not room.is_member]
     yours.sort(key=lambda room: room.last_activity, reverse=True)
     yours.sort(key=lambda room: room.unread == 0)  # stable: keeps activity order in each part
-    return HomeRooms(yours=yours, browse=browse)
+    return HomeRooms(yours=yours, browse=browse, archived=archived)
 
 
 def direct_room_titles(*, user: AuthUser, room_ids: list[int]) -> dict[int, str]:
@@ -248,7 +255,10 @@ _ROOM_ACCESS_SQL = """
         (SELECT u.{is_staff} FROM {users} u WHERE u.{user_pk} = %s AND u.{is_active})
             AS access_staff,
         {existing_id} AS access_existing_id,
-        EXISTS (SELECT 1 FROM {bots} b WHERE b.{bot_user} = %s) AS access_bot
+        EXISTS (SELECT 1 FROM {bots} b WHERE b.{bot_user} = %s) AS access_bot,
+        (SELECT p.{display_name} FROM {profiles} p WHERE p.{profile_user} = %s)
+            AS access_display_name,
+        (SELECT p.{avatar} FROM {profiles} p WHERE p.{profile_user} = %s) AS access_avatar
     FROM {rooms} r
     WHERE r.slug = %s
 """
@@ -272,6 +282,10 @@ def _room_access_sql(*, with_client_id: bool) -> str:
         rooms=quote(Room._meta.db_table),
         bots=quote(Bot._meta.db_table),
         bot_user=quote(Bot._meta.get_field("user").column),
+        profiles=quote(Profile._meta.db_table),
+        profile_user=quote(Profile._meta.get_field("user").column),
+        display_name=quote(Profile._meta.get_field("display_name").column),
+        avatar=quote(Profile._meta.get_field("avatar").column),
     )
 
 
@@ -298,7 +312,7 @@ def lookup_room_access(
     if client_id is not None:
         params += [user.pk, client_id]
     sql = _room_access_sql(with_client_id=client_id is not None)
-    rows = list(Room.objects.raw(sql, [*params, user.pk, slug]))
+    rows = list(Room.objects.raw(sql, [*params, user.pk, user.pk, user.pk, slug]))
     if not rows:
         return None
     room = rows[0]
@@ -310,6 +324,7 @@ def lookup_room_access(
     existing_id = values.pop("access_existing_id")
     if not values.pop("access_bot"):
         _note_not_a_bot(user)
+    _note_profile(user, values.pop("access_display_name"), values.pop("access_avatar"))
     return RoomAccess(
         room=room,
         visible=staff is not None and room_is_visible(user, room, member=member, is_staff=staff),
@@ -324,6 +339,19 @@ def _note_not_a_bot(user: AuthUser) -> None:
     relation = Bot._meta.get_field("user").remote_field
     if isinstance(user, models.Model) and not relation.is_cached(user):
         relation.set_cached_value(user, None)
+
+
+def _note_profile(user: AuthUser, display_name: str | None, avatar: str | None) -> None:
+    """Remember on `user` its profile as this query read it (None: no row), as
+    `select_related("profile")` would: the message they write next shows their name and picture
+    without a query of its own. Set afresh at every look-up, so a name changed since shows."""
+    if not isinstance(user, models.Model):
+        return
+    relation = Profile._meta.get_field("user").remote_field
+    profile = None
+    if display_name is not None:
+        profile = Profile(user_id=user.pk, display_name=display_name, avatar=avatar or "")
+    relation.set_cached_value(user, profile)
 
 
 def check_room_member(access: RoomAccess | None) -> Room:
@@ -385,6 +413,42 @@ def room_moderators(room_id: int) -> set[str]:
     )
 
 
+@dataclass(frozen=True)
+class MemberProfile:
+    """What a members list shows of a member besides their username."""
+
+    display_name: str
+    status_emoji: str
+    status_text: str
+    dnd_until: datetime | None  # "do not disturb" ends then (None: not on)
+
+
+def room_member_profiles(room_id: int) -> dict[str, MemberProfile]:
+    """{username: MemberProfile} of a room's members who have a profile or "do not disturb" on
+    now (the others show their username alone), in one query."""
+    now = timezone.now()
+    rows = (
+        Membership.objects.filter(room_id=room_id)
+        .filter(Q(user__profile__isnull=False) | Q(user__notification_prefs__dnd_until__gt=now))
+        .values_list(
+            "user__username",
+            "user__profile__display_name",
+            "user__profile__status_emoji",
+            "user__profile__status_text",
+            "user__notification_prefs__dnd_until",
+        )
+    )
+    return {
+        username: MemberProfile(
+            display_name=name or "",
+            status_emoji=emoji or "",
+            status_text=text or "",
+            dnd_until=until if until is not None and until > now else None,
+        )
+        for username, name, emoji, text, until in rows
+    }
+
+
 def room_member_rows(room_id: int) -> list[tuple[int, str]]:
     """(user id, username) of a room's members, by username."""
     return list(
@@ -395,8 +459,12 @@ def room_member_rows(room_id: int) -> list[tuple[int, str]]:
 
 
 def _items(room_id: int) -> QuerySet[Item]:
-    # The author's `Bot` row too (or its absence): an item's `bot` flag costs no query per item.
-    return Item.objects.filter(room_id=room_id).select_related("user__bot", "attachment")
+    # The author's `Bot` and `Profile` rows too (or their absence): an item's `bot` flag, display
+    # name and picture cost no query per item.
+    # `actor`: who removed a member or changed the room, for an event's `by`.
+    return Item.objects.filter(room_id=room_id).select_related(
+        "user__bot", "user__profile", "attachment", "actor"
+    )
 
 
 def room_latest_items(room_id: int, *, limit: int) -> list[Item]:

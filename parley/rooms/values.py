@@ -7,6 +7,8 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 
+from parley.accounts.avatars import avatar_url
+from parley.accounts.models import Profile
 from parley.core.types import AuthUser
 from parley.rooms.models import Attachment, Item
 from parley.wire.values import AttachmentValue, ItemValue, ReactionValue
@@ -40,6 +42,19 @@ def is_bot(user: AuthUser) -> bool:
     return True
 
 
+def author_profile(user: AuthUser | None) -> Profile | None:
+    """The author's profile: from the relation when the item's query selected it
+    (`select_related("user__profile")`: selectors._items), else read afresh, never remembered on
+    the user object (a socket's user lives for hours; a name changed since must show)."""
+    if user is None:
+        return None
+    relation = Profile._meta.get_field("user").remote_field
+    if relation.is_cached(user):
+        cached = relation.get_cached_value(user)
+        return cached if isinstance(cached, Profile) else None
+    return Profile.objects.filter(user_id=user.pk).first()
+
+
 def item_value(item: Item, *, room_slug: str) -> ItemValue:
     """The item as every client sees it (the author of a deleted account has no username); a
     message as its row now says (edited, deleted, reactions, replies)."""
@@ -55,6 +70,7 @@ def item_value(item: Item, *, room_slug: str) -> ItemValue:
     }
     if kind == Item.Kind.MESSAGE:
         attached = item.has_attachment and not item.deleted
+        profile = author_profile(item.user)
         return ItemValue(
             **shared,
             body=item.body,
@@ -72,7 +88,9 @@ def item_value(item: Item, *, room_slug: str) -> ItemValue:
             replies=item.reply_count,
             last_reply_at=item.last_reply_at,
             state_seq=item.state_seq,
-            display_name=item.display_name,
+            # A webhook's name wins over its bot user's profile.
+            display_name=item.display_name or (profile.display_name if profile else ""),
+            avatar=avatar_url(profile),
         )
     if kind in (Item.Kind.EDIT, Item.Kind.DELETE, Item.Kind.REACTION):
         return ItemValue(
@@ -85,4 +103,25 @@ def item_value(item: Item, *, room_slug: str) -> ItemValue:
             emoji=item.emoji,
             op=item.op,
         )
-    return ItemValue(**shared)
+    return ItemValue(**shared, **_event_fields(item))
+
+
+def _event_fields(item: Item) -> dict[str, Any]:
+    """An event's `by` and particulars (Item.detail), as ItemValue names them."""
+    fields: dict[str, Any] = {}
+    if item.actor_id is not None and item.actor_id != item.user_id:
+        assert item.actor is not None
+        fields["by"] = item.actor.username
+    detail = item.detail or {}
+    kind = item.kind
+    if kind == Item.Kind.RENAME:
+        fields["name"], fields["previous"] = str(detail.get("to", "")), detail.get("from")
+    elif kind == Item.Kind.OWNER:
+        fields["previous"] = detail.get("previous")
+    elif kind == Item.Kind.READ_ONLY:
+        fields["on"] = bool(detail.get("on"))
+    elif kind == Item.Kind.ARCHIVE:
+        fields["on"] = bool(detail.get("archived"))
+    elif kind == Item.Kind.ROLE:
+        fields["role"] = str(detail.get("role", ""))
+    return fields

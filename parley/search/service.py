@@ -83,7 +83,7 @@ def search_messages(
     rows = {
         item.pk: item
         for item in Item.objects.filter(pk__in=ids, deleted=False).select_related(
-            "room", "user__bot", "attachment"
+            "room", "user__bot", "user__profile", "attachment"
         )
     }
     items = tuple(rows[pk] for pk in ids if pk in rows)

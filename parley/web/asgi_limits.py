@@ -32,10 +32,10 @@ from parley.core.types import ASGIApp, Message, Receive, Scope, Send
 from parley.web.errors import error_document
 
 MULTIPART_ENVELOPE_BYTES = 64 * 1024
-UPLOAD_VIEWS = frozenset({"room_upload", "api:room_files"})
+UPLOAD_VIEWS = frozenset({"room_upload", "api:room_files", "settings_profile"})
 # URL names of the views served only to GET (`require_GET`); one that comes to take a POST
 # leaves this set, or its bodies are refused.
-BODYLESS_VIEWS = frozenset({"home", "room", "healthz", "metrics", "attachment"})
+BODYLESS_VIEWS = frozenset({"home", "room", "healthz", "metrics", "attachment", "avatar"})
 # The API edits with PATCH and moves read pointers with PUT; any other method carries no body.
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from parley.web import files, tokens, views
+from parley.web import files, profile, pwa, tokens, views
 from parley.web import invitations as staff_invitations
 from parley.web import setup as first_run
 from parley.web.export import room_export_view
@@ -9,6 +9,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("emoji.json", views.emoji_list, name="emoji_list"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("rooms/new/", views.room_create, name="room_create"),
     path("messages/new/", views.direct_new, name="direct_new"),
     path("mentions/", views.mentions_page, name="mentions"),
@@ -19,6 +21,8 @@ urlpatterns = [
         staff_invitations.invitation_revoke_view,
         name="staff_invitation_revoke",
     ),
+    path("settings/profile/", profile.profile_page, name="settings_profile"),
+    path("avatars/<int:user_id>/<str:name>", profile.avatar_download, name="avatar"),
     path("settings/tokens/", tokens.tokens_page, name="settings_tokens"),
     path(
         "settings/tokens/<int:token_id>/revoke/",

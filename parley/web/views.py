@@ -21,7 +21,8 @@ from parley.core.errors import Forbidden, InvalidInput, RateLimited, RoomNotFoun
 from parley.core.types import AuthenticatedHttpRequest, AuthUser
 from parley.rooms import selectors, services
 from parley.rooms.models import IncomingWebhook, Room
-from parley.rooms.services.memberships import can_manage_members, check_can_manage_members
+from parley.rooms.services.memberships import check_can_manage_members
+from parley.rooms.services.permissions import can_manage_members, is_moderator
 from parley.rooms.services.reactions import emoji_catalogue
 from parley.rooms.services.webhooks import NAME_MAX_LENGTH as WEBHOOK_NAME_MAX
 from parley.rooms.values import item_value
@@ -124,6 +125,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "rooms": rooms,
         "your_rooms": split.yours,
         "browse_rooms": split.browse,
+        "archived_rooms": split.archived,
         "direct_rooms": direct_rooms,
         "home_data": {"username": request.user.username},
         "client_config": client_config(),
@@ -166,11 +168,14 @@ def room_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         user=request.user, room=room, last_read=last_read, upto=room.last_seq
     )
     jump = request.GET.get("seq", "")
-    # The sidebar: the user's rooms (and this one while reading it without being a member).
+    # The sidebar: the user's rooms but archived ones (and this one while reading it).
     sidebar_rooms, sidebar_direct = _split_direct(
         request.user,
-        selectors.room_list_for_user(request.user).filter(Q(is_member=True) | Q(pk=room.pk)),
+        selectors.room_list_for_user(request.user).filter(
+            Q(is_member=True, archived_at__isnull=True) | Q(pk=room.pk)
+        ),
     )
+    can_moderate = services.can_moderate(user=request.user, room=room)
     context = {
         "room": room,
         "room_title": room_title(room, members=members, me=request.user.username),
@@ -178,6 +183,8 @@ def room_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         "members": members,
         "is_member": is_member,
         "is_owner": can_manage_members(actor=request.user, room=room),
+        # The settings page: the owner's, staff's and moderators' (who see part of it).
+        "can_see_settings": can_moderate,
         "sidebar_rooms": sidebar_rooms,
         "sidebar_direct": sidebar_direct,
         "max_upload": size_label(settings.PARLEY["MAX_UPLOAD_BYTES"]),
@@ -198,7 +205,16 @@ def room_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "directUsers": [m for m in members if m != request.user.username]
             if room.is_direct
             else [],
-            "canModerate": is_member and services.can_moderate(user=request.user, room=room),
+            "canModerate": is_member and can_moderate,
+            # Who may post now (composer.js): nobody in an archived room; in a read-only one
+            # only those who moderate it. Events of kind read_only and archive update them.
+            "rights": {
+                "readOnly": room.read_only,
+                "archived": room.archived_at is not None,
+                "owner": room.owner_id == request.user.pk,
+                "moderator": is_member and is_moderator(user=request.user, room=room),
+                "staff": request.user.is_staff,
+            },
             "level": services.effective_level(room=room, level=level),
             "editWindowSeconds": settings.PARLEY["EDIT_WINDOW_SECONDS"],
             # /rooms/<slug>/?seq=N opens the room at message N (history `around`), highlighted.
@@ -214,17 +230,18 @@ def room_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def room_settings(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The owner's page: add members by username, remove them; the topic; the room's incoming
-    webhooks (`_manage_webhook`).
+    webhooks (`_manage_webhook`); read-only, rename, ownership and archiving (`_change_room`).
+    Moderators see it too, with what they may do: remove plain members, make it read-only.
 
     A refused removal (the owner removing herself, say) is explained above the members list; a
     refused addition is an error of the add form.
     """
     room = _room_or_404(request.user, slug)
-    try:
-        check_can_manage_members(actor=request.user, room=room)
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from None  # the 403 page (403.html)
+    if not services.can_moderate(user=request.user, room=room):
+        raise PermissionDenied("Only the room's owner and moderators can manage its members.")
     action = request.POST.get("action")
+    if request.method == "POST" and action in ROOM_ACTIONS:
+        return _change_room(request, room, action)
     if action is None and "name" in request.POST and "username" not in request.POST:
         action = "webhook"  # the webhook form's one field (docs/protocol.md) posted alone
     if action in WEBHOOK_ACTIONS:
@@ -272,6 +289,9 @@ def _room_settings_page(
     moderators = selectors.room_moderators(room.pk)
     context = {
         "room": room,
+        # The owner's and staff's sections (moderators see the read-only one and removals).
+        "can_manage": can_manage_members(actor=request.user, room=room),
+        "room_error": None,
         "members": members,
         "moderators": moderators,
         "form": form,
@@ -282,6 +302,46 @@ def _room_settings_page(
         **webhook_context,
     }
     return render(request, "parley/room_settings.html", context)
+
+
+# The settings page's forms that change the room itself (rooms/services/roles.py).
+ROOM_ACTIONS = frozenset({"read_only", "rename", "transfer", "archive"})
+
+
+def _change_room(request: AuthenticatedHttpRequest, room: Room, action: str) -> HttpResponse:
+    """Read-only on or off, a new name, a new owner, archived or not: each a service call; a
+    refusal is shown on the page (with its status: 403, 400 or 429) and changes nothing."""
+    post = request.POST
+    try:
+        if action == "read_only":
+            on = post.get("on") == "1"
+            services.room_read_only_set(actor=request.user, room=room, on=on)
+            done = "The room is read-only." if on else "Everyone may post again."
+        elif action == "rename":
+            services.room_rename(actor=request.user, room=room, name=post.get("name", ""))
+            done = "Room renamed."
+        elif action == "transfer":
+            username = post.get("username", "")
+            services.room_owner_transfer(actor=request.user, room=room, username=username)
+            done = f"{username} owns the room now."
+        else:
+            archived = post.get("archived") == "1"
+            services.room_archive(actor=request.user, room=room, archived=archived)
+            done = "Room archived." if archived else "Room brought back from the archive."
+    except (InvalidInput, Forbidden, RateLimited) as exc:
+        page = _room_settings_page(
+            request,
+            room,
+            form=MemberForm(),
+            member_error=None,
+            room_error=exc.message,
+            room_error_action=action,
+        )
+        page.status_code = exc.http_status
+        return with_retry_after(page, exc if isinstance(exc, RateLimited) else None)
+    messages.success(request, done)
+    # A former owner stays a moderator (roles.room_owner_transfer): the page is still hers.
+    return redirect("room_settings", slug=room.slug)
 
 
 # The settings page's webhook forms (`action`): make one, give one a new URL, delete one.

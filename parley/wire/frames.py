@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from parley.core.errors import ErrorCode, ParleyError, RateLimited
-from parley.wire.values import AttachmentValue, ItemValue
+from parley.wire.values import AttachmentValue, ItemValue, ProfileValue
 
 # A client hides a typing indicator this long after the last `typing` frame (docs/protocol.md).
 TYPING_DISPLAY_SECONDS = 6
@@ -52,11 +52,14 @@ def user_ref(username: str | None) -> Frame:
 
 def author_ref(value: ItemValue) -> Frame:
     """An item's author (`author` of a message, `user` of a change or an event): `username`,
-    plus `display_name` when the message shows another name and `bot` when a program wrote it
-    (docs/protocol.md); neither key when it does not apply."""
+    plus `display_name` when the message shows another name (a webhook's, or the author's
+    profile's), `avatar` (a URL) when the author uploaded a picture and `bot` when a program
+    wrote it (docs/protocol.md); none of these keys when it does not apply."""
     ref = user_ref(value.username)
     if value.display_name:
         ref["display_name"] = value.display_name
+    if value.avatar:
+        ref["avatar"] = value.avatar
     if value.bot:
         ref["bot"] = True
     return ref
@@ -99,7 +102,13 @@ def item(value: ItemValue) -> Frame:
             frame["emoji"] = value.emoji
             frame["op"] = value.op
         return frame
-    return {
+    return _event(value, ts)
+
+
+def _event(value: ItemValue, ts: str) -> Frame:
+    """A membership event or a change of the room itself, with its kind's particulars
+    (docs/protocol.md, "Events"): only the keys its kind has."""
+    frame: Frame = {
         "type": "event",
         "room": value.room,
         "seq": value.seq,
@@ -108,6 +117,20 @@ def item(value: ItemValue) -> Frame:
         "user": author_ref(value),
         "ts": ts,
     }
+    if value.by is not None:
+        frame["by"] = user_ref(value.by)
+    if value.kind == "rename":
+        frame["name"] = value.name
+        frame["previous"] = value.previous
+    elif value.kind == "read_only":
+        frame["on"] = bool(value.on)
+    elif value.kind == "archive":
+        frame["archived"] = bool(value.on)
+    elif value.kind == "owner":
+        frame["previous"] = user_ref(value.previous) if value.previous else None
+    elif value.kind == "role":
+        frame["role"] = value.role
+    return frame
 
 
 def _message(value: ItemValue, ts: str) -> Frame:
@@ -353,3 +376,16 @@ def dm_document(*, room: str, users: list[str]) -> Frame:
 def read_document(*, room: str, seq: int) -> Frame:
     """The user's read pointer in `room` after a move, as the `read` frame says it."""
     return {"room": room, "seq": seq}
+
+
+def profile_document(value: ProfileValue) -> Frame:
+    """A person's profile card (docs/api.md, "Users"): every key always present."""
+    return {
+        "username": value.username,
+        "display_name": value.display_name,
+        "avatar": value.avatar,
+        "bot": value.bot,
+        "status": {"emoji": value.status_emoji, "text": value.status_text},
+        "time_zone": value.time_zone,
+        "dnd_until": format_ts(value.dnd_until) if value.dnd_until is not None else None,
+    }

@@ -27,7 +27,8 @@ class ReactionValue:
 @dataclass(frozen=True, slots=True)
 class ItemValue:
     """One timeline item of a room: a message (`kind` "message"), a change to one ("edit",
-    "delete", "reaction": `target` is its seq) or an event ("join", "leave").
+    "delete", "reaction": `target` is its seq) or an event ("join", "leave", and the room's own
+    changes: "rename", "read_only", "archive", "owner", "role").
 
     A message read from the database shows itself as it is now: `edited_at`, `deleted`,
     `reactions`, `replies`, `last_reply_at` and `state_seq` (the last item that changed it, 0:
@@ -54,11 +55,22 @@ class ItemValue:
     replies: int = 0
     last_reply_at: datetime | None = None
     state_seq: int = 0
-    # The name the author shows on this message instead of their username ("" = their own): an
-    # incoming webhook's name, or its payload's `username`.
+    # The name the author shows on this message instead of their username ("" = the username): an
+    # incoming webhook's name, or its payload's `username`, else the author's profile's.
     display_name: str = ""
     # The author is a bot user (a program: an incoming webhook's, or one made by staff).
     bot: bool = False
+    # The URL of the author's uploaded picture (None: the client draws their initial).
+    avatar: str | None = None
+    # An event done to `username` by someone else (a removal, a role, ownership given): who did
+    # it (None: nobody else, or their account was deleted).
+    by: str | None = None
+    # An event's particulars (rooms/services/roles.py): the room's `name` and `previous` name
+    # (rename), `previous` owner (owner), `on` (read_only, archive), `role` (role).
+    name: str = ""
+    previous: str | None = None
+    on: bool | None = None
+    role: str = ""
 
     @property
     def is_message(self) -> bool:
@@ -67,3 +79,17 @@ class ItemValue:
     @property
     def is_change(self) -> bool:
         return self.kind in CHANGES
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileValue:
+    """What others see of a person (their profile card, `GET /api/v1/users/<username>`)."""
+
+    username: str
+    display_name: str  # "" = none: shown as the username
+    avatar: str | None  # the picture's URL; None = the generated initial
+    bot: bool
+    status_emoji: str
+    status_text: str
+    time_zone: str  # an IANA name, "" = not said
+    dnd_until: datetime | None  # "do not disturb" ends then; None = not on

@@ -89,7 +89,7 @@ def test_room_settings_of_a_room_she_does_not_own_is_a_styled_403(client, ada, b
         assert "403.html" in [t.name for t in response.templates]
         assert_styled(response.text)
         assert "<h1>Not allowed</h1>" in response.text
-        assert "Only the room&#x27;s owner can manage its members." in response.text
+        assert "Only the room&#x27;s owner and moderators can manage its members." in response.text
 
 
 @override_settings(ROOT_URLCONF=__name__)

@@ -7,7 +7,7 @@ builds a frame or reaches a socket itself.
 """
 
 from .direct import DirectRoom, direct_participants, direct_room_open
-from .edits import can_moderate, message_delete, message_edit
+from .edits import message_delete, message_edit
 from .files import attachment_post
 from .levels import effective_level, notify_level_set
 from .memberships import (
@@ -21,9 +21,11 @@ from .memberships import (
     room_leave_by_slug,
 )
 from .messages import message_post
+from .permissions import can_moderate, can_remove_member
 from .reactions import reaction_set
 from .reading import room_history_read, room_read_access
 from .reads import ReadPointer, read_pointer_move, read_pointer_move_by_slug, receipts_shown
+from .roles import room_archive, room_owner_transfer, room_read_only_set, room_rename
 from .rooms import room_create, room_delete, room_topic_set, room_update
 from .typing_notices import typing_notify
 from .webhooks import (
@@ -42,6 +44,7 @@ __all__ = [
     "ReadPointer",
     "attachment_post",
     "can_moderate",
+    "can_remove_member",
     "direct_participants",
     "direct_room_open",
     "effective_level",
@@ -57,6 +60,7 @@ __all__ = [
     "read_pointer_move",
     "read_pointer_move_by_slug",
     "receipts_shown",
+    "room_archive",
     "room_create",
     "room_delete",
     "room_history_read",
@@ -64,7 +68,10 @@ __all__ = [
     "room_join_by_slug",
     "room_leave",
     "room_leave_by_slug",
+    "room_owner_transfer",
     "room_read_access",
+    "room_read_only_set",
+    "room_rename",
     "room_topic_set",
     "room_update",
     "room_webhooks",

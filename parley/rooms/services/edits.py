@@ -17,21 +17,15 @@ from parley.accounts.audit import AuditAction, audit_record
 from parley.core.errors import Forbidden, InvalidInput, NotAMember, RoomNotFound
 from parley.core.types import AuthUser
 from parley.rooms.markdown import render_body
-from parley.rooms.models import Attachment, Item, Membership, Mention, Room
-from parley.rooms.selectors import RoomAccess, check_room_member
+from parley.rooms.models import Attachment, Item, Mention, Room
+from parley.rooms.selectors import RoomAccess
 from parley.rooms.services.messages import check_message_body
+from parley.rooms.services.permissions import ARCHIVED_MESSAGE, can_moderate, check_can_post
 from parley.rooms.services.sequence import item_append
 from parley.rooms.services.targets import mention_rows_write, mentions_in, message_at
 from parley.rooms.services.writes import PostResult, item_write_once, reserve_seq_once
 
-
-def can_moderate(*, user: AuthUser, room: Room) -> bool:
-    """The room's owner, its moderators and staff may delete anyone's messages in it."""
-    if room.is_direct:
-        return False
-    if user.is_staff or (room.owner_id is not None and room.owner_id == user.pk):
-        return True
-    return Membership.objects.filter(room=room, user=user, role=Membership.Role.MODERATOR).exists()
+__all__ = ["can_moderate", "message_delete", "message_edit", "message_erase"]
 
 
 def _check_edit_window(item: Item) -> None:
@@ -59,7 +53,8 @@ def message_edit(
 ) -> PostResult:
     """Replace the body of `user`'s message at seq `target`, once per `client_id`.
 
-    RoomNotFound, then NotAMember; InvalidInput for a target that is not a message of this room;
+    RoomNotFound, then NotAMember; Forbidden where `user` may not post (`check_can_post`: an
+    archived room, a read-only one); InvalidInput for a target that is not a message of this room;
     Forbidden for someone else's message or one past the edit window; InvalidInput for a deleted
     one or a body that `send` would refuse. Emits the `edit` item after commit.
     """
@@ -109,7 +104,7 @@ def message_edit(
         room_slug=room_slug,
         client_id=client_id,
         socket_id=socket_id,
-        check=check_room_member,
+        check=lambda access: check_can_post(access, user=user),
         write=write,
     )
 
@@ -118,8 +113,12 @@ def _check_can_delete(access: RoomAccess | None, *, user: AuthUser) -> Room:
     """Members, and staff in a room they can see (not a direct room: hidden from staff too)."""
     if access is None or not access.visible:
         raise RoomNotFound()
-    if not access.member and not can_moderate(user=user, room=access.room):
+    moderator = can_moderate(user=user, room=access.room)
+    if not access.member and not moderator:
         raise NotAMember()
+    # An archived room's timeline stays as it is, but for moderators cleaning it up.
+    if access.room.archived_at is not None and not moderator:
+        raise Forbidden(ARCHIVED_MESSAGE)
     return access.room
 
 

@@ -20,8 +20,9 @@ from parley.core.types import AuthUser
 from parley.rooms.changes import item_added
 from parley.rooms.markdown import render_body
 from parley.rooms.models import Attachment, Item
-from parley.rooms.selectors import check_room_member, lookup_room_access
+from parley.rooms.selectors import lookup_room_access
 from parley.rooms.services.messages import check_message_body
+from parley.rooms.services.permissions import check_can_post
 from parley.rooms.services.reads import read_pointer_to_own_message
 from parley.rooms.services.sequence import item_append
 from parley.rooms.services.targets import mention_rows_write, mentions_in
@@ -101,7 +102,7 @@ def attachment_post(
     (their pointer moves to it).
     """
     ratelimit.check(ratelimit.Action.SEND, user=user)
-    room = check_room_member(lookup_room_access(user=user, slug=room_slug))
+    room = check_can_post(lookup_room_access(user=user, slug=room_slug), user=user)
     size = upload.size
     assert size is not None  # Django's uploaded files know their size
     check_upload_size(size)

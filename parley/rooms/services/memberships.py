@@ -16,6 +16,12 @@ from parley.core.types import AuthUser
 from parley.rooms.changes import item_added
 from parley.rooms.models import Item, Membership, Room
 from parley.rooms.selectors import access_room
+from parley.rooms.services.permissions import (
+    can_manage_members,
+    can_moderate,
+    can_remove_member,
+    check_not_archived,
+)
 from parley.rooms.services.sequence import item_append
 
 
@@ -39,6 +45,7 @@ def check_not_direct(room: Room) -> None:
 
 def _add(*, user: AuthUser, room: Room) -> MembershipChange:
     check_not_direct(room)
+    check_not_archived(room)
     check_can_be_member(user=user, room=room)
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(room=room, user=user)
@@ -58,7 +65,7 @@ def check_can_leave(*, user: AuthUser, room: Room, actor: AuthUser | None = None
 
     Without the rule an owner could leave her own private room and find it gone (it is visible
     to members only), leaving a room with no members and no one to manage it. Ownership passes
-    first (staff change a room's owner in the admin); then the former owner leaves like anyone.
+    first (roles.room_owner_transfer, or staff in the admin); then the former owner leaves.
     An owner who is not a member has nothing to leave and is not refused. `actor`, who asks
     (`user` herself by default), only chooses the wording.
     """
@@ -81,8 +88,10 @@ def _remove(*, user: AuthUser, room: Room, actor: AuthUser | None = None) -> Mem
         deleted, _ = Membership.objects.filter(room=room, user=user).delete()
         if not deleted:
             return MembershipChange(room=room, changed=False, event=None)
-        event = item_append(room=room, kind=Item.Kind.LEAVE, user=user)
-        if actor is not None and actor.pk != user.pk:
+        removed_by = actor if actor is not None and actor.pk != user.pk else None
+        # `actor`: clients say "bob was removed by ada" rather than "bob left".
+        event = item_append(room=room, kind=Item.Kind.LEAVE, user=user, actor=removed_by)
+        if removed_by is not None:
             # Someone else removed them: moderation, in the audit log (leaving is not).
             audit_record(
                 actor=actor,
@@ -139,19 +148,12 @@ def room_leave_by_slug(*, user: AuthUser, slug: object) -> MembershipChange:
     return room_leave(user=user, room=access_room(user=user, slug=slug))
 
 
-def can_manage_members(*, actor: AuthUser, room: Room) -> bool:
-    """The room's owner and staff add and remove members (and see the room's settings)."""
-    if room.is_direct:
-        return False
-    return bool(actor.is_staff or (room.owner_id is not None and room.owner_id == actor.pk))
-
-
 def check_can_manage_members(*, actor: AuthUser, room: Room) -> None:
     if not can_manage_members(actor=actor, room=room):
         raise Forbidden("Only the room's owner can manage its members.")
 
 
-def _user_by_username(username: str) -> AuthUser:
+def user_by_username(username: str) -> AuthUser:
     User = get_user_model()
     try:
         return User.objects.get(username=username)
@@ -166,7 +168,7 @@ def membership_add(*, actor: AuthUser, room: Room, username: str) -> MembershipC
     """
     check_membership_rate(user=actor)
     check_can_manage_members(actor=actor, room=room)
-    return _add(user=_user_by_username(username), room=room)
+    return _add(user=user_by_username(username), room=room)
 
 
 # People added by one submission of the "Add people" page.
@@ -204,25 +206,33 @@ def members_add(*, actor: AuthUser, room: Room, usernames: list[str]) -> list[Me
 
 
 def membership_remove(*, actor: AuthUser, room: Room, username: str) -> MembershipChange:
-    """The owner (or staff) removes `username`; removing yourself is leaving.
+    """The owner, a moderator or staff removes `username`; removing yourself is leaving.
 
     Counts against the actor's membership limit (RateLimited) first. Permission is checked before
-    the lookup, so no one else learns which usernames exist. The owner herself is never removed:
-    OwnerCannotLeave (`check_can_leave`).
+    the lookup (Forbidden for anyone who cannot moderate the room), so no one else learns which
+    usernames exist; then `can_remove_member` (a moderator removes plain members only). The owner
+    herself is never removed: OwnerCannotLeave (`check_can_leave`). The `leave` event records
+    the actor (Item.actor) when it is a removal.
     """
     check_membership_rate(user=actor)
-    if username != actor.get_username():
-        check_can_manage_members(actor=actor, room=room)
-    return _remove(user=_user_by_username(username), room=room, actor=actor)
+    if username == actor.get_username():
+        return _remove(user=actor, room=room, actor=actor)
+    if not can_moderate(user=actor, room=room):
+        raise Forbidden("Only the room's owner and moderators can remove its members.")
+    user = user_by_username(username)
+    if not can_remove_member(actor=actor, room=room, user=user):
+        raise Forbidden("Moderators remove members, not the owner or other moderators.")
+    return _remove(user=user, room=room, actor=actor)
 
 
 def moderator_set(*, actor: AuthUser, room: Room, username: str, moderator: bool) -> bool:
     """Make a member of `room` one of its moderators (or a plain member again): the owner's and
     staff's call (Forbidden otherwise); InvalidInput for someone who is not a member. Returns
-    whether anything changed. Moderators delete anyone's messages in the room (edits.py). Each
-    change is recorded in the audit log (accounts/audit.py)."""
+    whether anything changed. Moderators delete anyone's messages in the room (edits.py) and
+    remove plain members (permissions.py). Each change is a `role` event in the timeline (its
+    `actor` the one who named them) and an entry in the audit log (accounts/audit.py)."""
     check_can_manage_members(actor=actor, room=room)
-    user = _user_by_username(username)
+    user = user_by_username(username)
     role = Membership.Role.MODERATOR if moderator else Membership.Role.MEMBER
     membership = Membership.objects.filter(room=room, user=user).first()
     if membership is None:
@@ -232,10 +242,15 @@ def moderator_set(*, actor: AuthUser, room: Room, username: str, moderator: bool
     with transaction.atomic():
         membership.role = role
         membership.save(update_fields=["role"])
+        event = item_append(
+            room=room, kind=Item.Kind.ROLE, user=user, actor=actor, detail={"role": str(role)}
+        )
         audit_record(
             actor=actor,
             action=AuditAction.MODERATOR_SET if moderator else AuditAction.MODERATOR_UNSET,
             target_user=user,
             room=room.slug,
+            detail={"event_seq": event.seq},
         )
+        changes.emit_on_commit(item_added(event, room=room))
     return True

@@ -11,7 +11,7 @@ from parley.core.text import body_length, is_blank
 from parley.core.types import AuthUser
 from parley.rooms.markdown import render_body
 from parley.rooms.models import Item, Room
-from parley.rooms.selectors import check_room_member
+from parley.rooms.services.permissions import check_can_post
 from parley.rooms.services.reads import read_pointer_to_own_message
 from parley.rooms.services.sequence import (
     item_append,
@@ -90,7 +90,9 @@ def message_post(
     """Post `body` to a room as `user`, once per `client_id` (services/writes.py), as a reply in
     the thread of the root message at seq `thread` when one is given.
 
-    The user must see the room (RoomNotFound) and be a member (NotAMember); the body must be
+    The user must see the room (RoomNotFound), be a member (NotAMember) and may post there
+    (Forbidden in an archived room, and in a read-only one but for its owner, moderators and
+    staff: `check_can_post`); the body must be
     1..MAX_BODY_CHARS characters without NUL, and `thread` must name a message of this room that
     is not deleted and not a reply (InvalidInput). The item is stored with the room's next seq,
     its `html` and `mentions`, the thread root's reply count and its author's read pointer in
@@ -116,6 +118,6 @@ def message_post(
         room_slug=room_slug,
         client_id=client_id,
         socket_id=socket_id,
-        check=check_room_member,
+        check=lambda access: check_can_post(access, user=user),
         write=write,
     )

@@ -14,7 +14,7 @@ from django.db import transaction
 from parley.core.errors import InvalidInput
 from parley.core.types import AuthUser
 from parley.rooms.models import Item, Room
-from parley.rooms.selectors import check_room_member
+from parley.rooms.services.permissions import check_can_react
 from parley.rooms.services.sequence import item_append
 from parley.rooms.services.targets import message_at
 from parley.rooms.services.writes import PostResult, item_write_once, reserve_seq_once
@@ -83,7 +83,8 @@ def reaction_set(
     socket_id: str | None = None,
 ) -> PostResult:
     """Add (`op` "add") or remove `user`'s `emoji` on the message at seq `target`, once per
-    `client_id`. RoomNotFound, NotAMember, then InvalidInput: not a message of this room, a
+    `client_id`. RoomNotFound, NotAMember, Forbidden in an archived room (a read-only one takes
+    reactions from everyone: `check_can_react`), then InvalidInput: not a message of this room, a
     deleted one, not exactly one emoji, a bad `op`, a change that changes nothing, a 21st emoji.
     Emits the `reaction` item after commit."""
 
@@ -117,6 +118,6 @@ def reaction_set(
         room_slug=room_slug,
         client_id=client_id,
         socket_id=socket_id,
-        check=check_room_member,
+        check=check_can_react,
         write=write,
     )

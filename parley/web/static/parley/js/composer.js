@@ -27,6 +27,8 @@ export const TOUCH_QUERY = "(pointer: coarse)";
  * @property {boolean} closed  the room is closed to the user (removed, or it is gone)
  * @property {boolean} signedOut
  * @property {boolean} live
+ * @property {string} [refusal]  why the user may not post in this room now ("": they may):
+ *   an archived room, a read-only one (room_rights.js)
  */
 
 /**
@@ -34,8 +36,9 @@ export const TOUCH_QUERY = "(pointer: coarse)";
  * @param {ComposerState} state
  * @param {{touch?: boolean}} [how]  touch: Enter adds a line, the Send button sends
  */
-export function composerNote({ member, closed, signedOut, live }, { touch = false } = {}) {
+export function composerNote({ member, closed, signedOut, live, refusal }, { touch = false } = {}) {
   if (closed) return "You cannot send messages here.";
+  if (refusal) return refusal;
   if (!member) return "Join the room to send messages.";
   if (signedOut) return "Signed out: sign in again to send.";
   if (!live) return "Offline: sent once reconnected.";
@@ -182,7 +185,7 @@ export class Composer {
    */
   update(state) {
     this.state = state;
-    const open = state.member && !state.closed;
+    const open = state.member && !state.closed && !state.refusal;
     this.textarea.disabled = !open;
     this.sendButton.disabled = !open;
     this.fileInput.disabled = !open;

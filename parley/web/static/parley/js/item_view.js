@@ -10,6 +10,7 @@ import { avatarColour, avatarInitial } from "./avatar.js";
 import { fullTimestamp, shortTimeOfDay, timeOfDay } from "./time_format.js";
 import { fileLabel } from "./file_labels.js";
 import { showMessageHtml } from "./message_html.js";
+import { eventText } from "./room_rights.js";
 import { authorIsBot, authorKey, authorLabel, authorName } from "./timeline_model.js";
 
 /** @typedef {import("./timeline_model.js").Item} Item */
@@ -81,6 +82,9 @@ export function fillItem(el, item, { me, doc = document }) {
   if (time instanceof HTMLTimeElement) fillTime(time, item.ts, { short });
   if (item.type !== "message") {
     if (author) author.textContent = name ?? "A deleted user";
+    // The room's own events (rename, read_only, …) and removals read as room_rights.js says.
+    const what = el.querySelector(".item__what");
+    if (what) what.textContent = eventText(item);
     return el;
   }
   el.classList.toggle("is-mine", name !== null && name === me);
@@ -88,12 +92,18 @@ export function fillItem(el, item, { me, doc = document }) {
   // The name shown (an incoming webhook's display name, else the username; _item.html the same).
   const label = authorLabel(item);
   const avatar = el.querySelector(":scope > .item__avatar");
-  if (avatar instanceof HTMLElement) fillAvatar(avatar, label);
+  if (avatar instanceof HTMLElement) fillAvatar(avatar, label, authorPicture(item));
   if (author) {
     author.textContent = label ?? "deleted user";
     author.classList.toggle("is-deleted", name === null);
     if (name !== null && label !== name) author.setAttribute("title", name);
     else author.removeAttribute("title");
+    // profile_card.js opens the card of the person named here.
+    const meta = author.closest(".item__meta");
+    if (meta instanceof HTMLElement) {
+      if (name !== null) meta.dataset.username = name;
+      else delete meta.dataset.username;
+    }
   }
   const bot = el.querySelector(":scope > .item__meta > .item__bot");
   if (bot instanceof HTMLElement) bot.hidden = !authorIsBot(item);
@@ -122,15 +132,36 @@ export function fillItem(el, item, { me, doc = document }) {
 }
 
 /**
- * The author's initial on their colour (avatar.js); "?" on the default colour for a deleted
- * account.
+ * The author's initial on their colour (avatar.js), or their uploaded picture (`picture`: its
+ * URL); "?" on the default colour for a deleted account.
  * @param {HTMLElement} el
  * @param {string | null} name
+ * @param {string | null} [picture]
  */
-export function fillAvatar(el, name) {
-  el.textContent = avatarInitial(name);
+export function fillAvatar(el, name, picture = null) {
   for (const c of [...el.classList]) if (c.startsWith("avatar--c")) el.classList.remove(c);
   if (name !== null) el.classList.add(`avatar--c${avatarColour(name)}`);
+  el.classList.toggle("avatar--image", Boolean(picture));
+  if (picture) {
+    const img = el.ownerDocument.createElement("img");
+    img.src = picture;
+    img.alt = "";
+    img.loading = "lazy";
+    el.replaceChildren(img);
+  } else {
+    el.textContent = avatarInitial(name);
+  }
+}
+
+/**
+ * The URL of the author's uploaded picture, or null: only Parley's own /avatars/ paths.
+ * @param {Item} item
+ * @returns {string | null}
+ */
+export function authorPicture(item) {
+  const user = item.type === "message" ? item.author : null;
+  const url = user && typeof user.avatar === "string" ? user.avatar : "";
+  return url.startsWith("/avatars/") ? url : null;
 }
 
 /**

@@ -37,7 +37,8 @@ export function fillMember(li, { username, me, presence }) {
   li.dataset.username = username;
   li.classList.toggle("is-me", username === me);
   const name = li.querySelector(".members__name");
-  if (name && name.textContent !== username) name.textContent = username;
+  // A row the server rendered may show the member's display name: only a fresh clone is named.
+  if (name && !name.textContent) name.textContent = username;
   if (username !== me) li.querySelector(".members__you")?.remove();
   if (username !== me && li.ownerDocument.getElementById(MEMBER_DM_TEMPLATE)) {
     let dm = li.querySelector(".members__dm");

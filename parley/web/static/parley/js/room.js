@@ -16,7 +16,9 @@ import { bindRoomSwitcher, roomsFromSidebar } from "./room_switcher.js";
 import { openRoomView } from "./room_view.js";
 import { bindSidebar } from "./sidebar.js";
 import { ParleySocket } from "./socket.js";
+import { DesktopNotifier } from "./desktop_notify.js";
 import { bindIndicator } from "./status.js";
+import { TabBadge, attentionOf } from "./tab_badge.js";
 import { UnreadTracker, numbersOf } from "./unread.js";
 
 /** @typedef {import("./room_view.js").RoomData} RoomData */
@@ -37,12 +39,22 @@ function startApp(first, firstItems) {
   let view = null;
   /** Where the reader was in each room left (seq of the top row, its offset); absent: the end. */
   const places = new Map();
+  // The tab's title, favicon and app badge count what is unread for the user (tab_badge.js).
+  const badge = new TabBadge();
+  /** @param {string} slug */
+  const sidebarRow = (slug) =>
+    sidebar?.querySelector(`[data-unread-room="${CSS.escape(slug)}"]`) ?? null;
+  /** @param {string} slug */
+  const isDirect = (slug) =>
+    (view?.slug === slug && Boolean(view.isDirect)) ||
+    Boolean(sidebarRow(slug)?.closest("#sidebar-direct"));
 
   const unread = new UnreadTracker(socket, {
     me: first.username,
     // The open room needs no badge while it is read here.
     reading: (name) => view !== null && name === view.slug && view.isReading(),
     onChange: (tracker) => {
+      badge.show(attentionOf(tracker, isDirect, view?.slug ?? null));
       const dot = document.querySelector("#sidebar-toggle [data-unread-elsewhere]");
       if (dot instanceof HTMLElement) dot.hidden = tracker.unreadElsewhere(view?.slug ?? "") === 0;
     },
@@ -65,6 +77,18 @@ function startApp(first, firstItems) {
 
   view = openRoomView({ socket, unread, room: first, initialItems: firstItems });
   if (!first.jumpSeq) focusOnDesk();
+  const assets = /** @type {HTMLElement | null} */ (document.querySelector("[data-notify-setup]"));
+  new DesktopNotifier(socket, {
+    me: first.username,
+    levelOf: (slug) => unread.counts.rooms.get(slug)?.level ?? "",
+    isDirect,
+    roomName: (slug) =>
+      view?.slug === slug
+        ? view.name
+        : sidebarRow(slug)?.querySelector(".sidebar__name")?.textContent?.trim() || slug,
+    openRoom: () => view?.slug ?? null,
+    assets: { icon: assets?.dataset.icon, sound: assets?.dataset.sound },
+  });
 
   // The indicator and the sidebar's toggle are bound once; each room's header gets them.
   bindIndicator(socket, document.querySelector("[data-conn]"));
@@ -88,7 +112,7 @@ function startApp(first, firstItems) {
       }
       document.querySelector("#main > .flash")?.remove(); // said on the page left
       old.replaceWith(document.adoptNode(fresh));
-      document.title = doc.title;
+      badge.setBase(doc.title);
       const room = /** @type {RoomData} */ (readJsonScript("room-data", null));
       view = openRoomView({ socket, unread, room, initialItems: readJsonScript("initial-items", []) });
       showCurrent(room.slug);

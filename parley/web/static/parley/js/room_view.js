@@ -59,6 +59,7 @@ import { isRow } from "./timeline_model.js";
 import { TypingNames, TypingNotifier, typingText } from "./typing.js";
 import { DraftStore } from "./drafts.js";
 import { Uploader, bindDropZone } from "./uploads.js";
+import { postRefusal, rightsAfter } from "./room_rights.js";
 
 /** @typedef {import("./timeline_model.js").Item} Item */
 /** @typedef {import("./socket.js").Frame} Frame */
@@ -83,6 +84,8 @@ import { Uploader, bindDropZone } from "./uploads.js";
  * @property {number} [editWindowSeconds]  0: no limit
  * @property {number | null} [jumpSeq]  open at this message (?seq=N)
  * @property {string} [emojiUrl]
+ * @property {{readOnly: boolean, archived: boolean, owner: boolean, moderator: boolean, staff: boolean}} [rights]
+ *   who may post (room_rights.js)
  */
 
 const NEAR_BOTTOM_PX = 80;
@@ -91,6 +94,8 @@ const NEAR_BOTTOM_PX = 80;
  * What the app holds of the open room's view.
  * @typedef {object} RoomView
  * @property {string} slug
+ * @property {string} name
+ * @property {boolean} isDirect
  * @property {() => boolean} isReading  on screen, scrolled to its end: what it shows is read
  * @property {() => void} markRead  everything in the room read now (Escape)
  * @property {() => void} focusComposer
@@ -134,6 +139,17 @@ export function openRoomView({ socket, unread, room, initialItems }) {
 
   const me = room.username;
   const slug = room.slug;
+  // Read-only and archived rooms close the box to those who may not post; live events update it.
+  /** @type {import("./room_rights.js").RoomRights} */
+  let rights = {
+    readOnly: false,
+    archived: false,
+    owner: false,
+    moderator: false,
+    staff: false,
+    ...room.rights,
+    asOf: room.lastSeq || 0,
+  };
   const drafts = new DraftStore(me);
   const sender = new Sender({
     socket,
@@ -156,7 +172,7 @@ export function openRoomView({ socket, unread, room, initialItems }) {
     counter: byId("composer-counter"),
     fileInput,
     maxBody: config.maxBody,
-    canSend: () => isMember() && !closed,
+    canSend: () => isMember() && !closed && !postRefusal(rights),
     onSend: (body, files) => {
       if (!files.length) return sender.add(body);
       // The first file carries the text; if it could not be stored, the text comes back.
@@ -195,7 +211,8 @@ export function openRoomView({ socket, unread, room, initialItems }) {
     emojiUrl: room.emojiUrl || "/emoji.json",
     maxBody: config.maxBody,
     historyPage: config.historyMax,
-    canPost: () => isMember() && !closed && socket.state !== State.SIGNED_OUT,
+    canPost: () =>
+      isMember() && !closed && !postRefusal(rights) && socket.state !== State.SIGNED_OUT,
     names: () => members.model.sorted(),
     show: (items) => showItems(items, { live: false }),
     sendReply: (body, root) => sender.add(body, { thread: root }),
@@ -252,9 +269,6 @@ export function openRoomView({ socket, unread, room, initialItems }) {
   // Opened with the first unread above what the page holds: not reading (nor reporting read)
   // until the page has loaded back to it.
   let findingUnread = false;
-  // Messages from others that came while the tab was hidden (counted in the title).
-  let unseen = 0;
-  const baseTitle = document.title;
 
   const older = new OlderPages({
     socket,
@@ -433,6 +447,11 @@ export function openRoomView({ socket, unread, room, initialItems }) {
       if (!inserted) continue;
       shown.push(item);
       if (item.type === "event") {
+        const after = rightsAfter(rights, item, me);
+        if (after !== rights) {
+          rights = after;
+          updateComposer();
+        }
         members.apply(item.kind, item.user?.username, item.seq);
         if (item.kind === "leave") typing.stop(item.user?.username);
       }
@@ -457,10 +476,6 @@ export function openRoomView({ socket, unread, room, initialItems }) {
       if (anchor) scroller.scrollTop += anchor.getBoundingClientRect().top - anchorTop;
       pin.remember();
       if (news.count) jumpButton.hidden = false;
-    }
-    if (news.count && document.hidden) {
-      unseen += news.count;
-      document.title = `(${unseen}) ${baseTitle}`;
     }
     if (gaps.behind) gaps.schedule(GAP_GRACE_MS);
     reportRead();
@@ -495,10 +510,6 @@ export function openRoomView({ socket, unread, room, initialItems }) {
   document.addEventListener(
     "visibilitychange",
     () => {
-    if (!document.hidden && unseen) {
-      unseen = 0;
-      document.title = baseTitle;
-    }
       if (document.hidden) reads.flush(socket.isLive);
       else reportRead();
     },
@@ -647,6 +658,7 @@ export function openRoomView({ socket, unread, room, initialItems }) {
       closed,
       signedOut: socket.state === State.SIGNED_OUT,
       live: socket.isLive,
+      refusal: postRefusal(rights),
     });
     conversations.updateThreadComposer();
   }
@@ -761,6 +773,8 @@ export function openRoomView({ socket, unread, room, initialItems }) {
 
   return {
     slug,
+    name: room.name,
+    isDirect: Boolean(room.isDirect),
     isReading: () => !disposed && (!isMember() || isReading()),
     markRead() {
       if (disposed || closed || !isMember() || !socket.isLive) return;
