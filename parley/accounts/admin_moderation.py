@@ -32,6 +32,7 @@ from parley.accounts.models import AuditEntry
 from parley.accounts.moderation import (
     REASON_MAX_LENGTH,
     check_can_moderate_user,
+    profile_reset,
     user_deactivate,
     user_reactivate,
 )
@@ -80,7 +81,12 @@ def _refusal(actor: AuthUser, user: AuthUser) -> str:
 
 
 class UserModerationAdmin(UserAdmin[AuthUser]):
-    actions = ["deactivate_users", "deactivate_users_and_messages", "reactivate_users"]
+    actions = [
+        "deactivate_users",
+        "deactivate_users_and_messages",
+        "reactivate_users",
+        "reset_profiles",
+    ]
 
     # -- the actions ---------------------------------------------------------------------------
 
@@ -106,6 +112,20 @@ class UserModerationAdmin(UserAdmin[AuthUser]):
             except ParleyError as exc:
                 messages.error(request, f"{user.get_username()}: {exc.message}")
         messages.success(request, f"{done} user(s) reactivated.")
+
+    @admin.action(
+        description="Clear the display name, status and picture of selected users",
+        permissions=["change"],
+    )
+    def reset_profiles(self, request: HttpRequest, queryset: QuerySet[AuthUser]) -> None:
+        actor = _actor(request)
+        done = 0
+        for user in queryset.order_by("username"):
+            try:
+                done += profile_reset(user=user, by=actor)
+            except ParleyError as exc:
+                messages.error(request, f"{user.get_username()}: {exc.message}")
+        messages.success(request, f"{done} profile(s) cleared.")
 
     def _deactivate(
         self, request: HttpRequest, queryset: QuerySet[AuthUser], *, delete_messages: bool

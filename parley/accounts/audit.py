@@ -34,6 +34,8 @@ class AuditAction(StrEnum):
     ROOM_OWNER_TRANSFER = "room_owner_transfer"
     ROOM_ARCHIVE = "room_archive"
     ROOM_UNARCHIVE = "room_unarchive"
+    # Staff clearing someone's display name, status and picture (accounts/moderation.py).
+    PROFILE_RESET = "profile_reset"
 
 
 def audit_record(

@@ -20,7 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageOps
 
+from parley.accounts.changes import ProfileChanged
 from parley.accounts.models import Profile
+from parley.core.changes import emit_on_commit
 from parley.core.errors import InvalidInput, TooLarge
 from parley.core.types import AuthUser
 
@@ -111,6 +113,7 @@ def avatar_set(*, user: AuthUser, upload: UploadedFile) -> Profile:
         profile.updated_at = timezone.now()
         profile.save(update_fields=["avatar", "updated_at"])
         _delete_after_commit(old)
+        emit_on_commit(ProfileChanged(user_id=user.pk))
     user.profile = profile
     return profile
 
@@ -125,6 +128,7 @@ def avatar_clear(*, user: AuthUser) -> Profile:
             profile.updated_at = timezone.now()
             profile.save(update_fields=["avatar", "updated_at"])
             _delete_after_commit(old)
+            emit_on_commit(ProfileChanged(user_id=user.pk))
     user.profile = profile
     return profile
 

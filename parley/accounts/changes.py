@@ -19,3 +19,11 @@ class RightsChanged:
     """The user's staff or superuser status changed: their sockets are judged afresh."""
 
     user_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileChanged:
+    """What others see of the user changed (display name, status, picture, do not disturb):
+    the rooms they are in hear it, and their member lists are built afresh."""
+
+    user_id: int

@@ -53,10 +53,15 @@ class SignupForm(UsernameRuleMixin, UserCreationForm[AuthUser]):  # type: ignore
         fields = ("username", "email")
         field_classes = {"username": UsernameField}
 
+    def __init__(self, *args: Any, site: str = "", **kwargs: Any) -> None:
+        # Where the verification link points: the address the sign-up page was reached at.
+        self.site = site or site_url()
+        super().__init__(*args, **kwargs)
+
     def save(self, commit: bool = True) -> AuthUser:
         user: AuthUser = super().save(commit=commit)
         if commit and user.email:
-            email_verification_send(user=user, site=site_url())
+            email_verification_send(user=user, site=self.site)
         return user
 
 

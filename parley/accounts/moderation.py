@@ -35,6 +35,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from parley.accounts.audit import AuditAction, audit_record
+from parley.accounts.avatars import avatar_clear
+from parley.accounts.models import Profile
+from parley.accounts.profiles import profile_update
 from parley.core.errors import Forbidden, ParleyError
 from parley.core.types import AuthUser
 from parley.rooms.models import Item, Room
@@ -208,4 +211,40 @@ def user_reactivate(*, user: AuthUser, by: AuthUser, reason: str = "") -> bool:
             detail={"reason": reason.strip()[:REASON_MAX_LENGTH]},
         )
     user.is_active = True
+    return True
+
+
+def profile_reset(*, user: AuthUser, by: AuthUser) -> bool:
+    """Staff clear a person's display name, status and picture (an offensive name or picture),
+    through the profile services, so everyone sees the username and initials again; the time
+    zone stays. Forbidden for anyone but staff, for one's own profile (the settings page is for
+    that) and, but for a superuser, for a staff account. Recorded in the audit log. Whether
+    anything was cleared."""
+    if not by.is_staff:
+        raise Forbidden("Only staff can clear someone's profile.")
+    if by.pk == user.pk:
+        raise Forbidden("Change your own profile on your profile page.")
+    if (user.is_staff or user.is_superuser) and not by.is_superuser:
+        raise Forbidden("Only a superuser can clear a staff account's profile.")
+    profile = Profile.objects.filter(user=user).first()
+    if profile is None or not (
+        profile.display_name or profile.status_emoji or profile.status_text or profile.avatar
+    ):
+        return False
+    cleared = {
+        "display_name": profile.display_name,
+        "status": f"{profile.status_emoji} {profile.status_text}".strip(),
+        "avatar": bool(profile.avatar),
+    }
+    with transaction.atomic():
+        profile_update(
+            user=user,
+            display_name="",
+            time_zone=profile.time_zone,
+            status_emoji="",
+            status_text="",
+        )
+        if profile.avatar:
+            avatar_clear(user=user)
+        audit_record(actor=by, action=AuditAction.PROFILE_RESET, target_user=user, detail=cleared)
     return True

@@ -21,9 +21,11 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from parley.accounts.changes import ProfileChanged
 from parley.accounts.models import NotificationPrefs, Profile, SiteSettings
 from parley.accounts.signed_links import unsubscribe_token_read, verify_token_read, verify_url
 from parley.core import ratelimit
+from parley.core.changes import emit_on_commit
 from parley.core.errors import InvalidInput
 from parley.core.ratelimit import Action
 from parley.core.types import AuthUser
@@ -67,7 +69,7 @@ def dnd_active(prefs: NotificationPrefs | None, now: datetime) -> bool:
 
 def dnd_set(*, user: AuthUser, until: datetime | None, now: datetime) -> NotificationPrefs:
     """Pause push and email until `until` (an aware time after `now`, at most DND_MAX ahead),
-    or resume them now (None). InvalidInput otherwise."""
+    or resume them now (None). InvalidInput otherwise. Others see it: ProfileChanged."""
     if until is not None:
         if until.tzinfo is None:
             raise InvalidInput("Give the time with its time zone.")
@@ -78,6 +80,7 @@ def dnd_set(*, user: AuthUser, until: datetime | None, now: datetime) -> Notific
     prefs = prefs_get(user=user)
     prefs.dnd_until = until
     prefs.save(update_fields=["dnd_until"])
+    emit_on_commit(ProfileChanged(user_id=user.pk))
     return prefs
 
 

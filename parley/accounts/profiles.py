@@ -18,8 +18,10 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
 from parley.accounts.avatars import avatar_url
+from parley.accounts.changes import ProfileChanged
 from parley.accounts.models import NotificationPrefs, Profile
 from parley.accounts.usernames import skeleton
+from parley.core.changes import emit_on_commit
 from parley.core.errors import InvalidInput
 from parley.core.text import clean_display_name, is_blank
 from parley.core.types import AuthUser
@@ -140,8 +142,8 @@ def profile_update(
     status_text: str,
 ) -> Profile:
     """Save the user's display name, time zone and status (each checked first: InvalidInput, and
-    nothing is saved). Makes the profile row on first save. Emits nothing: clients read names
-    when they next load items and members."""
+    nothing is saved). Makes the profile row on first save. Emits ProfileChanged after commit:
+    the rooms the user is in hear it (a `profile` frame)."""
     fields = ProfileFields(
         display_name=check_display_name(display_name, user=user),
         time_zone=check_time_zone(time_zone),
@@ -160,6 +162,7 @@ def profile_update(
     )
     # The user object may have cached "no profile": later reads see the new row.
     user.profile = profile
+    emit_on_commit(ProfileChanged(user_id=user.pk))
     return profile
 
 

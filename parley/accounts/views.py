@@ -25,6 +25,7 @@ from parley.accounts.forms import SignupForm
 from parley.accounts.invitations import InvitationRefused, invitation_check, invitation_use
 from parley.accounts.models import Invitation
 from parley.accounts.signals import spare_session
+from parley.accounts.signed_links import site_url
 from parley.accounts.welcome import account_welcome
 
 SIGNUP_OPEN, SIGNUP_INVITE, SIGNUP_CLOSED = "open", "invite", "closed"
@@ -72,7 +73,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             invitation = invitation_check(token)
         except InvitationRefused as exc:
             return _refused(request, title="This invitation cannot be used", message=exc.message)
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST or None, site=site_url(request))
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():

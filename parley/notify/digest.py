@@ -25,13 +25,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from django.db.models import Model
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from parley.accounts.models import NotificationPrefs, Profile, SiteSettings
+from parley.accounts.profiles import shown_name
 from parley.accounts.signed_links import site_url, unsubscribe_url
 from parley.core.types import AuthUser
 from parley.notify.models import EmailedThrough
@@ -103,8 +104,8 @@ def digest_pending(*, now: datetime) -> dict[int, list[Pending]]:
 
 
 def _claim(rows: list[Pending], *, now: datetime) -> dict[int, tuple[int, int]]:
-    """Take the rooms of one person's rows for this run: {room id: (seq before, seq now)} of the
-    rooms this process won (another process that read the same seq first has the others)."""
+    """Take one person's rows for this run: {room id: (seq before, seq now)}, or {} when another
+    run took them first."""
     through: dict[int, tuple[int, int]] = {}
     for row in rows:
         before = row.emailed_seq or 0
@@ -116,13 +117,24 @@ def _claim(rows: list[Pending], *, now: datetime) -> dict[int, tuple[int, int]]:
             [EmailedThrough(user_id=user_id, room_id=room_id, seq=0) for room_id in missing],
             ignore_conflicts=True,
         )
-    won = {}
-    for room_id, (before, upto) in through.items():
-        if EmailedThrough.objects.filter(user_id=user_id, room_id=room_id, seq=before).update(
-            seq=upto, emailed_at=now
-        ):
-            won[room_id] = (before, upto)
-    return won
+    # All of a person's rooms or none, taken in room order: two runs that read the same seqs
+    # cannot split one person's digest into two emails. The second run's first UPDATE waits for
+    # the first run's transaction (a row lock on PostgreSQL, the write lock on SQLite), then
+    # matches nothing, and it gives up the rest.
+    try:
+        with transaction.atomic():
+            for room_id, (before, upto) in sorted(through.items()):
+                if not EmailedThrough.objects.filter(
+                    user_id=user_id, room_id=room_id, seq=before
+                ).update(seq=upto, emailed_at=now):
+                    raise _Taken()
+    except _Taken:
+        return {}
+    return through
+
+
+class _Taken(Exception):
+    """Another run claimed part of a person's digest first."""
 
 
 def _release(user_id: int, claims: dict[int, tuple[int, int]]) -> None:
@@ -160,7 +172,7 @@ def _entries(
         if item is None or item.deleted:
             continue
         room = item.room
-        author = item.display_name or (item.user.get_username() if item.user else "someone")
+        author = item.display_name or (shown_name(item.user) if item.user else "someone")
         entries.append(
             {
                 "room": "Direct message" if room.is_direct else f"#{room.name}",
@@ -188,7 +200,7 @@ def digest_send(pending: dict[int, list[Pending]], *, now: datetime) -> int:
     if not claimed:
         return 0
     wanted = [row.item_id for uid in claimed for row in pending[uid] if row.room_id in claimed[uid]]
-    items = Item.objects.select_related("room", "user").in_bulk(wanted)
+    items = Item.objects.select_related("room", "user__profile").in_bulk(wanted)
     users = get_user_model()._default_manager.in_bulk(list(claimed))
     zones = _zones(list(claimed))
     mail = get_connection()

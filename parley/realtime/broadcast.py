@@ -20,6 +20,9 @@ Live features that are not timeline items travel the same way, without a seq:
   them: a dropped one is simply not shown (presence is restated by the next `subscribed`).
 - `user.frame` (a `read` pointer) goes to the control group, once; each process hands it to
   its local sockets of that user, but the socket `except_socket_id` (which had its answer).
+- `room.profile` (a member's `profile` frame, encoded once) goes to the group of each room the
+  person is in; the hub hands it on as `room.ephemeral`, and first forgets what it kept of the
+  room that shows the person (the member list, rendered items: member_lists.py, room_cache.py).
 """
 
 from __future__ import annotations
@@ -30,9 +33,11 @@ from typing import Any, TypeAlias
 
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
+from django.db import DatabaseError
 
-from parley.accounts.changes import RightsChanged, SessionsEnded
+from parley.accounts.changes import ProfileChanged, RightsChanged, SessionsEnded
 from parley.core import metrics
+from parley.realtime.profile_news import profile_news
 from parley.rooms.changes import (
     DirectRoomOpened,
     ItemAdded,
@@ -52,6 +57,7 @@ USER_FRAME = "user.frame"
 USER_SESSIONS_ENDED = "user.sessions_ended"
 USER_RIGHTS_CHANGED = "user.rights_changed"
 ROOM_ACCESS_CHANGED = "room.access_changed"
+ROOM_PROFILE = "room.profile"
 
 # A message on the channel layer: {"type": one of the above, …}, as the layer (de)serialises it.
 LayerMessage: TypeAlias = dict[str, Any]
@@ -174,6 +180,18 @@ def publish_change(change: object) -> None:
         # Every process closes the user's sockets (CloseCode.RIGHTS_CHANGED); the client
         # reconnects and is then judged by the new rights.
         publish_from_sync(CONTROL_GROUP, {"type": USER_RIGHTS_CHANGED, "user_id": change.user_id})
+    elif isinstance(change, ProfileChanged):
+        try:
+            news = profile_news(change.user_id)
+        except DatabaseError:
+            # The change is stored; clients see it at their next `subscribed`.
+            log.warning("reading a profile change to announce failed", exc_info=True)
+            return
+        if news is not None:
+            frame, room_ids = news
+            for room_id in room_ids:
+                message = {"type": ROOM_PROFILE, "room_id": room_id, "frame": frame}
+                publish_from_sync(room_group_name(room_id), message)
 
 
 async def publish_room_ephemeral(

@@ -11,10 +11,10 @@ The hub also makes delivery whole and ordered whatever the layer does: each room
 database; the hub runs those decisions (deliveries, refills after a short grace, a periodic
 sweep that finds a dropped last item even when nothing follows it).
 
-Frames that are not items (typing, presence, receipts: `room.ephemeral`; read pointers:
-`user.frame`) have no seq: the hub hands them on as they come. It also keeps the process's
-presence tracker (presence/) informed of every socket that opens, closes or goes idle. The
-sockets themselves are kept by its registry (registry.py).
+Frames that are not items (typing, presence, receipts: `room.ephemeral`; a member's profile:
+`room.profile`; read pointers: `user.frame`) have no seq: the hub hands them on as they come.
+It also keeps the process's presence tracker (presence/) informed of every socket that opens,
+closes or goes idle. The sockets themselves are kept by its registry (registry.py).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from parley.core import metrics
 from parley.realtime import broadcast
 from parley.realtime.connection import Connection
 from parley.realtime.database import database_call
+from parley.realtime.member_lists import member_lists
 from parley.realtime.presence import PresenceTracker, Status, presence_tracker
 from parley.realtime.registry import SocketRegistry
 from parley.realtime.room_cache import room_cache
@@ -242,6 +243,14 @@ class Hub:
             if conn.socket_id != except_socket_id:
                 conn.push_room_frame(room_id, frame)
 
+    def member_profile_changed(self, room_id: int, frame: str) -> None:
+        """A member of the room changed their profile (`frame`): what this process kept that
+        shows them (the member list, rendered items with their name) is built afresh, and the
+        room's local subscribers get the frame."""
+        member_lists.forget(room_id)
+        room_cache.forget_room(room_id)
+        self.offer_ephemeral(room_id, frame, exclude_user=None, sheddable=False)
+
     def _forward(self, room: LocalRoom, seq: int, frame: str, extras: Extras) -> None:
         room_id, delivered = room.room_id, 0
         for conn in room.subscribers:
@@ -410,6 +419,8 @@ class Hub:
             )
         elif kind == broadcast.ROOM_ACCESS_CHANGED:
             self.room_access_changed(message["room_id"])
+        elif kind == broadcast.ROOM_PROFILE:
+            self.member_profile_changed(message["room_id"], message["frame"])
         elif kind == broadcast.USER_RIGHTS_CHANGED:
             for conn in self.sockets.of_user(message["user_id"]):
                 conn.close(CloseCode.RIGHTS_CHANGED)
@@ -469,6 +480,8 @@ class Hub:
             if room.idle_since is not None and now - room.idle_since > IDLE_ROOM_SECONDS:
                 del self.rooms[room.room_id]
                 room_cache.forget_room(room.room_id)
+                # Its profile changes no longer reach this process.
+                member_lists.forget(room.room_id)
                 group = broadcast.room_group_name(room.room_id)
                 try:
                     await self.layer.group_discard(group, self.channel_name)

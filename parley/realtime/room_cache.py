@@ -16,8 +16,9 @@ Entries are per room *version* (its id and creation time), so a room deleted and
 with the same id (a reused SQLite id) never meets the first one's entries. Bounded: the most
 recently used rooms only, each with its newest FRAMES_PER_ROOM frames, all within MAX_CHARS.
 Per process: each process fills its own, and nothing needs telling another one, since every
-entry is keyed by what it was read at. The database thread fills and reads it (`_backlog`); a
-lock makes that safe from any thread.
+entry is keyed by what it was read at; but for a member's profile change, which moves no seq:
+the hub forgets the rooms of that person (`forget_room`), whose frames show their old name.
+The database thread fills and reads it (`_backlog`); a lock makes that safe from any thread.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ The order matters and is kept here, in one place:
 3. the hub joins the room's group *before* the room's last seq is read, so every item after
    that seq reaches the buffer, and the backlog covers everything up to it;
 4. the backlog is read (from this process's room cache where a subscriber before read it),
-   with the member list and their statuses (encoded once per room: member_lists.py);
+   with the member list, their statuses and profiles (encoded once per room: member_lists.py);
 5. `subscribed` and the backlog are sent, then what the buffer holds beyond it, then the held
    presence; the hub starts forwarding the room from that seq.
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import NotRequired, TypedDict
 
+import orjson
 from django.conf import settings
 
 from parley.core.errors import RoomNotFound
@@ -43,6 +44,8 @@ class SubscribedReads(TypedDict):
     read_by: NotRequired[dict[str, int]]
     kind: NotRequired[str]
     users: NotRequired[list[str]]
+    read_only: NotRequired[bool]
+    archived: NotRequired[bool]
 
 
 @timed_database_call
@@ -79,6 +82,11 @@ def _backlog(
         "mentions": mentions,
         "level": services.effective_level(room=room, level=level),
     }
+    # Only when so: a socket-only client knows before it sends that `send` would be refused.
+    if room.read_only:
+        reads["read_only"] = True
+    if room.archived_at is not None:
+        reads["archived"] = True
     if room.is_direct:
         reads["kind"] = "direct"
         reads["users"] = list(backlog.members)
@@ -86,6 +94,30 @@ def _backlog(
         max_members = settings.PARLEY["RECEIPTS_MAX_MEMBERS"]
         reads["read_by"] = selectors.room_read_pointers(room_id, max_members=max_members) or {}
     return backlog, backlog_frames, reads
+
+
+async def _members(
+    hub: Hub, room_id: int, backlog: selectors.Backlog, epoch: int | None
+) -> orjson.Fragment:
+    """The member list built (or kept) for these statuses; the members' profiles are read only
+    when none are kept for the room at this last seq (one query)."""
+    assert backlog.version is not None
+    presence = await hub.presence_of(backlog.member_ids)
+    statuses = [presence[uid] for uid in backlog.member_ids]
+    since = None
+    profiles = member_lists.profiles(backlog.version, backlog.last_seq)
+    if profiles is None:
+        since = member_lists.mark(room_id)
+        profiles = await timed_database_call(selectors.room_member_profiles)(room_id)
+    return member_lists.encoded(
+        backlog.version,
+        backlog.last_seq,
+        backlog.members,
+        statuses,
+        epoch=epoch,
+        profiles=profiles,
+        since=since,
+    )
 
 
 async def subscribe(*, user: AuthUser, conn: Connection, hub: Hub, cmd: commands.Subscribe) -> None:
@@ -104,14 +136,7 @@ async def subscribe(*, user: AuthUser, conn: Connection, hub: Hub, cmd: commands
         assert backlog.version is not None
         members = member_lists.current(backlog.version, backlog.last_seq, epoch)
         if members is None:
-            presence = await hub.presence_of(backlog.member_ids)
-            members = member_lists.encoded(
-                backlog.version,
-                backlog.last_seq,
-                backlog.members,
-                [presence[uid] for uid in backlog.member_ids],
-                epoch=epoch,
-            )
+            members = await _members(hub, room_id, backlog, epoch)
     except BaseException:
         if is_new:
             hub.detach(conn, room_id)

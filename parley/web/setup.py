@@ -25,6 +25,8 @@ from parley.accounts.firstrun import (
     site_set_up,
 )
 from parley.accounts.forms import SignupForm
+from parley.accounts.notification_prefs import email_verification_send
+from parley.accounts.signed_links import site_url
 from parley.core.errors import InvalidInput
 
 
@@ -66,6 +68,9 @@ def setup_page(request: HttpRequest) -> HttpResponse:
         except AlreadySetUp:
             # Someone else's submission made the first account a moment ago.
             raise Http404("This server is set up already.") from None
+        if user.email:
+            # As at sign-up: mail goes to the address only once its link is opened.
+            email_verification_send(user=user, site=site_url(request))
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("home")
     return render(request, "parley/setup.html", {"form": form})

@@ -269,9 +269,46 @@ def typing_text(*, room: str, username: str | None) -> str:
     return encode({"type": "typing", "room": room, "user": user_ref(username)})
 
 
-def member(*, username: str, online: bool, idle: bool) -> Frame:
-    """One entry of `subscribed`'s `members`."""
-    return {"username": username, "online": online, "idle": idle}
+def member(
+    *,
+    username: str,
+    online: bool,
+    idle: bool,
+    display_name: str = "",
+    status_emoji: str = "",
+    status_text: str = "",
+    dnd_until: datetime | None = None,
+) -> Frame:
+    """One entry of `subscribed`'s `members`: the profile keys only when set (docs/protocol.md),
+    so a member without a profile is as before."""
+    frame: Frame = {"username": username, "online": online, "idle": idle}
+    _person(frame, display_name, status_emoji, status_text, dnd_until)
+    return frame
+
+
+def _person(
+    frame: Frame,
+    display_name: str,
+    status_emoji: str,
+    status_text: str,
+    dnd_until: datetime | None,
+) -> None:
+    if display_name:
+        frame["display_name"] = display_name
+    if status_emoji or status_text:
+        frame["status"] = {"emoji": status_emoji, "text": status_text}
+    if dnd_until is not None:
+        frame["dnd_until"] = format_ts(dnd_until)
+
+
+def profile_text(value: ProfileValue) -> str:
+    """A person's profile changed: all of what a member list and a message show of them, a key
+    absent when empty (so absent means cleared, not unknown)."""
+    user = user_ref(value.username)
+    _person(user, value.display_name, value.status_emoji, value.status_text, value.dnd_until)
+    if value.avatar:
+        user["avatar"] = value.avatar
+    return encode({"type": "profile", "user": user})
 
 
 def presence_text(*, room: str, username: str | None, online: bool, idle: bool) -> str:

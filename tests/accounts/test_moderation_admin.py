@@ -2,13 +2,20 @@
 actions with their confirmation page, the change page's "Active" box, and the read-only audit
 log."""
 
+import io
+
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
-from parley.accounts.models import AuditEntry
-from parley.accounts.moderation import user_deactivate
+from parley.accounts.avatars import avatar_set
+from parley.accounts.models import AuditEntry, Profile
+from parley.accounts.moderation import profile_reset, user_deactivate
+from parley.accounts.profiles import profile_update
+from parley.core.errors import Forbidden
 from parley.rooms import services
 from parley.rooms.models import Item
 from tests.factories import UserFactory
@@ -219,3 +226,52 @@ def test_the_audit_log_cannot_be_added_to_changed_or_deleted(admin_client, bob):
     assert "delete_selected" not in listing.content.decode()
     entry.refresh_from_db()
     assert (entry.action, entry.detail["reason"]) == ("user_deactivate", "spam")
+
+
+# -- clearing a profile -------------------------------------------------------------------------
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_staff_clear_an_offensive_name_status_and_picture_and_it_is_logged(admin_client, bob):
+    profile_update(
+        user=bob,
+        display_name="Rude Name",
+        time_zone="Europe/Paris",
+        status_emoji="😀",
+        status_text="rude status",
+    )
+    avatar_set(user=bob, upload=SimpleUploadedFile("me.png", _png(), "image/png"))
+
+    response = run_action(admin_client, "reset_profiles", [bob])
+
+    assert response.status_code == 302
+    assert "1 profile(s) cleared." in shown(response)
+    profile = Profile.objects.get(user=bob)
+    assert (profile.display_name, profile.status_emoji, profile.status_text) == ("", "", "")
+    assert not profile.avatar
+    assert profile.time_zone == "Europe/Paris"
+    entry = AuditEntry.objects.get(action="profile_reset")
+    assert entry.target_user == bob
+    assert entry.detail["display_name"] == "Rude Name"
+    assert entry.detail["avatar"] is True
+    again = run_action(admin_client, "reset_profiles", [bob])
+    assert "0 profile(s) cleared." in shown(again)
+    assert AuditEntry.objects.filter(action="profile_reset").count() == 1
+
+
+def test_only_a_superuser_clears_a_staff_accounts_profile(bob):
+    staff = UserFactory(is_staff=True)
+    other_staff = UserFactory(is_staff=True)
+    profile_update(
+        user=other_staff, display_name="Boss", time_zone="", status_emoji="", status_text=""
+    )
+    with pytest.raises(Forbidden):
+        profile_reset(user=other_staff, by=staff)
+    with pytest.raises(Forbidden):
+        profile_reset(user=staff, by=bob)
+    assert Profile.objects.get(user=other_staff).display_name == "Boss"

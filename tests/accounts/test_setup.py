@@ -84,6 +84,18 @@ def test_setup_makes_the_administrator_names_the_server_and_makes_general(client
 
 
 @pytest.mark.django_db
+def test_the_first_accounts_email_gets_its_verification_link(
+    client, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    settings.PARLEY_SITE_URL = ""
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/setup/", setup_data())
+    [mail] = mailoutbox
+    assert mail.to == ["founder@example.com"]
+    assert "http://testserver/settings/notifications/verify/" in mail.body
+
+
+@pytest.mark.django_db
 def test_setup_refuses_bad_input_with_the_signup_rules(client):
     response = client.post("/setup/", setup_data(password2="different-1234", site_name=" "))
 

@@ -145,7 +145,9 @@ def webhook_lookup(raw: object) -> IncomingWebhook | None:
     if prefix is None:
         return None
     webhook = (
-        IncomingWebhook.objects.select_related("room", "user__bot").filter(prefix=prefix).first()
+        IncomingWebhook.objects.select_related("room", "user__bot", "user__profile")
+        .filter(prefix=prefix)
+        .first()
     )
     assert isinstance(raw, str)
     if webhook is None or not token_matches(raw, webhook.digest):

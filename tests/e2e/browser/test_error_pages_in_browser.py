@@ -49,7 +49,9 @@ def test_settings_of_someone_elses_room_show_the_parley_403(person):
 
     assert response.status == 403
     expect(page.get_by_role("heading", level=1)).to_have_text("Not allowed")
-    expect(page.locator("main")).to_contain_text("Only the room's owner can manage its members.")
+    expect(page.locator("main")).to_contain_text(
+        "Only the room's owner and moderators can manage its members."
+    )
     assert computed(page, ".site-header", "display") == "flex"
     expect(page.get_by_role("link", name="Back to your rooms")).to_have_attribute("href", "/")
     expect(page).to_have_url(re.compile(rf"/rooms/{re.escape(slug)}/settings/$"))

@@ -310,3 +310,15 @@ def test_the_manifest_and_its_icons_are_served(person):
     assert len(icons["answers"]) == 3
     for sizes, status, drawn in icons["answers"]:
         assert (status, drawn) == (200, sizes)
+
+
+def test_the_home_page_counts_a_new_mention_in_its_title_and_favicon(person):
+    ada, bob, slug = two_members(person, "homecount-")
+    ada.page.goto("/")
+    ada.wait_live()
+    expect(ada.page).not_to_have_title(re.compile(r"^\(\d+\) "))
+
+    bob.say(f"@{ada.username} look at the home page")
+
+    expect(ada.page).to_have_title(re.compile(r"^\(1\) "))
+    assert "favicon-badge" in ada.page.locator("link[rel=icon]").get_attribute("href")

@@ -13,13 +13,22 @@ import { listNewDirectRooms } from "./direct_rooms.js";
 import { relativeTime } from "./relative_time.js";
 import { ParleySocket } from "./socket.js";
 import { bindIndicator } from "./status.js";
+import { TabBadge, attentionOf } from "./tab_badge.js";
 import { UnreadTracker, numbersOf } from "./unread.js";
 
 const socket = new ParleySocket();
 bindIndicator(socket, document.querySelector("[data-conn]"));
 const announcer = document.getElementById("home-status");
 const me = readJsonScript("home-data", {}).username ?? "";
-const unread = new UnreadTracker(socket, { me });
+// The tab's title, favicon and app badge count what is unread for the user, as on a room page.
+const badge = new TabBadge();
+/** @param {string} slug */
+const isDirect = (slug) =>
+  document.querySelector(`#home-direct [data-room="${CSS.escape(slug)}"]`) !== null;
+const unread = new UnreadTracker(socket, {
+  me,
+  onChange: (tracker) => badge.show(attentionOf(tracker, isDirect)),
+});
 
 /** @param {HTMLElement} card  a room card ([data-room]) */
 function trackCard(card) {

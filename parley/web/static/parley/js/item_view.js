@@ -257,3 +257,32 @@ export function fillAttachment(box, attachment) {
   const info = box.querySelector(".attachment__info");
   if (info) info.textContent = fileLabel({ type, name, size: attachment.size }); // "PDF, 1.2 MB"
 }
+
+/**
+ * A `profile` frame's `user` (docs/protocol.md, "Profiles"): the rows of their messages under
+ * `root` show their new name and picture. Rows a program wrote keep theirs: an incoming
+ * webhook's messages are named by the webhook, not by its user's profile.
+ * @param {ParentNode} root
+ * @param {{username?: unknown, display_name?: unknown, avatar?: unknown} | null | undefined} user
+ */
+export function renameAuthor(root, user) {
+  if (!user || typeof user.username !== "string") return;
+  const username = user.username;
+  const shown = typeof user.display_name === "string" ? user.display_name : "";
+  const label = shown || username;
+  const avatar = typeof user.avatar === "string" ? user.avatar : "";
+  const url = avatar.startsWith("/avatars/") ? avatar : null;
+  const rows = root.querySelectorAll(`.item__meta[data-username="${CSS.escape(username)}"]`);
+  for (const meta of rows) {
+    const bot = meta.querySelector(":scope > .item__bot");
+    if (bot instanceof HTMLElement && !bot.hidden) continue;
+    const author = meta.querySelector(".item__author");
+    if (author) {
+      author.textContent = label;
+      if (label !== username) author.setAttribute("title", username);
+      else author.removeAttribute("title");
+    }
+    const picture = meta.parentElement?.querySelector(":scope > .item__avatar");
+    if (picture instanceof HTMLElement) fillAvatar(picture, label, url);
+  }
+}

@@ -8,13 +8,17 @@
 //
 // Presence is shown as a coloured dot with its text for screen readers (role="img" and a
 // label, so the item's text stays the name). Until the server has said anything about a
-// member (a server without presence), the dot stays hidden.
+// member (a server without presence), the dot stays hidden. The display name, status and
+// "do not disturb" are shown as _member.html shows them, once `subscribed` or a `profile`
+// frame has described the member.
 
 import { pageIsLive, presenceLabel } from "./connection_state.js";
 import { cloneTemplate } from "./item_view.js";
 import { MemberList } from "./member_list.js";
+import { dndText } from "./profile_text.js";
 
 /** @typedef {import("./member_list.js").Presence} Presence */
+/** @typedef {import("./member_list.js").MemberProfile} MemberProfile */
 
 export const PRESENCE_TEXT = Object.freeze({
   online: "online",
@@ -28,17 +32,61 @@ export const MEMBER_TEMPLATE = "member-template";
 export const MEMBER_DM_TEMPLATE = "member-dm-template";
 
 /**
+ * The display name, status and "do not disturb" of a row, as _member.html renders them.
+ * @param {HTMLElement} li
+ * @param {Element} name  the row's .members__name
+ * @param {string} username
+ * @param {MemberProfile} profile
+ */
+function fillProfile(li, name, username, profile) {
+  name.textContent = profile.displayName || username;
+  if (profile.displayName) name.setAttribute("title", `@${username}`);
+  else name.removeAttribute("title");
+  const doc = li.ownerDocument;
+  let status = li.querySelector(".members__status");
+  if (profile.statusEmoji || profile.statusText) {
+    if (!status) {
+      status = doc.createElement("span");
+      status.className = "members__status";
+      name.after(status);
+    }
+    const hidden = doc.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = ` ${profile.statusText}`;
+    status.replaceChildren(profile.statusEmoji || "💬", hidden);
+    status.setAttribute("title", `${profile.statusEmoji} ${profile.statusText}`);
+  } else {
+    status?.remove();
+  }
+  let dnd = li.querySelector(".members__dnd");
+  const words = dndText(profile.dndUntil || null);
+  if (words) {
+    if (!dnd) {
+      dnd = doc.createElement("span");
+      dnd.className = "members__dnd muted";
+      (status ?? name).after(dnd);
+    }
+    dnd.textContent = ` ${words}`;
+  } else {
+    dnd?.remove();
+  }
+}
+
+/**
  * Fill a member's row (rendered by the server, or cloned from the template).
  * @param {HTMLElement} li
- * @param {{username: string, me: string, presence: Presence | null}} member
+ * @param {{username: string, me: string, presence: Presence | null,
+ *   profile?: MemberProfile | null}} member
  * @returns {HTMLElement}
  */
-export function fillMember(li, { username, me, presence }) {
+export function fillMember(li, { username, me, presence, profile = null }) {
   li.dataset.username = username;
   li.classList.toggle("is-me", username === me);
   const name = li.querySelector(".members__name");
-  // A row the server rendered may show the member's display name: only a fresh clone is named.
-  if (name && !name.textContent) name.textContent = username;
+  // Until the server describes the member, a row it rendered keeps its display name: only a
+  // fresh clone is named.
+  if (name && profile) fillProfile(li, name, username, profile);
+  else if (name && !name.textContent) name.textContent = username;
   if (username !== me) li.querySelector(".members__you")?.remove();
   if (username !== me && li.ownerDocument.getElementById(MEMBER_DM_TEMPLATE)) {
     let dm = li.querySelector(".members__dm");
@@ -88,6 +136,8 @@ export class Members {
     this.count = count;
     this.me = me;
     this.model = new MemberList({ initial, baseSeq });
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.dndTimer = undefined;
     this.render();
   }
 
@@ -115,6 +165,11 @@ export class Members {
    */
   setPresence(username, state) {
     if (this.model.setPresence(username, state)) this.render();
+  }
+
+  /** @param {Parameters<MemberList["setProfile"]>[0]} user  a `profile` frame's `user` */
+  setProfile(user) {
+    if (this.model.setProfile(user)) this.render();
   }
 
   /**
@@ -149,9 +204,27 @@ export class Members {
         username,
         me: this.me,
         presence: this.model.presenceOf(username),
+        profile: this.model.profileOf(username),
       }),
     );
     this.list.replaceChildren(...items);
     if (this.count) this.count.textContent = String(sorted.length);
+    this.renderWhenDndEnds(sorted);
+  }
+
+  /**
+   * No frame says that a "do not disturb" ended by itself: show the list again then.
+   * @param {string[]} names
+   */
+  renderWhenDndEnds(names) {
+    clearTimeout(this.dndTimer);
+    const now = Date.now();
+    let next = Infinity;
+    for (const name of names) {
+      const end = Date.parse(this.model.profileOf(name)?.dndUntil ?? "");
+      if (end > now && end < next) next = end;
+    }
+    // setTimeout takes at most ~24.8 days; a longer one is checked again at the next render.
+    if (next - now < 2 ** 31 - 1) this.dndTimer = setTimeout(() => this.render(), next - now + 500);
   }
 }

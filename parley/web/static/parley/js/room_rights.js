@@ -1,9 +1,9 @@
 // @ts-check
 // Who may post in the open room, kept live from the room's own events (docs/protocol.md,
 // "Events"): read_only and archive change the room, role and owner change what the reader is in
-// it. The server decides (a refused send is `forbidden`); this only closes the message box
-// before the user types into a room that would refuse them. Also the words of those events'
-// timeline lines. Pure: no DOM.
+// it; each `subscribed` restates the room's read_only/archived. The server decides (a refused
+// send is `forbidden`); this only closes the message box before the user types into a room that
+// would refuse them. Also the words of those events' timeline lines. Pure: no DOM.
 
 /**
  * @typedef {object} RoomRights
@@ -65,6 +65,23 @@ export function rightsAfter(rights, event, me) {
       return rights;
   }
   return next;
+}
+
+/**
+ * The room's state as a `subscribed` reply says it (`read_only`/`archived` only when so): the
+ * same rights when nothing differs. The reply is as of its `last_seq`, so it does not undo a
+ * newer event already applied. `asOf` stays: the backlog that follows the reply replays the
+ * events up to `last_seq` in order (role and owner too), ending where the reply says.
+ * @param {{last_seq?: unknown, read_only?: unknown, archived?: unknown}} reply
+ * @param {RoomRights} rights
+ * @returns {RoomRights}
+ */
+export function roomStateOf(reply, rights) {
+  if (typeof reply.last_seq === "number" && reply.last_seq < rights.asOf) return rights;
+  const readOnly = reply.read_only === true;
+  const archived = reply.archived === true;
+  if (readOnly === rights.readOnly && archived === rights.archived) return rights;
+  return { ...rights, readOnly, archived };
 }
 
 /**

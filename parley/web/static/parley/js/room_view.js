@@ -37,6 +37,7 @@ import { confirmAction } from "./confirm_dialog.js";
 import { bindImageViewer } from "./image_viewer.js";
 import { Conversations } from "./conversations.js";
 import { bindMemberMessages } from "./direct_start.js";
+import { renameAuthor } from "./item_view.js";
 import {
   GAP_GRACE_MS,
   GapFiller,
@@ -59,7 +60,7 @@ import { isRow } from "./timeline_model.js";
 import { TypingNames, TypingNotifier, typingText } from "./typing.js";
 import { DraftStore } from "./drafts.js";
 import { Uploader, bindDropZone } from "./uploads.js";
-import { postRefusal, rightsAfter } from "./room_rights.js";
+import { postRefusal, rightsAfter, roomStateOf } from "./room_rights.js";
 
 /** @typedef {import("./timeline_model.js").Item} Item */
 /** @typedef {import("./socket.js").Frame} Frame */
@@ -551,6 +552,12 @@ export function openRoomView({ socket, unread, room, initialItems }) {
   on("presence", (frame) => {
     if (frame.room === slug) members.setPresence(frame.user?.username, presenceOf(frame));
   });
+  // About a person, not a room: it comes once per room of theirs the socket follows.
+  on("profile", (frame) => {
+    if (closed) return;
+    members.setProfile(frame.user);
+    renameAuthor(document, frame.user);
+  });
   on("read", (frame) => {
     if (frame.room === slug && Number.isInteger(frame.seq)) reads.serverRead(frame.seq);
   });
@@ -586,6 +593,11 @@ export function openRoomView({ socket, unread, room, initialItems }) {
     onSubscribed(reply) {
       if (reply.type === "subscribed") {
         members.reset(reply.members || [], reply.last_seq);
+        const state = roomStateOf(reply, rights);
+        if (state !== rights) {
+          rights = state;
+          updateComposer();
+        }
         if (Number.isInteger(reply.last_read)) {
           reads.resubscribed(reply.last_read);
           // Back after a reconnect with news: mark where it starts (see the top of this file).
