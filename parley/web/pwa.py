@@ -17,7 +17,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from parley.accounts.firstrun import DEFAULT_SITE_NAME
 from parley.accounts.firstrun import site_name as read_site_name
@@ -32,7 +32,7 @@ MANIFEST_MAX_AGE = 60 * 60
 
 
 @login_not_required
-@require_GET
+@require_safe
 def service_worker(request: HttpRequest) -> HttpResponse:
     source = WORKER_SOURCE.read_text(encoding="utf-8")
     source = source.replace(WORKER_ICON, json.dumps(static("parley/img/icon-192.png")), 1)
@@ -42,7 +42,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe
 def manifest(request: HttpRequest) -> JsonResponse:
     try:
         name = read_site_name()

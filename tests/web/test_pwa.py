@@ -78,6 +78,9 @@ def test_writing_to_the_worker_or_the_manifest_is_refused():
 
     assert client.post("/sw.js").status_code == 405
     assert client.post("/manifest.webmanifest").status_code == 405
+    # Reading them is GET or HEAD (a cache or a link checker asks HEAD first).
+    assert client.head("/sw.js").status_code == 200
+    assert client.head("/manifest.webmanifest").status_code == 200
 
 
 def test_every_page_links_the_manifest_and_the_touch_icon(ada_client):

@@ -1,6 +1,8 @@
 """Room roles on the pages (issue 22): the settings page's read-only, rename, owner and archive
 forms, what moderators see of it, and archived rooms on the home page and in the sidebar."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -148,3 +150,20 @@ def test_uploads_into_a_read_only_room_are_403_for_members(client, room, ada, ca
     assert answer.status_code == 403
     assert answer.json()["error"]["code"] == "forbidden"
     assert not Item.objects.filter(room=room, kind="message").exists()
+
+
+def test_the_room_page_tells_each_change_in_words_before_any_script_runs(client, room, ada, carol):
+    signed_in(client, ada)
+    client.post(SETTINGS, {"action": "read_only", "on": "1"})
+    client.post(SETTINGS, {"action": "rename", "name": "Town square"})
+    client.post(SETTINGS, {"action": "transfer", "username": "carol"})
+
+    lines = [
+        " ".join(line.split())
+        for line in re.findall(
+            r'<span class="item__what">(.*?)</span>', client.get("/rooms/general/").text
+        )
+    ]
+    assert "renamed the room to “Town square”" in lines
+    assert "became the owner (given by ada)" in lines
+    assert not [line for line in lines if line in {"rename", "owner", "read_only"}]
