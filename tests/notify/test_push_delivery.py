@@ -6,6 +6,7 @@ hanging service do."""
 
 import asyncio
 import itertools
+import math
 import re
 import time
 from datetime import timedelta
@@ -192,7 +193,9 @@ def test_a_burst_of_50_messages_is_coalesced_to_one_push_per_window(
     member(fay, general, "all")
     phone = subscribed(fay, push_service)
 
+    started = time.monotonic()
     items = [post(ada, general, f"message {n}") for n in range(50)]
+    posting = time.monotonic() - started
     idle()
 
     payloads = phone.payloads()
@@ -209,7 +212,10 @@ def test_a_burst_of_50_messages_is_coalesced_to_one_push_per_window(
     times = push_service.received.times
     # Without coalescing they would be milliseconds apart; the slack is for a busy machine.
     assert all(b - a >= window - 0.5 for a, b in itertools.pairwise(times))
-    assert 2 <= len(payloads) <= 3
+    # The first at once, then one per window while messages keep coming, and the last summary:
+    # 2 or 3 when the 50 are posted within a window or two (a slow machine posts slower).
+    assert 2 <= len(payloads) <= 2 + math.ceil(posting / window)
+    assert len(payloads) < 10
 
 
 def test_rooms_coalesce_separately(push_service, general, ada, push_settings):
@@ -247,7 +253,7 @@ async def test_a_user_with_an_open_socket_gets_no_push_while_one_without_does(
 async def test_a_hanging_push_service_times_out_while_the_server_keeps_answering(
     push_service, general_with_bob, ada, bob, settings, push_settings
 ):
-    settings.PARLEY_PUSH = {**push_settings, "TIMEOUT_SECONDS": 1.0, "RETRIES": 1}
+    settings.PARLEY_PUSH = {**push_settings, "TIMEOUT_SECONDS": 2.0, "RETRIES": 1}
     slow = Browser(push_service, "/push/slow")
     push_service.hang("/push/slow")
     await database_sync_to_async(subscription_add)(user=bob, data=slow.subscription())
@@ -258,16 +264,17 @@ async def test_a_hanging_push_service_times_out_while_the_server_keeps_answering
             {"type": "send", "room": "general", "body": "@bob hi", "client_id": "h1"}
         )
         await asyncio.to_thread(push_service.wait_for_requests, 1)
-        # The push hangs (for 1 s, then its retry for 1 s more); the server's loop answers now.
+        # The push hangs (for 2 s, then its retry for 2 s more); the server's loop answers now,
+        # well before the hang could have ended (the margin is for a busy machine).
         began = time.monotonic()
         await socket.ping_works()
-        assert time.monotonic() - began < 0.5
+        assert time.monotonic() - began < 1.0
         reply = await socket.request(
             {"type": "send", "room": "general", "body": "still here", "client_id": "h2"}
         )
         assert reply["type"] == "ack", reply
         assert await asyncio.to_thread(worker.wait_idle, 20)
 
-    assert len(slow.received()) == 2  # the try and its retry, each given up after 1 s
+    assert len(slow.received()) == 2  # the try and its retry, each given up after 2 s
     stored = await database_sync_to_async(PushSubscription.objects.get)()
     assert stored.failures == 1
