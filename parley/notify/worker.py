@@ -16,6 +16,10 @@ who are away (away.py), and pushes:
   then twice that, … (or the push service's Retry-After, up to a minute); 404 and 410 delete the
   subscription at once, other refusals count as failures (MAX_FAILURES in a row delete it).
 
+People who seemed connected when a message came are asked again once the presence grace has
+passed (a socket closed a moment before still counts as online for PRESENCE_GRACE_SECONDS): who
+is gone by then without having read the message is pushed to, still within the contract's 10 s.
+
 Nothing here runs on the server's event loop: a push service that hangs holds only this
 thread's requests. `wait_idle` waits until nothing is queued, waiting to be coalesced, being sent
 or waiting to be retried (tests, shutdown).
@@ -48,7 +52,7 @@ from parley.notify.push import (
     targets_of,
 )
 from parley.rooms.changes import ItemAdded
-from parley.rooms.models import Room
+from parley.rooms.models import Membership, Room
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +60,8 @@ R = TypeVar("R")
 
 # Windows that ended this long ago (in COALESCE_SECONDS) are forgotten when the map is swept.
 SWEEP_EVERY_OFFERS = 1000
+# After the presence grace, a little more: the tracker announces the change at the grace's end.
+RECHECK_MARGIN_SECONDS = 0.5
 
 
 @dataclass(slots=True)
@@ -204,8 +210,25 @@ class PushWorker:
             return
         notice, recipients = found
         away = await away_among([recipient.user_id for recipient in recipients])
+        present = []
         for recipient in recipients:
             if recipient.user_id in away:
+                self._offer(recipient, notice)
+            else:
+                present.append(recipient)
+        if present:
+            self._spawn(self._recheck(present, notice))
+
+    async def _recheck(self, recipients: list[Recipient], notice: Notice) -> None:
+        """Ask again, once the presence grace has passed, whether `recipients` are away; push to
+        those who are and have not read the message meanwhile."""
+        await asyncio.sleep(settings.PARLEY["PRESENCE_GRACE_SECONDS"] + RECHECK_MARGIN_SECONDS)
+        away = await away_among([recipient.user_id for recipient in recipients])
+        if not away:
+            return
+        unread = await self._db(_not_read, notice.room_id, notice.seq, sorted(away))
+        for recipient in recipients:
+            if recipient.user_id in unread:
                 self._offer(recipient, notice)
 
     def _offer(self, recipient: Recipient, notice: Notice) -> None:
@@ -273,6 +296,15 @@ class PushWorker:
             await asyncio.sleep(outcome.retry_after or backoff * 2**attempt)
         record = partial(outcome_record, max_failures=config["MAX_FAILURES"])
         await self._db(record, target, outcome)
+
+
+def _not_read(room_id: int, seq: int, user_ids: list[int]) -> set[int]:
+    """Those of `user_ids` whose read pointer in the room is still before `seq`."""
+    return set(
+        Membership.objects.filter(
+            room_id=room_id, user_id__in=user_ids, last_read_seq__lt=seq
+        ).values_list("user_id", flat=True)
+    )
 
 
 def _recipients_of(change: ItemAdded) -> tuple[Notice, list[Recipient]] | None:

@@ -250,6 +250,49 @@ async def test_a_user_with_an_open_socket_gets_no_push_while_one_without_does(
 
 
 @pytest.mark.asyncio
+async def test_someone_who_closed_their_last_socket_a_moment_ago_is_pushed_within_10_s(
+    push_service, general_with_bob, ada, bob
+):
+    carol = await database_sync_to_async(UserFactory)(username="carol")
+    await database_sync_to_async(member)(carol, general_with_bob, "all")
+    carols_phone = await database_sync_to_async(subscribed)(carol, push_service)
+
+    async with connect(carol) as socket:
+        await socket.ping_works()
+    # Her socket is closed, but she counts as online for the presence grace: the worker asks
+    # again once it has passed.
+    sent = time.monotonic()
+    await database_sync_to_async(post)(ada, general_with_bob, "@carol are you there?")
+    await asyncio.to_thread(push_service.wait_for_requests, 1, timeout=15)
+    assert time.monotonic() - sent < 10
+    [pushed] = carols_phone.payloads()
+    assert pushed["body"] == "@carol are you there?"
+    assert await asyncio.to_thread(worker.wait_idle, 20)
+
+
+@pytest.mark.asyncio
+async def test_someone_who_read_the_message_before_leaving_is_not_pushed(
+    push_service, general_with_bob, ada, bob
+):
+    carol = await database_sync_to_async(UserFactory)(username="carol")
+    await database_sync_to_async(member)(carol, general_with_bob, "all")
+    carols_phone = await database_sync_to_async(subscribed)(carol, push_service)
+    bobs_phone = await database_sync_to_async(subscribed)(bob, push_service)
+
+    async with connect(carol) as socket:
+        await socket.subscribe("general")
+        item = await database_sync_to_async(post)(ada, general_with_bob, "@bob @carol read me")
+        answer = await socket.request({"type": "read", "room": "general", "seq": item.seq})
+        assert answer["type"] == "read", answer
+    # Bob, away all along, is pushed at once; Carol read it and then left: nothing for her
+    # when the worker asks again after the grace.
+    await asyncio.to_thread(push_service.wait_for_requests, 1)
+    assert await asyncio.to_thread(worker.wait_idle, 20)
+    assert len(bobs_phone.received()) == 1
+    assert carols_phone.received() == []
+
+
+@pytest.mark.asyncio
 async def test_a_hanging_push_service_times_out_while_the_server_keeps_answering(
     push_service, general_with_bob, ada, bob, settings, push_settings
 ):
