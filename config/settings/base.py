@@ -322,6 +322,15 @@ PARLEY = {
     "PRESENCE_SNAPSHOT_PATH": env.str(
         "PARLEY_PRESENCE_SNAPSHOT", default=str(DATA_DIR / "presence-snapshot.json")
     ),
+    # Big rooms (docs/protocol.md "Big rooms"): a room of more than BIG_ROOM_MEMBERS lists only
+    # the first MEMBERS_PAGE members in `subscribed` (online first) with `members_total`; the
+    # client pages the rest with `members`. Presence frames are batched per room, at most one a
+    # PRESENCE_BATCH_SECONDS; in a room of more than PRESENCE_WATCH_MEMBERS they go only to the
+    # sockets that sent `presence_watch`.
+    "BIG_ROOM_MEMBERS": env.int("PARLEY_BIG_ROOM_MEMBERS", default=500),
+    "MEMBERS_PAGE": env.int("PARLEY_MEMBERS_PAGE", default=100),
+    "PRESENCE_BATCH_SECONDS": env.float("PARLEY_PRESENCE_BATCH_SECONDS", default=1.0),
+    "PRESENCE_WATCH_MEMBERS": env.int("PARLEY_PRESENCE_WATCH_MEMBERS", default=1000),
     # One `typing` frame per user and room is forwarded per this interval (per process).
     "TYPING_MIN_INTERVAL_SECONDS": env.float("PARLEY_TYPING_MIN_INTERVAL_SECONDS", default=2.0),
     # A socket with more live frames than this waiting gets no `typing` frames (shed first).

@@ -20,6 +20,9 @@ Live features that are not timeline items travel the same way, without a seq:
   them: a dropped one is simply not shown (presence is restated by the next `subscribed`).
 - `user.frame` (a `read` pointer) goes to the control group, once; each process hands it to
   its local sockets of that user, but the socket `except_socket_id` (which had its answer).
+- `room.presence` (a member's new online/idle state) goes to the group of each room the person
+  is in, as values, not a frame: each process's hub batches a room's changes into one frame a
+  second at most (presence/batch.py) and sends it only to the sockets that want it.
 - `room.profile` (a member's `profile` frame, encoded once) goes to the group of each room the
   person is in; the hub hands it on as `room.ephemeral`, and first forgets what it kept of the
   room that shows the person (the member list, rendered items: member_lists.py, room_cache.py).
@@ -58,6 +61,7 @@ USER_SESSIONS_ENDED = "user.sessions_ended"
 USER_RIGHTS_CHANGED = "user.rights_changed"
 ROOM_ACCESS_CHANGED = "room.access_changed"
 ROOM_PROFILE = "room.profile"
+ROOM_PRESENCE = "room.presence"
 
 # A message on the channel layer: {"type": one of the above, …}, as the layer (de)serialises it.
 LayerMessage: TypeAlias = dict[str, Any]
@@ -201,6 +205,24 @@ async def publish_room_ephemeral(
     await publish(
         room_group_name(room_id),
         ephemeral_message(room_id, frame, exclude_user=exclude_user, sheddable=sheddable),
+    )
+
+
+async def publish_presence(
+    room_id: int, *, slug: str, user_id: int, username: str, online: bool, idle: bool
+) -> None:
+    """From the event loop: a member's new presence, for the hubs to batch (hub.py)."""
+    await publish(
+        room_group_name(room_id),
+        {
+            "type": ROOM_PRESENCE,
+            "room_id": room_id,
+            "slug": slug,
+            "user_id": user_id,
+            "username": username,
+            "online": online,
+            "idle": idle,
+        },
     )
 
 

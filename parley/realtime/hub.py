@@ -11,8 +11,11 @@ The hub also makes delivery whole and ordered whatever the layer does: each room
 database; the hub runs those decisions (deliveries, refills after a short grace, a periodic
 sweep that finds a dropped last item even when nothing follows it).
 
-Frames that are not items (typing, presence, receipts: `room.ephemeral`; a member's profile:
+Frames that are not items (typing, receipts: `room.ephemeral`; a member's profile:
 `room.profile`; read pointers: `user.frame`) have no seq: the hub hands them on as they come.
+Presence (`room.presence`) comes as values; the hub batches each room's changes into one frame a
+second at most (presence/batch.py) and, in a room too big to tell everyone, sends it only to the
+sockets that asked (`presence_watch`; docs/protocol.md "Big rooms").
 It also keeps the process's presence tracker (presence/) informed of every socket that opens,
 closes or goes idle. The sockets themselves are kept by its registry (registry.py).
 """
@@ -36,6 +39,7 @@ from parley.realtime.connection import Connection
 from parley.realtime.database import database_call
 from parley.realtime.member_lists import member_lists
 from parley.realtime.presence import PresenceTracker, Status, presence_tracker
+from parley.realtime.presence.batch import Change, PresenceBatch
 from parley.realtime.registry import SocketRegistry
 from parley.realtime.room_cache import room_cache
 from parley.realtime.stream import RoomStream, Step
@@ -95,8 +99,15 @@ class LocalRoom:
     subscribers: set[Connection] = field(default_factory=set)
     idle_since: float | None = None
     # While who may see the room is re-checked (`_recheck_access`) the stream is paused, and
-    # other frames wait here: (frame, exclude_user, sheddable).
-    held_ephemeral: list[tuple[str, int | None, bool]] = field(default_factory=list)
+    # other frames wait here: (frame, exclude_user, sheddable, presence).
+    held_ephemeral: list[tuple[str, int | None, bool, bool]] = field(default_factory=list)
+    # Presence: the room's batch of changes, its members (as the last `subscribe` here counted
+    # them), and the sockets that asked for presence (what a room too big for everyone sends to).
+    presence: PresenceBatch = field(default_factory=lambda: PresenceBatch(interval=1.0))
+    members_total: int = 0
+    watchers: set[Connection] = field(default_factory=set)
+    slug: str = ""
+    flush_timer: asyncio.TimerHandle | None = None
 
 
 def _fetch_rendered(room_id: int, after: int, upto: int) -> list[tuple[int, str, Extras]]:
@@ -125,6 +136,8 @@ class Hub:
         self.clock = time.time
         self.typing = TypingThrottle(interval=settings.PARLEY["TYPING_MIN_INTERVAL_SECONDS"])
         self._typing_shed_above = settings.PARLEY["TYPING_SHED_QUEUE"]
+        self._presence_interval = settings.PARLEY["PRESENCE_BATCH_SECONDS"]
+        self._watch_above = settings.PARLEY["PRESENCE_WATCH_MEMBERS"]
 
     async def start(self) -> None:
         self.channel_name = await self.layer.new_channel("parley.process")
@@ -178,7 +191,9 @@ class Hub:
         """Route the room's items to `conn`; the room's group is joined before this returns."""
         room = self.rooms.get(room_id)
         if room is None:
-            room = self.rooms[room_id] = LocalRoom(room_id=room_id)
+            room = self.rooms[room_id] = LocalRoom(
+                room_id=room_id, presence=PresenceBatch(interval=self._presence_interval)
+            )
             await self._join_group(broadcast.room_group_name(room_id))
         room.subscribers.add(conn)
         room.idle_since = None
@@ -189,8 +204,25 @@ class Hub:
         room = self.rooms.get(room_id)
         if room is not None:
             room.subscribers.discard(conn)
+            room.watchers.discard(conn)
             if not room.subscribers:
                 room.idle_since = time.monotonic()
+
+    def note_members_total(self, room_id: int, members_total: int) -> None:
+        """A subscriber counted the room's members: whether its presence goes to everyone."""
+        room = self.rooms.get(room_id)
+        if room is not None:
+            room.members_total = members_total
+
+    def watch_presence(self, conn: Connection, room_id: int, watch: bool) -> None:
+        """The socket (subscribed to the room) wants the room's presence frames, or no more."""
+        room = self.rooms.get(room_id)
+        if room is None or conn not in room.subscribers:
+            return
+        if watch:
+            room.watchers.add(conn)
+        else:
+            room.watchers.discard(conn)
 
     def start_cursor(self, room_id: int, last_seq: int) -> None:
         """A subscriber read the room's last seq after the group was joined: forward from there."""
@@ -215,25 +247,80 @@ class Hub:
             self._schedule_fill(room, upto=step.fill, grace=grace)
 
     def offer_ephemeral(
-        self, room_id: int, frame: str, *, exclude_user: int | None, sheddable: bool
-    ) -> None:
-        """A room's frame that is not an item: to each local subscriber but `exclude_user`'s."""
+        self,
+        room_id: int,
+        frame: str,
+        *,
+        exclude_user: int | None,
+        sheddable: bool,
+        presence: bool = False,
+    ) -> int:
+        """A room's frame that is not an item: to each local subscriber but `exclude_user`'s
+        (a `presence` frame: to those that want presence). How many sockets it went to."""
         room = self.rooms.get(room_id)
         if room is None:
-            return
+            return 0
         if room.stream.paused:
-            room.held_ephemeral.append((frame, exclude_user, sheddable))
-            return
-        shed = 0
-        for conn in room.subscribers:
+            room.held_ephemeral.append((frame, exclude_user, sheddable, presence))
+            return len(room.subscribers)
+        recipients = room.subscribers
+        if presence and room.members_total > self._watch_above:
+            recipients = room.watchers
+        shed = sent = 0
+        for conn in recipients:
             if conn.user_id == exclude_user:
                 continue
+            sent += 1
             if not conn.deliver_ephemeral(
                 room_id, frame, sheddable=sheddable, shed_above=self._typing_shed_above
             ):
                 shed += 1
         if shed:
             metrics.typing_frames.labels("shed").inc(shed)
+        return sent
+
+    # -- presence ----------------------------------------------------------------------------
+
+    def offer_presence(self, room_id: int, slug: str, change: Change) -> None:
+        """A member's new state: to the room's subscribers now, or in the room's next batch."""
+        room = self.rooms.get(room_id)
+        if room is None:
+            return
+        room.slug = slug
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        at_once = room.presence.add(change, now)
+        if at_once is not None:
+            self._send_presence(room, [at_once], now)
+        elif room.flush_timer is None and room.presence.due is not None:
+            room.flush_timer = loop.call_at(room.presence.due, self._flush_presence, room)
+
+    def _flush_presence(self, room: LocalRoom) -> None:
+        room.flush_timer = None
+        if self.rooms.get(room.room_id) is not room:
+            return
+        changes = room.presence.flush()
+        if changes:
+            self._send_presence(room, changes, asyncio.get_running_loop().time())
+
+    def _send_presence(self, room: LocalRoom, changes: list[Change], now: float) -> None:
+        """One change: the one-user frame, not to that user's sockets. Several: one `users`
+        frame to every socket that wants presence (a client ignores its own entry)."""
+        if len(changes) == 1:
+            (change,) = changes
+            frame = frames.presence_text(
+                room=room.slug, username=change.username, online=change.online, idle=change.idle
+            )
+            exclude: int | None = change.user_id
+        else:
+            frame = frames.presence_users_text(
+                room=room.slug, users=[(c.username, c.online, c.idle) for c in changes]
+            )
+            exclude = None
+        sent = self.offer_ephemeral(
+            room.room_id, frame, exclude_user=exclude, sheddable=False, presence=True
+        )
+        room.presence.sent(now, delivered=sent > 0)
 
     def deliver_to_user(
         self, user_id: int, room_id: int, frame: str, *, except_socket_id: str | None
@@ -281,10 +368,7 @@ class Hub:
         online (a member they were never told about is offline)."""
         status = (await self.presence_of([user_id]))[user_id]
         if status.online:
-            frame = frames.presence_text(
-                room=slug, username=username, online=True, idle=status.idle
-            )
-            self.offer_ephemeral(room_id, frame, exclude_user=user_id, sheddable=False)
+            self.offer_presence(room_id, slug, Change(user_id, username, True, status.idle))
 
     def _revoke(self, room: LocalRoom, user_id: int) -> None:
         """The user left a private room: their sockets stop receiving it, after the leave event."""
@@ -334,9 +418,13 @@ class Hub:
             if not room.stream.paused:
                 # The frames held meanwhile first, then the items, as they arrived.
                 held, room.held_ephemeral = room.held_ephemeral, []
-                for frame, exclude_user, sheddable in held:
+                for frame, exclude_user, sheddable, presence in held:
                     self.offer_ephemeral(
-                        room_id, frame, exclude_user=exclude_user, sheddable=sheddable
+                        room_id,
+                        frame,
+                        exclude_user=exclude_user,
+                        sheddable=sheddable,
+                        presence=presence,
                     )
             self._run(room, step)
 
@@ -417,6 +505,11 @@ class Hub:
                 message["frame"],
                 except_socket_id=message.get("except_socket_id"),
             )
+        elif kind == broadcast.ROOM_PRESENCE:
+            change = Change(
+                message["user_id"], message["username"], message["online"], message["idle"]
+            )
+            self.offer_presence(message["room_id"], message["slug"], change)
         elif kind == broadcast.ROOM_ACCESS_CHANGED:
             self.room_access_changed(message["room_id"])
         elif kind == broadcast.ROOM_PROFILE:
@@ -479,6 +572,8 @@ class Hub:
         for room in list(self.rooms.values()):
             if room.idle_since is not None and now - room.idle_since > IDLE_ROOM_SECONDS:
                 del self.rooms[room.room_id]
+                if room.flush_timer is not None:
+                    room.flush_timer.cancel()
                 room_cache.forget_room(room.room_id)
                 # Its profile changes no longer reach this process.
                 member_lists.forget(room.room_id)

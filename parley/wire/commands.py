@@ -123,6 +123,23 @@ class Read(Command):
     seq: int
 
 
+@dataclass(frozen=True, slots=True)
+class Members(Command):
+    """A page of a room's member list (docs/protocol.md "Big rooms"); bounds are checked by
+    the selector, after the room is found."""
+
+    room: str
+    offset: int
+    limit: int
+    query: str
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceWatch(Command):
+    room: str
+    watch: bool
+
+
 class ActivityState(StrEnum):
     ACTIVE = "active"
     IDLE = "idle"
@@ -135,6 +152,7 @@ class Activity(Command):
 
 
 DEFAULT_HISTORY_LIMIT = 50
+DEFAULT_MEMBERS_LIMIT = 100
 
 # A client frame as JSON decodes it: its fields are checked one by one below.
 ClientFrame: TypeAlias = dict[str, object]
@@ -259,6 +277,30 @@ def _read(f: ClientFrame, ref: str | None) -> Command:
     return Read(ref=ref, room=_str(f, "room", ref), seq=_int(f, "seq", ref))
 
 
+def _members(f: ClientFrame, ref: str | None) -> Command:
+    offset = _optional_int(f, "offset", ref)
+    limit = _optional_int(f, "limit", ref)
+    query = f.get("query", "")
+    if query is None:
+        query = ""
+    if not isinstance(query, str):
+        raise FrameError(ErrorCode.BAD_FRAME, "`query` must be a string.", ref)
+    return Members(
+        ref=ref,
+        room=_str(f, "room", ref),
+        offset=0 if offset is None else offset,
+        limit=DEFAULT_MEMBERS_LIMIT if limit is None else limit,
+        query=query,
+    )
+
+
+def _presence_watch(f: ClientFrame, ref: str | None) -> Command:
+    watch = f.get("watch")
+    if not isinstance(watch, bool):
+        raise FrameError(ErrorCode.BAD_FRAME, "`watch` must be true or false.", ref)
+    return PresenceWatch(ref=ref, room=_str(f, "room", ref), watch=watch)
+
+
 def _activity(f: ClientFrame, ref: str | None) -> Command:
     return Activity(ref=ref, state=_str(f, "state", ref))
 
@@ -279,6 +321,8 @@ PARSERS: dict[str, Callable[[ClientFrame, str | None], Command]] = {
     "typing": _typing,
     "read": _read,
     "activity": _activity,
+    "members": _members,
+    "presence_watch": _presence_watch,
 }
 
 

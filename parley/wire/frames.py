@@ -323,6 +323,33 @@ def presence_text(*, room: str, username: str | None, online: bool, idle: bool) 
     )
 
 
+def presence_users_text(*, room: str, users: list[tuple[str, bool, bool]]) -> str:
+    """A room's batched presence changes: (username, online, idle) each, a user once."""
+    return encode(
+        {
+            "type": "presence",
+            "room": room,
+            "users": [
+                {"username": username, "online": online, "idle": idle}
+                for username, online, idle in users
+            ],
+        }
+    )
+
+
+def members_text(
+    *, room: str, offset: int, members_total: int, members: Any, ref: str | None
+) -> str:
+    """A page of a room's members (entries as `member`); `members` may be an orjson Fragment."""
+    return reply(
+        "members", ref, room=room, offset=offset, members_total=members_total, members=members
+    )
+
+
+def presence_watch_text(*, room: str, watch: bool, ref: str | None) -> str:
+    return reply("presence_watch", ref, room=room, watch=watch)
+
+
 # -- errors ------------------------------------------------------------------------------------
 
 

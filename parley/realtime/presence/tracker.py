@@ -22,7 +22,6 @@ from parley.realtime.presence import snapshot as presence_snapshot
 from parley.realtime.presence.memory import MemoryPresenceStore
 from parley.realtime.presence.types import Announce, NotRegistered, PresenceStore, Status
 from parley.rooms import selectors
-from parley.wire import frames
 
 log = logging.getLogger(__name__)
 
@@ -376,15 +375,21 @@ def save_snapshots() -> None:
 
 
 async def announce_presence(user_id: int, status: Status) -> None:
-    """`presence` {room, user, online, idle} to the subscribers of every room of the user, but
-    the user's own sockets (a client knows its own user is online)."""
+    """The user's new status to every room of theirs, once per room: each process's hub sends it
+    to the room's subscribers there in its next `presence` frame (hub.py, presence/batch.py)."""
     username, rooms = await database_call(selectors.user_presence_rooms)(user_id)
     metrics.presence_changes.inc()
+    if username is None:
+        return
     for room_id, slug in rooms:
-        frame = frames.presence_text(
-            room=slug, username=username, online=status.online, idle=status.idle
+        await broadcast.publish_presence(
+            room_id,
+            slug=slug,
+            user_id=user_id,
+            username=username,
+            online=status.online,
+            idle=status.idle,
         )
-        await broadcast.publish_room_ephemeral(room_id, frame, exclude_user=user_id)
 
 
 def presence_tracker(*, process: str, announce: Announce = announce_presence) -> PresenceTracker:
