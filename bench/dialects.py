@@ -6,7 +6,8 @@ Every server gets the same message body, which carries the load generator's mark
 - Parley: `/ws/`, a session cookie, `subscribe` to the room, `send` frames with a `client_id`;
   the item comes back inside Parley's `message` frame, and the sender also gets an `ack`.
 - the Channels tutorial: `/ws/chat/<room>/`, `{"message": body}` both ways.
-- the plain websockets server: `/`, the body itself both ways.
+- the plain websockets server: `/`, the body itself both ways; a `subscribe` like Parley's,
+  answered with a bare `subscribed`.
 """
 
 from __future__ import annotations
@@ -54,8 +55,9 @@ class Target:
         return body
 
     def subscribe_frame(self, after: int | None) -> str | None:
-        """Parley's subscribe (with `after` when resuming); the references need none."""
-        if self.kind != PARLEY:
+        """Parley's subscribe (with `after` when resuming), and the plain server's (answered,
+        so its connections cost the same round trip); the tutorial's URL names its room."""
+        if self.kind == TUTORIAL:
             return None
         frame: dict = {"type": "subscribe", "room": self.room}
         if after is not None:

@@ -23,6 +23,7 @@ from multiprocessing.connection import Connection
 from bench import procstat
 from bench.dialects import PARLEY, Target, body, client_id
 from bench.recorder import Recorder
+from bench.views import OnlineView
 from bench.wsclient import WsClient
 
 CONNECT_TIMEOUT = 90.0
@@ -76,12 +77,36 @@ class Worker:
 
     # -- connecting -------------------------------------------------------------------------
 
-    async def cmd_connect(self, indices: list[int], concurrency: int, resume: bool) -> dict:
-        """Open (or, with `resume`, reopen with `after`) this worker's share of `indices`."""
+    async def cmd_connect(
+        self,
+        indices: list[int],
+        concurrency: int,
+        resume: bool,
+        t0: float | None = None,
+        rate: float | None = None,
+        views: int | None = None,
+    ) -> dict:
+        """Open (or, with `resume`, reopen with `after`) this worker's share of `indices`.
+
+        With `rate`, the client at position p of `indices` starts at `t0` + p / `rate` (the
+        same clock in every worker); with `views` (the room's member count), each client keeps
+        who is online (bench/views.py)."""
         began = time.monotonic()
         gate = asyncio.Semaphore(concurrency)
         mine = self.mine(indices)
-        outcomes = await asyncio.gather(*(self._open(i, gate, resume) for i in mine))
+        starts = {index: position for position, index in enumerate(indices)} if rate else {}
+        outcomes = await asyncio.gather(
+            *(
+                self._open(
+                    i,
+                    gate,
+                    resume,
+                    start_at=t0 + starts[i] / rate if t0 is not None and rate else None,
+                    views=views,
+                )
+                for i in mine
+            )
+        )
         failures = [outcome for outcome in outcomes if isinstance(outcome, str)]
         return {
             "opened": len(mine) - len(failures),
@@ -91,11 +116,23 @@ class Worker:
             "elapsed": time.monotonic() - began,
         }
 
-    async def _open(self, index: int, gate: asyncio.Semaphore, resume: bool) -> float | str:
+    async def _open(
+        self,
+        index: int,
+        gate: asyncio.Semaphore,
+        resume: bool,
+        *,
+        start_at: float | None = None,
+        views: int | None = None,
+    ) -> float | str:
         """Connect and subscribe one client: the milliseconds it took, or why it failed."""
+        if start_at is not None:
+            await asyncio.sleep(max(0.0, start_at - time.monotonic()))
         async with gate:
             began = time.monotonic()
             client = WsClient(index, self.recorder.on_message)
+            if views is not None:
+                client.view = OnlineView(own=index, size=views)
             previous = self.clients.get(index)
             if resume and previous is not None:
                 client.last_seq = previous.last_seq
@@ -212,6 +249,43 @@ class Worker:
             "error_samples": rec.error_samples,
         }
 
+    # -- who is online, as each client sees it (the `presence` scenario) ----------------------
+
+    async def cmd_opened(self) -> dict:
+        """When each client's handshake completed (µs, monotonic), by client index."""
+        return {"opened": {index: c.opened_us for index, c in self.clients.items()}}
+
+    async def cmd_views(self, opened: bytes, limit_s: float) -> dict:
+        """Wait until every client's view is right (bench/views.py), or `limit_s`; then how many
+        are not, and the presence frames' latencies (`opened`: every client's opening, µs)."""
+        views = [c.view for c in self.clients.values() if c.view is not None]
+        deadline = time.monotonic() + limit_s
+        while True:
+            if time.monotonic() >= deadline or all(view.right for view in views):
+                break
+            await asyncio.sleep(POLL_SECONDS)
+        opened_us = array("q")
+        opened_us.frombytes(opened)
+        latencies = array("f")
+        for view in views:
+            latencies.extend(view.latencies_ms(opened_us))
+        wrong = [view for view in views if not view.right]
+        return {
+            "clients": len(views),
+            "wrong": len(wrong),
+            "wrong_samples": [(v.own, v.size - 1 - v.count) for v in wrong[:5]],
+            "complete_us": array("q", [v.complete_us for v in views if v.right]).tobytes(),
+            "latencies": latencies.tobytes(),
+            "presence_frames": sum(v.presence_frames for v in views),
+            "presence_entries": sum(v.presence_entries for v in views),
+            "pages_asked": sum(v.pages_asked for v in views),
+            "pages_answered": sum(v.pages_answered for v in views),
+            "strangers": sum(v.strangers for v in views),
+            "closed": sum(1 for c in self.clients.values() if c.close_code is not None),
+            "errors": self.recorder.errors,
+            "error_samples": self.recorder.error_samples,
+        }
+
     async def cmd_stop(self) -> dict:
         for client in self.clients.values():
             client.close()
@@ -320,9 +394,28 @@ class Fleet:
             pipe.send((command, args))
         return [pipe.recv() for pipe in self.pipes]
 
-    def connect(self, indices: list[int], *, concurrency: int = 100, resume: bool = False):
-        """Open the clients; returns (opened, failed, sorted setup ms, elapsed s, failures)."""
-        results = self._all("connect", indices=indices, concurrency=concurrency, resume=resume)
+    def connect(
+        self,
+        indices: list[int],
+        *,
+        concurrency: int = 100,
+        resume: bool = False,
+        rate: float | None = None,
+        views: int | None = None,
+    ):
+        """Open the clients (with `rate`, that many a second, in the order of `indices`; with
+        `views`, each keeping who is online among that many members: bench/views.py); returns
+        (opened, failed, sorted setup ms, elapsed s, failures)."""
+        t0 = time.monotonic() + 0.2 if rate else None
+        results = self._all(
+            "connect",
+            indices=indices,
+            concurrency=concurrency,
+            resume=resume,
+            t0=t0,
+            rate=rate,
+            views=views,
+        )
         return (
             sum(r["opened"] for r in results),
             sum(r["failed"] for r in results),
@@ -405,6 +498,34 @@ class Fleet:
             "seq_dups": sum(r["seq_dups"] for r in results),
             "seq_gaps": sum(r["seq_gaps"] for r in results),
             "errors": sum(r["errors"] for r in results),
+            "error_samples": [s for r in results for s in r["error_samples"]][:5],
+        }
+
+    def views(self, *, limit_s: float) -> dict:
+        """Every client's view of who is online (bench/views.py), once each is right or after
+        `limit_s`: how many are wrong, when the right ones became right (µs, monotonic, sorted)
+        and each `presence` announcement's latency from its user's socket opening (ms, sorted)."""
+        opened: dict[int, int] = {}
+        for result in self._all("opened"):
+            opened.update(result["opened"])
+        opened_us = array("q", bytes(8 * (max(opened, default=0) + 1)))
+        for index, moment in opened.items():
+            opened_us[index] = moment
+        results = self._all("views", opened=opened_us.tobytes(), limit_s=limit_s)
+        complete = array("q")
+        for r in results:
+            complete.frombytes(r["complete_us"])
+        counts = ("presence_frames", "presence_entries", "pages_asked", "pages_answered")
+        return {
+            "clients": sum(r["clients"] for r in results),
+            "wrong": sum(r["wrong"] for r in results),
+            "wrong_samples": [s for r in results for s in r["wrong_samples"]][:5],
+            "complete_us": sorted(complete),
+            "latencies_ms": floats([r["latencies"] for r in results]),
+            **{
+                name: sum(r[name] for r in results)
+                for name in (*counts, "strangers", "closed", "errors")
+            },
             "error_samples": [s for r in results for s in r["error_samples"]][:5],
         }
 

@@ -1,8 +1,11 @@
 """The practical limit: a minimal `websockets` broadcast server.
 
 It keeps the set of open connections and sends every message it receives, as it came, to all
-of them with `websockets.broadcast` (which encodes the frame once). No JSON, no auth, no
-storage: what any chat server must at least do to fan a message out, in Python.
+of them with `websockets.broadcast` (which encodes the frame once). No auth, no storage: what
+any chat server must at least do to fan a message out, in Python. The one thing it answers is a
+`subscribe` (a JSON object with "type": "subscribe"), with a `subscribed` to that socket alone,
+so that "connect and subscribe" costs it a round trip as it costs Parley one; it subscribes
+nothing (every socket gets every message). Messages are never JSON objects (bench/dialects.py).
 
     python -m bench.plain_server --port 8765
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 
 from websockets.asyncio.server import ServerConnection, broadcast, serve
 
@@ -20,13 +24,23 @@ BACKLOG = 2048
 
 
 async def relay(websocket: ServerConnection) -> None:
-    """Everything one client sends goes to every open connection, itself included."""
+    """Everything one client sends goes to every open connection, itself included; a
+    `subscribe` is answered to its sender instead."""
     CONNECTIONS.add(websocket)
     try:
         async for message in websocket:
-            broadcast(CONNECTIONS, message)
+            if isinstance(message, str) and message.startswith("{"):
+                await websocket.send(subscribed(message))
+            else:
+                broadcast(CONNECTIONS, message)
     finally:
         CONNECTIONS.discard(websocket)
+
+
+def subscribed(message: str) -> str:
+    frame = json.loads(message)
+    reply = {"type": "subscribed", "room": frame.get("room"), "last_seq": 0}
+    return json.dumps(reply, separators=(",", ":"))
 
 
 async def main(port: int) -> None:

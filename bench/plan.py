@@ -57,11 +57,29 @@ class Plan:
     # `history`: pages of 50 at the start, middle and end of one room of `history_items`.
     history_items: int = 1_000_000
     history_repeats: int = 200
+    # Big rooms (bench/bigrooms.py); each scenario runs `bigrooms_runs` times, medians reported.
+    bigrooms_runs: int = 3
+    # `presence`: the members of a room of exactly this many connect, `presence_rate` a second.
+    presence_clients: int = 1000
+    presence_rate: float = 100.0
+    # `bigroom`: this many sockets subscribe to a room of as many members (and the plain server).
+    bigroom_clients: int = 10_000
+    # `manyrooms`: one user in this many rooms (each with `manyrooms_unread` messages to read)
+    # subscribes to all of them at once, `manyrooms_repeats` times per run.
+    manyrooms_rooms: int = 200
+    manyrooms_unread: int = 5
+    manyrooms_repeats: int = 20
 
     @property
     def users(self) -> int:
         """Users to seed in the SQLite database: enough for the biggest scenario."""
-        return max(self.hold_clients, self.idle_clients + 20, self.sweep_clients)
+        return max(
+            self.hold_clients,
+            self.idle_clients + 20,
+            self.sweep_clients,
+            self.bigroom_clients,
+            self.presence_clients,
+        )
 
     @property
     def members(self) -> int:
@@ -108,4 +126,9 @@ QUICK = replace(
     search_send_count=500,
     history_items=100_000,
     history_repeats=100,
+    # Still big rooms: over 500 members (`subscribed` lists a page, the clients page the rest),
+    # and over 1,000 for `bigroom` (presence only to the sockets that watch: none here).
+    presence_clients=600,
+    bigroom_clients=1200,
+    manyrooms_repeats=5,
 )

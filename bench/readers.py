@@ -3,6 +3,8 @@
 - `search_latency`: `GET /api/v1/search?q=…` over one kept-alive HTTP connection with a session
   cookie, one query after the other.
 - `history_latency`: `history` frames over one WebSocket, each sent when the last reply came.
+- `subscribe_all`: a `subscribe` for each of a user's rooms, back to back on a new socket, as the
+  web client sends them when it opens: the time until the last `subscribed`.
 
 No concurrency on purpose: these figures are the server's latency for one request, not its
 throughput, and the machine has two cores for the server and the client together.
@@ -123,3 +125,46 @@ def history_latency(
         name: {**summary(values), "before": positions[name], "items": sizes[name]}
         for name, values in samples.items()
     }
+
+
+def subscribe_all(port: int, session: str, rooms: list[str], *, repeats: int, unread: int) -> dict:
+    """Ms from the first `subscribe` sent until every room's `subscribed` came: once on the
+    server as it started (`first_ms`), then `repeats` times (p50/p95/max), each on a new socket.
+    Any error fails it; `wrong_unread` counts the rooms (of the last time) whose `unread` is
+    not `unread`, the messages seeded in each."""
+    samples: list[float] = []
+    last: dict[str, dict] = {}
+    for _ in range(repeats + 1):
+        elapsed, last = _subscribe_all_once(port, session, rooms)
+        samples.append(elapsed)
+    return {
+        "first_ms": _round(samples[0]),
+        **summary(samples[1:]),
+        "wrong_unread": sum(1 for frame in last.values() if frame.get("unread") != unread),
+    }
+
+
+def _subscribe_all_once(port: int, session: str, rooms: list[str]) -> tuple[float, dict[str, dict]]:
+    from websockets.sync.client import connect
+
+    frames = [json.dumps({"type": "subscribe", "room": room, "ref": room}) for room in rooms]
+    subscribed: dict[str, dict] = {}
+    with connect(
+        f"ws://127.0.0.1:{port}/ws/",
+        origin=f"http://127.0.0.1:{port}",
+        additional_headers={"Cookie": f"sessionid={session}"},
+        compression=None,
+        max_size=None,
+        open_timeout=TIMEOUT_S,
+    ) as socket:
+        began = time.perf_counter()
+        for frame in frames:
+            socket.send(frame)
+        while len(subscribed) < len(rooms):
+            reply = json.loads(socket.recv(timeout=TIMEOUT_S))
+            if reply.get("type") == "error":
+                raise RuntimeError(f"subscribe {reply.get('ref')}: {reply}")
+            if reply.get("type") == "subscribed":
+                subscribed[reply["room"]] = reply
+        elapsed = (time.perf_counter() - began) * 1000
+    return elapsed, subscribed

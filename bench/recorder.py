@@ -2,7 +2,8 @@
 
 `Recorder.on_message` runs once per received frame, so it does as little as it can: it finds
 the body marker, splits three integers, and marks the message as seen on that client. Frames
-without the marker are Parley's replies (`ack`, `subscribed`, `error`, …), handled apart.
+without the marker are Parley's replies (`ack`, `subscribed`, `error`, …), handled apart; a
+client with an `OnlineView` (bench/views.py) also keeps who is online from them.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 from array import array
 
 from bench.dialects import MARK
+from bench.views import MEMBERS, PRESENCE
 from bench.wsclient import WsClient
 
 ACK = b'{"type":"ack"'
@@ -90,7 +92,11 @@ class Recorder:
         if payload.startswith(ACK):
             self._on_ack(payload, now_us)
         elif payload.startswith(SUBSCRIBED):
-            self._on_subscribed(client, payload)
+            self._on_subscribed(client, payload, now_us)
+        elif client.view is not None and payload.startswith(PRESENCE):
+            client.view.on_presence(payload, now_us)
+        elif client.view is not None and payload.startswith(MEMBERS):
+            client.view.on_members(payload, now_us)
         elif payload.startswith(ERROR):
             self.errors += 1
             if len(self.error_samples) < ERROR_SAMPLES:
@@ -98,10 +104,13 @@ class Recorder:
             if client.subscribed is not None and not client.subscribed.done():
                 client.subscribed.set_exception(RuntimeError(payload.decode()[:300]))
 
-    def _on_subscribed(self, client: WsClient, payload: bytes) -> None:
+    def _on_subscribed(self, client: WsClient, payload: bytes, now_us: int) -> None:
         """A fresh socket is live from the room's last seq on; a resuming one keeps its own."""
         if not client.last_seq:
             client.last_seq = int(json.loads(payload)["last_seq"])
+        if client.view is not None:
+            for ask in client.view.on_subscribed(payload, now_us):
+                client.send_text(ask)
         if client.subscribed is not None and not client.subscribed.done():
             client.subscribed.set_result(payload)
 

@@ -160,6 +160,47 @@ def ack_rows(table: Table, label: str, data: dict) -> None:
         )
 
 
+def presence_rows(table: Table, label: str, data: dict) -> None:
+    run = data.get("parley")
+    if not run:
+        return
+    table.add(
+        label,
+        "time to connect / server busy after the last (s)",
+        {"parley": pair(run["setup_s"], run["settle_s"], 2)},
+    )
+    table.add(label, "clients whose view of who is online is wrong", {"parley": num(run["wrong"])})
+    table.add(
+        label,
+        "views right, p50 / last, after the last connect (s)",
+        {"parley": pair(run["right_p50_s"], run["right_max_s"], 2)},
+    )
+    table.add(
+        label,
+        "a member online → others told, p50 / p99 (ms)",
+        {"parley": pair(run["latency_p50_ms"], run["latency_p99_ms"], 0)},
+    )
+    table.add(
+        label, "presence frames per client", {"parley": num(run["presence_frames_per_client"])}
+    )
+
+
+def bigroom_rows(table: Table, label: str, data: dict) -> None:
+    table.metric(label, "time to open and subscribe them all (s)", data, lambda r: r["setup_s"])
+    table.metric(label, "connect + subscribe p50 (ms)", data, lambda r: r["setup_p50_ms"], 0)
+    table.metric(label, "connect + subscribe p99 (ms)", data, lambda r: r["setup_p99_ms"], 0)
+    table.metric(label, "RSS per connection (KiB)", data, lambda r: r["rss_per_conn_kib"])
+
+
+def manyrooms_rows(table: Table, label: str, data: dict) -> None:
+    run = data.get("parley")
+    if not run:
+        return
+    cells = f"{num(run['first_ms'], 0)} / {pair(run['p50_ms'], run['p95_ms'], 0)}"
+    table.add(label, "all `subscribed`: first / p50 / p95 (ms)", {"parley": cells})
+    table.add(label, "rooms with a wrong unread count", {"parley": num(run["wrong_unread"])})
+
+
 def results_table(results: dict) -> str:
     """The main table: every scenario that ran, Parley beside the references."""
     plan, scenarios, table = results["plan"], results["scenarios"], Table()
@@ -173,6 +214,23 @@ def results_table(results: dict) -> str:
         ("hold", f"{plan['hold_clients']:,} connections, one process", hold_rows),
         ("storm", f"reconnect storm, {plan['storm_clients']:,} clients", storm_rows),
         ("ack", f"{plan['ack_senders']} senders, {plan['ack_rate']:g} msg/s", ack_rows),
+        # Medians of `bigrooms_runs` runs (bench/bigrooms.py); plans written before have none.
+        (
+            "presence",
+            f"{plan.get('presence_clients', 0):,} members of a room connect, "
+            f"{plan.get('presence_rate', 0):g}/s",
+            presence_rows,
+        ),
+        (
+            "bigroom",
+            f"{plan.get('bigroom_clients', 0):,} sockets in a room of as many members",
+            bigroom_rows,
+        ),
+        (
+            "manyrooms",
+            f"a user subscribing to its {plan.get('manyrooms_rooms', 0)} rooms at once",
+            manyrooms_rows,
+        ),
     ]
     for key, label, rows in sections:
         data = scenarios.get(key)

@@ -5,6 +5,7 @@
     python -m bench.run --only storm    # one scenario (repeatable)
     python -m bench.run --only search   # search latency at 100k and 1M messages (--quick: less)
     python -m bench.run --only servers  # uvicorn variants and daphne (not in a full run)
+    python -m bench.run --only presence --only bigroom --only manyrooms   # big rooms (issue 23)
 
 Every server is started here, on free local ports, with its own data; PostgreSQL (a fresh
 `parley_bench_*` database) and Redis (a private redis-server) are used when available. A full
@@ -29,10 +30,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import procstat
+from bench.bigrooms import BIG_ROOM_SCENARIOS
 from bench.plan import FULL, QUICK, Plan
 from bench.publish import chart, markdown, write_docs
 from bench.report import costs_table, layers_table, results_table
-from bench.scenarios import SCENARIOS, Context
+from bench.scenarios import BASE_SCENARIOS, Context
 from bench.servers import Parley
 from bench.targets import judge, targets_table
 
@@ -56,6 +58,9 @@ def raise_open_files() -> int:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
+
+# Every scenario, in the order of a full run (the big rooms' in bench/bigrooms.py).
+SCENARIOS = {**BASE_SCENARIOS, **BIG_ROOM_SCENARIOS}
 
 # Scenarios that make all their data themselves: the shared Parley is not seeded for them alone.
 OWN_DATA = {"costs", "search", "history"}

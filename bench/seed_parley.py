@@ -13,6 +13,9 @@ benchmark measures messages, and at 10,000 users `room_join` alone takes minutes
     room "lobby": only users 0..lobby_members-1 are members; anyone may subscribe to a public
     room, so the 10,000-connection scenario subscribes everyone without a 10,000-name member
     list in each `subscribed` reply.
+
+The big-room scenarios (bench/bigrooms.py) add theirs when they run (`room_of`, `many_rooms`):
+rooms whose members are exactly users 0..N-1, and one user in 200 rooms with unread messages.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
-from parley.rooms.models import Membership, Room
+from parley.rooms.models import Item, Membership, Room
 from parley.rooms.services import message_post, room_create
 
 BATCH = 1000
@@ -87,6 +90,80 @@ def seed(*, users: int, members: int, lobby_members: int, out: str) -> None:
         _members(bench, people[:members])
         _members(lobby, people[:lobby_members])
     Path(out).write_text(json.dumps({"sessions": keys}))
+
+
+def room_of(*, slug: str, members: int) -> None:
+    """A public room `slug` whose members are exactly users 0..members-1 (user 0 owns it), made
+    once: a second call with the same slug does nothing."""
+    if Room.objects.filter(slug=slug).exists():
+        return
+    people = list(
+        get_user_model().objects.filter(username__startswith="u").order_by("username")[:members]
+    )
+    room = room_create(owner=people[0], name=slug.title(), slug=slug)
+    with transaction.atomic():
+        _members(room, people)
+
+
+MANY_USER = "many"
+
+
+def many_rooms(*, slugs: list[str], unread: int) -> None:
+    """User "many", a member of the rooms `slugs` (every other one private; user 0 owns them, and
+    wrote `unread` messages in each that "many" has not read), made once; prints a new session
+    key of "many" (the last line of output).
+
+    Bulk-inserted as `room_create` and `message_post` would leave them (the owner's and "many"'s
+    memberships, the owner's `join` item as seq 1, the messages after it, `last_seq`), without
+    their 200 transactions and change events: nothing is subscribed while seeding.
+    """
+    User = get_user_model()
+    owner = User.objects.get(username=username(0))
+    many, made = User.objects.get_or_create(
+        username=MANY_USER, defaults={"password": owner.password}
+    )
+    if made:
+        with transaction.atomic():
+            _many_rooms(owner, many, slugs, unread)
+    print(_sessions([many])[0])
+
+
+def _many_rooms(owner, many, slugs: list[str], unread: int) -> None:
+    now = timezone.now()
+    Room.objects.bulk_create(
+        [
+            Room(
+                name=slug.title(),
+                slug=slug,
+                visibility=Room.Visibility.PRIVATE if n % 2 else Room.Visibility.PUBLIC,
+                owner=owner,
+                last_seq=1 + unread,
+            )
+            for n, slug in enumerate(slugs)
+        ],
+        batch_size=BATCH,
+    )
+    made = list(Room.objects.filter(slug__in=slugs))
+    Membership.objects.bulk_create(
+        [Membership(room=room, user=person) for room in made for person in (owner, many)],
+        batch_size=BATCH,
+    )
+    items = []
+    for room in made:
+        items.append(Item(room=room, seq=1, kind=Item.Kind.JOIN, user=owner, created_at=now))
+        items += [
+            Item(
+                room=room,
+                seq=seq,
+                kind=Item.Kind.MESSAGE,
+                user=owner,
+                body=f"unread {seq}",
+                html=f"<p>unread {seq}</p>",
+                created_at=now,
+            )
+            for seq in range(2, unread + 2)
+        ]
+    Item.objects.bulk_create(items, batch_size=BATCH)
 
 
 def post(*, count: int, room: str = "bench") -> None:

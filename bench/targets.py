@@ -21,6 +21,12 @@ SEARCH_GROWTH_MAX = 3.0
 INDEX_SEND_MAX = 1.2
 HISTORY_P95_MAX_MS = 10.0
 HISTORY_AT = 1_000_000
+PRESENCE_MEMBERS = 1000
+PRESENCE_SETTLE_MAX_S = 3.0
+BIGROOM_AT = 10_000
+BIGROOM_RATIO_MAX = 2.0
+MANYROOMS_AT = 200
+MANYROOMS_MAX_MS = 1000.0
 
 
 def _cpu(s: dict) -> tuple[str, bool | None]:
@@ -151,6 +157,52 @@ def _history(engine: str) -> Callable[[dict], tuple[str, bool | None]]:
     return judge
 
 
+def _smaller(text: str, size: int, target: int) -> str:
+    return f"{text} (at {size:,}, smaller than the target's)" if size < target else text
+
+
+def _presence_settle(s: dict) -> tuple[str, bool | None]:
+    run = s["presence"]["parley"]
+    text = _smaller(
+        f"quiet {num(run['settle_s'], 2)} s after the last", run["clients"], PRESENCE_MEMBERS
+    )
+    if run["clients"] < PRESENCE_MEMBERS:
+        return text, None
+    return text, run["settle_s"] <= PRESENCE_SETTLE_MAX_S
+
+
+def _presence_views(s: dict) -> tuple[str, bool | None]:
+    run = s["presence"]["parley"]
+    worst = max(r["wrong"] for r in run["runs"])
+    text = f"{worst} of {run['clients']:,} wrong in the worst run"
+    return _smaller(text, run["clients"], PRESENCE_MEMBERS), worst == 0
+
+
+def _bigroom(key: str, unit: str) -> Callable[[dict], tuple[str, bool | None]]:
+    def judge(s: dict) -> tuple[str, bool | None]:
+        parley, plain = s["bigroom"]["parley"], s["bigroom"]["plain"]
+        value = parley[key] / plain[key]
+        text = f"{num(parley[key])} vs {num(plain[key])} {unit} = {value:.2f}x plain"
+        clients = parley["opened"]
+        if parley["failed"]:
+            return f"{text}, {parley['failed']} failed to connect", False
+        if clients < BIGROOM_AT:
+            return _smaller(text, clients, BIGROOM_AT), None
+        return text, value <= BIGROOM_RATIO_MAX
+
+    return judge
+
+
+def _manyrooms(s: dict) -> tuple[str, bool | None]:
+    run = s["manyrooms"]["parley"]
+    text = f"p95 {num(run['p95_ms'], 0)} ms (first {num(run['first_ms'], 0)} ms)"
+    if run["wrong_unread"]:
+        return f"{text}, {run['wrong_unread']} unread counts wrong", False
+    if run["rooms"] < MANYROOMS_AT:
+        return _smaller(text, run["rooms"], MANYROOMS_AT), None
+    return text, run["p95_ms"] < MANYROOMS_MAX_MS
+
+
 def parley_phases(s: dict) -> list[tuple[str, dict]]:
     """Every Parley phase that was not a sweep step past saturation."""
     phases = []
@@ -226,6 +278,32 @@ TARGETS: list[tuple[str, tuple[str, ...], Callable[[dict], tuple[str, bool | Non
         ("history",),
         _history("postgresql"),
     ),
+    (
+        "1,000 members of a room connect: server quiet ≤ 3 s after the last",
+        ("presence",),
+        _presence_settle,
+    ),
+    (
+        "1,000 members of a room connect: every client's view of who is online right",
+        ("presence",),
+        _presence_views,
+    ),
+    (
+        "10,000 sockets in a 10,000-member room: time to open all ≤ 2x plain",
+        ("bigroom",),
+        _bigroom("setup_s", "s"),
+    ),
+    (
+        "10,000 sockets in a 10,000-member room: connect + subscribe p99 ≤ 2x plain",
+        ("bigroom",),
+        _bigroom("setup_p99_ms", "ms"),
+    ),
+    (
+        "10,000 sockets in a 10,000-member room: memory per connection ≤ 2x plain",
+        ("bigroom",),
+        _bigroom("rss_per_conn_kib", "KiB"),
+    ),
+    ("a user in 200 rooms: all subscribed < 1 s (p95)", ("manyrooms",), _manyrooms),
 ]
 
 

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from websockets.frames import Close, Frame, Opcode
 from websockets.utils import accept_key, generate_key
 
+from bench.views import OnlineView
+
 OP_TEXT = 0x1
 OP_BINARY = 0x2
 OP_CLOSE = 0x8
@@ -46,6 +48,10 @@ class WsClient(asyncio.Protocol):
         self.got = 0
         self.last_seq = 0
         self.subscribed: asyncio.Future[bytes] | None = None
+        # The `presence` scenario: when the handshake completed (µs, monotonic), and who the
+        # client knows to be online (bench/views.py).
+        self.opened_us = 0
+        self.view: OnlineView | None = None
 
     async def open(self, port: int, path: str, headers: dict[str, str]) -> None:
         """Connect to 127.0.0.1:`port` and complete the WebSocket handshake."""
@@ -99,6 +105,7 @@ class WsClient(asyncio.Protocol):
             self.transport.close()
             return False
         self._handshake.set_result(None)
+        self.opened_us = int(time.monotonic() * 1_000_000)
         return True
 
     def _read_frames(self, now_us: int) -> None:
