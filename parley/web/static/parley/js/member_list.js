@@ -7,6 +7,11 @@
 // `subscribed` gives the members as of its `last_seq`; an event only counts when it is newer
 // than that and newer than the last event applied for the same user, so backlog replays and
 // gap fills that arrive late never undo a newer state.
+//
+// In a big room (`subscribed` with `members_total`, docs/protocol.md "Big rooms") the list is
+// partial: it holds the members of the pages loaded (member_pages.js orders them), and every
+// join or leave past `subscribed` counts. The reader's own membership is then not in the page:
+// it is kept from what was known, as of `meSeq`, and events of theirs after that still apply.
 
 /** @typedef {"online" | "idle" | "offline"} Presence */
 
@@ -60,12 +65,48 @@ function sameProfile(a, b) {
   );
 }
 
+/**
+ * The presence changes a `presence` frame tells, of one user (`user`, `online`, `idle`) or a
+ * batch (`users` [{username, online, idle}…]). The reader's own entry is left out: a client
+ * knows its own user is online, and a batch may list them (docs/protocol.md "Big rooms").
+ * @param {{user?: {username?: unknown} | null, users?: unknown, online?: unknown, idle?: unknown}} frame
+ * @param {string} me
+ * @returns {{username: string, state: Presence}[]}
+ */
+export function presenceChanges(frame, me) {
+  const entries = Array.isArray(frame.users)
+    ? frame.users
+    : [{ username: frame.user?.username, online: frame.online, idle: frame.idle }];
+  const changes = [];
+  for (const entry of entries) {
+    const username = entry?.username;
+    const state = presenceOf(entry);
+    if (typeof username === "string" && username !== me && state) changes.push({ username, state });
+  }
+  return changes;
+}
+
+/**
+ * @typedef {string | {username?: unknown, online?: unknown, idle?: unknown,
+ *   display_name?: unknown, status?: unknown, dnd_until?: unknown}} MemberEntry
+ */
+
 export class MemberList {
-  /** @param {{initial?: string[], baseSeq?: number}} [options] */
-  constructor({ initial = [], baseSeq = 0 } = {}) {
+  /**
+   * @param {{initial?: string[], baseSeq?: number, me?: string, meMember?: boolean}} [options]
+   *   `initial`: the members as of `baseSeq`; `me` and `meMember`: the reader, and whether they
+   *   are a member then (a big room's page need not list them)
+   */
+  constructor({ initial = [], baseSeq = 0, me = "", meMember = false } = {}) {
     /** @type {Set<string>} */
     this.names = new Set(initial);
+    if (me && meMember) this.names.add(me);
     this.baseSeq = baseSeq;
+    this.me = me;
+    /** The seq the reader's own membership is known as of. */
+    this.meSeq = baseSeq;
+    /** A big room's: only the members of the pages loaded are held. */
+    this.partial = false;
     /** @type {Map<string, number>} the seq of the last event applied, per user */
     this.seqByUser = new Map();
     /** @type {Map<string, Presence>} */
@@ -86,23 +127,55 @@ export class MemberList {
 
   /**
    * `entries` are `subscribed.members` ([{username, online?, idle?}…] or plain names), as of
-   * `lastSeq`.
-   * @param {Array<string | {username?: unknown, online?: unknown, idle?: unknown}>} entries
+   * `lastSeq`; `total` is its `members_total` in a big room (the list is then partial).
+   * Returns the usernames, in order.
+   * @param {MemberEntry[]} entries
    * @param {number} lastSeq
+   * @param {number} [total]
+   * @returns {string[]}
    */
-  reset(entries, lastSeq) {
+  reset(entries, lastSeq, total) {
+    const wasMember = this.me !== "" && this.names.has(this.me);
+    const names = this.learnEntries(entries);
+    this.names = new Set(names);
+    this.partial = typeof total === "number";
+    if (this.partial && this.me && !this.names.has(this.me)) {
+      if (wasMember) this.names.add(this.me);
+    } else {
+      this.meSeq = lastSeq;
+    }
+    this.baseSeq = lastSeq;
+    this.seqByUser.clear();
+    return names;
+  }
+
+  /**
+   * A `members` page of a big room: its members are held (with their presence and profile).
+   * Returns their usernames, in order.
+   * @param {MemberEntry[]} entries
+   */
+  learn(entries) {
+    const names = this.learnEntries(entries);
+    for (const name of names) this.names.add(name);
+    return names;
+  }
+
+  /**
+   * The usernames of `entries`, recording what they say of presence and profile.
+   * @param {MemberEntry[]} entries
+   */
+  learnEntries(entries) {
     const names = [];
     for (const entry of entries) {
       const name = typeof entry === "string" ? entry : entry?.username;
       if (typeof name !== "string") continue;
       names.push(name);
-      const state = typeof entry === "string" ? null : presenceOf(entry);
+      if (typeof entry === "string") continue;
+      const state = presenceOf(entry);
       if (state) this.presence.set(name, state);
-      if (typeof entry !== "string") this.profiles.set(name, profileOf(entry));
+      this.profiles.set(name, profileOf(entry));
     }
-    this.names = new Set(names);
-    this.baseSeq = lastSeq;
-    this.seqByUser.clear();
+    return names;
   }
 
   /**
@@ -167,19 +240,23 @@ export class MemberList {
   }
 
   /**
-   * A join/leave event; true if the list changed.
+   * A join/leave event; true if the list changed (in a big room: if the event counts, the
+   * member held or not).
    * @param {string | undefined} kind
    * @param {unknown} username
    * @param {number} seq
    */
   apply(kind, username, seq) {
-    if (typeof username !== "string" || seq <= this.baseSeq) return false;
+    if (typeof username !== "string" || (kind !== "join" && kind !== "leave")) return false;
+    const mine = username === this.me;
+    if (seq <= (mine ? Math.min(this.meSeq, this.baseSeq) : this.baseSeq)) return false;
     if ((this.seqByUser.get(username) ?? 0) >= seq) return false;
     this.seqByUser.set(username, seq);
+    if (mine) this.meSeq = Math.max(this.meSeq, seq);
     const before = this.names.has(username);
     if (kind === "join") this.names.add(username);
-    else if (kind === "leave") this.names.delete(username);
-    else return false;
+    else this.names.delete(username);
+    if (this.partial) return seq > this.baseSeq;
     return before !== this.names.has(username);
   }
 }

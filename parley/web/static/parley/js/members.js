@@ -11,10 +11,15 @@
 // member (a server without presence), the dot stays hidden. The display name, status and
 // "do not disturb" are shown as _member.html shows them, once `subscribed` or a `profile`
 // frame has described the member.
+//
+// A big room's list (docs/protocol.md "Big rooms") shows the members of the pages loaded, in the
+// order member_pages.js keeps (online first, as sent), and counts them all; member_panel.js asks
+// for the pages.
 
 import { pageIsLive, presenceLabel } from "./connection_state.js";
 import { cloneTemplate } from "./item_view.js";
 import { MemberList } from "./member_list.js";
+import { MemberPages } from "./member_pages.js";
 import { dndText } from "./profile_text.js";
 
 /** @typedef {import("./member_list.js").Presence} Presence */
@@ -130,12 +135,16 @@ export class Members {
    * @param {HTMLElement | null} [options.count]  where the number of members goes
    * @param {string[]} [options.initial]  the members the page was rendered with
    * @param {number} [options.baseSeq]  the seq they are as of
+   * @param {boolean} [options.meMember]  whether the reader is a member then
+   * @param {() => void} [options.onRender]  after each render (member_panel.js: its summary)
    */
-  constructor(list, { me, count = null, initial = [], baseSeq = 0 }) {
+  constructor(list, { me, count = null, initial = [], baseSeq = 0, meMember = false, onRender }) {
     this.list = list;
     this.count = count;
     this.me = me;
-    this.model = new MemberList({ initial, baseSeq });
+    this.model = new MemberList({ initial, baseSeq, me, meMember });
+    this.pages = new MemberPages();
+    this.onRender = onRender;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     this.dndTimer = undefined;
     this.render();
@@ -150,13 +159,44 @@ export class Members {
     return this.model.knowsPresence;
   }
 
+  /** A big room's list: partial, paged and searched. */
+  get big() {
+    return this.model.partial;
+  }
+
   /**
+   * `subscribed`'s members (and `members_total` in a big room).
    * @param {Parameters<MemberList["reset"]>[0]} entries
    * @param {number} lastSeq
+   * @param {number} [total]
    */
-  reset(entries, lastSeq) {
-    this.model.reset(entries, lastSeq);
+  reset(entries, lastSeq, total) {
+    const names = this.model.reset(entries, lastSeq, total);
+    if (this.big) this.pages.reset(names, total ?? 0);
     this.render();
+  }
+
+  /**
+   * The answer to a `members` request of this.pages.
+   * @param {import("./member_pages.js").MembersRequest} request
+   * @param {{members?: unknown, members_total?: unknown}} reply
+   */
+  takePage(request, reply) {
+    const entries = Array.isArray(reply.members) ? reply.members : [];
+    const total = typeof reply.members_total === "number" ? reply.members_total : 0;
+    if (this.pages.take(request, { names: this.model.learn(entries), total })) this.render();
+  }
+
+  /**
+   * Changes of a `presence` frame (presenceChanges() of member_list.js): one render for all.
+   * @param {{username: string, state: Presence}[]} changes
+   */
+  setPresences(changes) {
+    let shown = false;
+    for (const { username, state } of changes) {
+      if (this.model.setPresence(username, state)) shown = true;
+    }
+    if (shown) this.render();
   }
 
   /**
@@ -187,6 +227,10 @@ export class Members {
    */
   apply(kind, username, seq) {
     const changed = this.model.apply(kind, username, seq);
+    if (changed && this.big && typeof username === "string") {
+      if (kind === "join") this.pages.joined(username);
+      else this.pages.left(username);
+    }
     if (changed) this.render();
     return changed;
   }
@@ -198,7 +242,7 @@ export class Members {
       const row = /** @type {HTMLElement} */ (li);
       rows.set(row.dataset.username ?? "", row);
     }
-    const sorted = this.model.sorted();
+    const sorted = this.big ? this.pages.shown.names : this.model.sorted();
     const items = sorted.map((username) =>
       fillMember(rows.get(username) ?? cloneTemplate(MEMBER_TEMPLATE), {
         username,
@@ -208,8 +252,10 @@ export class Members {
       }),
     );
     this.list.replaceChildren(...items);
-    if (this.count) this.count.textContent = String(sorted.length);
+    const total = this.big ? this.pages.browse.total : sorted.length;
+    if (this.count) this.count.textContent = String(total);
     this.renderWhenDndEnds(sorted);
+    this.onRender?.();
   }
 
   /**

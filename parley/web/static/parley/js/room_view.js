@@ -44,7 +44,8 @@ import {
   loadBackLimit,
   shouldLoadBack,
 } from "./history_plan.js";
-import { presenceOf } from "./member_list.js";
+import { presenceChanges } from "./member_list.js";
+import { bindMemberPanel } from "./member_panel.js";
 import { Members } from "./members.js";
 import { MessageJump } from "./message_jump.js";
 import { connectNotifyMenu } from "./notify_menu.js";
@@ -198,7 +199,10 @@ export function openRoomView({ socket, unread, room, initialItems }) {
       (li) => /** @type {HTMLElement} */ (li).dataset.username ?? "",
     ),
     baseSeq: room.lastSeq || 0,
+    meMember: Boolean(room.isMember),
   });
+  // A big room's panel: pages, "Find a member", presence watched while open.
+  const memberPanel = bindMemberPanel({ socket, slug, members, signal });
 
   const conversations = new Conversations({
     socket,
@@ -550,7 +554,7 @@ export function openRoomView({ socket, unread, room, initialItems }) {
     if (frame.room === slug && !closed) typing.saw(frame.user?.username);
   });
   on("presence", (frame) => {
-    if (frame.room === slug) members.setPresence(frame.user?.username, presenceOf(frame));
+    if (frame.room === slug) members.setPresences(presenceChanges(frame, me));
   });
   // About a person, not a room: it comes once per room of theirs the socket follows.
   on("profile", (frame) => {
@@ -592,7 +596,9 @@ export function openRoomView({ socket, unread, room, initialItems }) {
     after: () => timeline.highWater,
     onSubscribed(reply) {
       if (reply.type === "subscribed") {
-        members.reset(reply.members || [], reply.last_seq);
+        const total = reply.members_total;
+        members.reset(reply.members || [], reply.last_seq, Number.isInteger(total) ? total : undefined);
+        memberPanel.subscribed();
         const state = roomStateOf(reply, rights);
         if (state !== rights) {
           rights = state;
@@ -641,6 +647,7 @@ export function openRoomView({ socket, unread, room, initialItems }) {
   function closeRoom(text) {
     closed = true;
     typing.clear();
+    memberPanel.stop({ tell: false });
     socket.unwatch(slug, { unsubscribe: false });
     showNotice(text);
     joinForm.hidden = true;
@@ -811,6 +818,7 @@ export function openRoomView({ socket, unread, room, initialItems }) {
       drafts.set(slug, box.value);
       reads.flush(socket.isLive);
       typing.clear();
+      memberPanel.stop();
       timeline.dispose();
       lifetime.abort();
       for (const off of offs) off();
