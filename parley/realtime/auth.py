@@ -41,10 +41,12 @@ A token is no ambient credential (a browser never adds it to a socket by itself,
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
+from collections.abc import Callable
 from importlib import import_module
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
 from django.contrib.auth import (
@@ -57,18 +59,24 @@ from django.contrib.auth import (
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import connections
 from django.http.cookie import parse_cookie
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from parley.accounts.sessions import SessionStore as ParleySessionStore
 from parley.accounts.tokens import token_session_key, token_user
 from parley.core import ratelimit
 from parley.core.errors import RateLimited, Unauthenticated
 from parley.core.types import AnyUser, ASGIApp, AuthUser, Receive, Scope, Send
+from parley.realtime.batched_lookup import BatchedLookup
 from parley.realtime.database import database_call
 from parley.wire import frames
 
 events = logging.getLogger("parley.events")
+
+R = TypeVar("R")
 
 # ASGI's extension for answering a WebSocket handshake with a plain HTTP response.
 HTTP_RESPONSE_EXTENSION = "websocket.http.response"
@@ -112,13 +120,20 @@ class Handshake(NamedTuple):
     expires_at: float | None = None
 
 
+ANONYMOUS = Handshake(None, AnonymousUser())
+
+
 def session_user(session_key: str | None) -> Handshake:
     """Who a session key from a cookie signs in: AnonymousUser unless it names a valid
     signed-in session. Runs in the database thread."""
     if not session_key:
         return Handshake(None, AnonymousUser())
     session: SessionBase = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    user = signed_in_user(session)
+    return _handshake(session, signed_in_user(session))
+
+
+def _handshake(session: SessionBase, user: AuthUser | None) -> Handshake:
+    """The handshake's answer once the session's user is decided (None: nobody)."""
     if user is None:
         return Handshake(None, AnonymousUser())
     if session.modified:  # verified with a fallback secret: re-hashed, as Django does
@@ -137,6 +152,22 @@ def signed_in_user(session: SessionBase) -> AuthUser | None:
     session's auth hash must match the user's (a password change signs other sessions out, and
     their session is flushed); one made with a SECRET_KEY_FALLBACKS secret is accepted, given
     a new key and re-hashed. tests/realtime/test_auth.py runs both on the same sessions."""
+    claim = session_claim(session)
+    if claim is None:
+        return None
+    ids = [claim.user_id] if type(claim.backend) is ModelBackend else []
+    return verified_user(session, claimed_user(claim, _model_backend_users(ids)))
+
+
+class Claim(NamedTuple):
+    """Whom a session says it is signed in as, and the backend that signed them in."""
+
+    user_id: Any
+    backend: Any  # an authentication backend (Django gives them no common type)
+
+
+def session_claim(session: SessionBase) -> Claim | None:
+    """`get_user`'s first steps: the session names a user and a backend still configured."""
     try:
         user_id = get_user_model()._meta.pk.to_python(session[SESSION_KEY])
         backend_path = session[BACKEND_SESSION_KEY]
@@ -144,11 +175,22 @@ def signed_in_user(session: SessionBase) -> AuthUser | None:
         return None
     if backend_path not in settings.AUTHENTICATION_BACKENDS:
         return None
-    backend = load_backend(backend_path)
-    if type(backend) is ModelBackend:
-        user = _model_backend_user(backend, user_id)
-    else:
-        user = backend.get_user(user_id)
+    return Claim(user_id, load_backend(backend_path))
+
+
+def claimed_user(claim: Claim, model_users: dict[Any, AuthUser]) -> AuthUser | None:
+    """`backend.get_user(user_id)`: the claimed user, if their backend lets them sign in.
+    ModelBackend's user is taken from `model_users` (read by `_model_backend_users`)."""
+    if type(claim.backend) is not ModelBackend:
+        user: AuthUser | None = claim.backend.get_user(claim.user_id)
+        return user
+    user = model_users.get(claim.user_id)
+    return user if user is not None and claim.backend.user_can_authenticate(user) else None
+
+
+def verified_user(session: SessionBase, user: AuthUser | None) -> AuthUser | None:
+    """`get_user`'s last steps: the session's auth hash must match the user's (see
+    `signed_in_user`); a mismatching session is flushed, a fallback-secret one cycled."""
     if user is None or not hasattr(user, "get_session_auth_hash"):
         return user
     session_hash = session.get(HASH_SESSION_KEY)
@@ -166,24 +208,114 @@ def signed_in_user(session: SessionBase) -> AuthUser | None:
     return None
 
 
-# Filled in with the user model's table and columns (identifiers only).
-_USER_SQL = "SELECT {columns} FROM {table} WHERE {pk} = %s"
+# Filled in with the user model's table and columns, and one placeholder per id.
+_USERS_SQL = "SELECT {columns} FROM {table} WHERE {pk} IN ({ids})"
 
 
-def _model_backend_user(backend: ModelBackend, user_id: object) -> AuthUser | None:
-    """`ModelBackend.get_user`: the user with this id if they may sign in, else None."""
+def _model_backend_users(user_ids: list[Any]) -> dict[Any, AuthUser]:
+    """The users with these ids (by id), as `ModelBackend.get_user` reads them; no query for
+    none. At most SESSIONS_PER_BATCH ids (SQLite's limit on a query's parameters)."""
+    if not user_ids:
+        return {}
     model = get_user_model()
     manager = model._default_manager
     quote = connections[manager.db].ops.quote_name
-    sql = _USER_SQL.format(
+    sql = _USERS_SQL.format(
         columns=", ".join(quote(field.column) for field in model._meta.concrete_fields),
         table=quote(model._meta.db_table),
         pk=quote(model._meta.pk.column),
+        ids=", ".join(["%s"] * len(user_ids)),
     )
-    rows = list(manager.raw(sql, [user_id]))
-    if not rows:
-        return None
-    return rows[0] if backend.user_can_authenticate(rows[0]) else None
+    return {user.pk: user for user in manager.raw(sql, user_ids)}
+
+
+# -- handshakes that arrive together ---------------------------------------------------------
+
+# Session keys per batch (one query for their sessions, one for their users): within SQLite's
+# limit on a query's parameters, and short enough not to hold a database thread for long.
+SESSIONS_PER_BATCH = 500
+
+# Filled in with the session model's table and columns, and one placeholder per key.
+_SESSIONS_SQL = (
+    "SELECT {key}, {data}, {expires} FROM {table} WHERE {key} IN ({keys}) AND {expires} > %s"
+)
+
+
+def session_users(session_keys: list[str]) -> dict[str, Handshake | Exception]:
+    """`session_user` for each key (at most SESSIONS_PER_BATCH), decided by its rules, with
+    one query for every session and one for every ModelBackend user; the rare paths (a
+    fallback-secret session cycled, a stale one flushed, another backend's user) write or read
+    on their own. A key whose decision fails gets its error, the others their answer. Another
+    session engine than Parley's: one `session_user` after the other. Runs in the database
+    thread."""
+    if import_module(settings.SESSION_ENGINE).SessionStore is not ParleySessionStore:
+        return {key: _outcome(session_user, key) for key in session_keys}
+    sessions = _loaded_sessions(session_keys)
+    claims = {key: _outcome(session_claim, session) for key, session in sessions.items()}
+    model_ids = {
+        claim.user_id
+        for claim in claims.values()
+        if isinstance(claim, Claim) and type(claim.backend) is ModelBackend
+    }
+    model_users = _model_backend_users(list(model_ids))
+    given: set[int] = set()  # the user objects already in an answer (by id())
+    answers: dict[str, Handshake | Exception] = {}
+    for key, session in sessions.items():
+        claim = claims[key]
+        if isinstance(claim, Exception) or claim is None:
+            answers[key] = ANONYMOUS if claim is None else claim
+            continue
+        user = claimed_user(claim, model_users)
+        if user is not None:
+            # Each socket has its own user object, as it had with a lookup of its own.
+            user = copy.copy(user) if id(user) in given else user
+            given.add(id(user))
+        answers[key] = _outcome(lambda: _handshake(session, verified_user(session, user)))
+    return answers
+
+
+def _loaded_sessions(session_keys: list[str]) -> dict[str, ParleySessionStore]:
+    """Parley's session for each key, loaded as its `load()` would, from one query."""
+    sessions = {key: ParleySessionStore(key) for key in session_keys}
+    # A malformed key is no key (SessionBase's validation): nothing to read, as `load()`.
+    rows = _session_rows([s.session_key for s in sessions.values() if s.session_key])
+    for key, session in sessions.items():
+        row = rows.get(key)
+        if row is None:  # no such unexpired session: no key, as `_get_session_from_db`
+            session._session_key = None
+            session._session_cache = {}
+            continue
+        session._session_cache = session.decode(row.session_data)
+        session.expire_date = row.expire_date
+    return sessions
+
+
+def _session_rows(session_keys: list[str]) -> dict[str, AbstractBaseSession]:
+    """The unexpired session rows with these keys, by key; no query for none."""
+    if not session_keys:
+        return {}
+    model = ParleySessionStore.get_model_class()
+    manager = model._default_manager
+    connection = connections[manager.db]
+    quote = connection.ops.quote_name
+    fields = model._meta
+    sql = _SESSIONS_SQL.format(
+        key=quote(fields.get_field("session_key").column),
+        data=quote(fields.get_field("session_data").column),
+        expires=quote(fields.get_field("expire_date").column),
+        table=quote(fields.db_table),
+        keys=", ".join(["%s"] * len(session_keys)),
+    )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    return {row.session_key: row for row in manager.raw(sql, [*session_keys, now])}
+
+
+def _outcome(func: Callable[..., R], *args: Any) -> R | Exception:
+    """`func(*args)`, or the error it raised (one session's, not its batch's)."""
+    try:
+        return func(*args)
+    except Exception as exc:
+        return exc
 
 
 def token_handshake(token: str) -> Handshake | None:
@@ -196,7 +328,15 @@ def token_handshake(token: str) -> Handshake | None:
     return Handshake(token_session_key(access_token.pk), user)
 
 
-_session_user = database_call(session_user)
+# The middleware's session lookup: the handshakes waiting at the same time look their sessions
+# up together, in one database call (batched_lookup.py); as many batches at once as there are
+# database threads (parley/realtime/database.py).
+_session_user = BatchedLookup(
+    database_call(session_users),
+    batch_size=lambda: SESSIONS_PER_BATCH,
+    in_flight=lambda: int(settings.PARLEY["DATABASE_THREADS"]),
+    copy_answer=lambda found: found._replace(user=copy.copy(found.user)),
+)
 _token_handshake = database_call(token_handshake)
 
 

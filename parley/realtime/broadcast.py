@@ -20,7 +20,7 @@ Live features that are not timeline items travel the same way, without a seq:
   them: a dropped one is simply not shown (presence is restated by the next `subscribed`).
 - `user.frame` (a `read` pointer) goes to the control group, once; each process hands it to
   its local sockets of that user, but the socket `except_socket_id` (which had its answer).
-- `room.presence` (a member's new online/idle state) goes to the group of each room the person
+- `room.presence` (members' new online/idle states) goes to the group of each room the person
   is in, as values, not a frame: each process's hub batches a room's changes into one frame a
   second at most (presence/batch.py) and sends it only to the sockets that want it.
 - `room.profile` (a member's `profile` frame, encoded once) goes to the group of each room the
@@ -209,20 +209,13 @@ async def publish_room_ephemeral(
 
 
 async def publish_presence(
-    room_id: int, *, slug: str, user_id: int, username: str, online: bool, idle: bool
+    room_id: int, *, slug: str, changes: list[tuple[int, str, bool, bool]]
 ) -> None:
-    """From the event loop: a member's new presence, for the hubs to batch (hub.py)."""
+    """From the event loop: members' new presence, (user id, username, online, idle) each, for
+    the hubs to batch (hub.py)."""
     await publish(
         room_group_name(room_id),
-        {
-            "type": ROOM_PRESENCE,
-            "room_id": room_id,
-            "slug": slug,
-            "user_id": user_id,
-            "username": username,
-            "online": online,
-            "idle": idle,
-        },
+        {"type": ROOM_PRESENCE, "room_id": room_id, "slug": slug, "changes": changes},
     )
 
 

@@ -2,11 +2,14 @@
 
 It parses with `wire.commands`, calls selectors and services (one database call per frame, each on
 the database threads: `database.database_call`), maps domain errors to `error` frames, and lets
-the hub deliver items. It holds no rules of its own.
+the hub deliver items. It holds no rules of its own. The `subscribe` frames waiting together
+are served together (subscribe_batch.py: a client subscribes to all its rooms at once); every
+frame is still answered in the order it came.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
@@ -19,14 +22,15 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from parley.core import metrics, ratelimit
-from parley.core.errors import InvalidInput, ParleyError, RateLimited
+from parley.core.errors import InvalidInput, ParleyError, RateLimited, RoomNotFound
 from parley.core.types import AnyUser, AuthUser, Message, Receive, Scope
 from parley.realtime.auth import client_address
 from parley.realtime.burst import burst_writer
 from parley.realtime.connection import Connection
 from parley.realtime.database import timed_database_call
 from parley.realtime.hub import Hub, get_hub
-from parley.realtime.subscribe import subscribe
+from parley.realtime.member_pages import members_page_text
+from parley.realtime.subscribe_batch import Answer, subscribe_many
 from parley.rooms import services
 from parley.rooms.values import item_value
 from parley.wire import commands, frames
@@ -193,6 +197,11 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     hub: Hub | None = None
     # rate_limited refusals in a row; past MAX_STRIKES the socket is closed (4429).
     strikes = 0
+    # `subscribe` frames not yet served, gathered while the consumer reads the frames waiting
+    # (a client subscribes to all its rooms at once: subscribe_batch.py), and the task that
+    # serves them (after the batch before it); None when no subscribe waits.
+    subscribes: list[commands.Subscribe] | None = None
+    subscribing: asyncio.Task[None] | None = None
 
     async def __call__(
         self,
@@ -282,6 +291,8 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         await self.close(code)
 
     async def disconnect(self, code: int) -> None:
+        # The subscribes begun end first (a subscription begun after this would stay).
+        await self._subscribes_served()
         if self.conn is not None and self.hub is not None:
             self.hub.disconnect(self.conn)
             self.conn.stop()
@@ -295,11 +306,69 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         conn = self.conn
         if conn is None or conn.closing:
             return  # anonymous, or closing: a frame handled now could never be answered
-        ref = None
         try:
             command = commands.parse_frame(text_data, max_bytes=settings.PARLEY["MAX_FRAME_BYTES"])
-            ref = command.ref
-            await self.HANDLERS[type(command)](self, command)
+        except commands.FrameError as exc:
+            await self._subscribes_served()
+            self._refuse(exc.code, exc.message, exc.ref)
+            return
+        if isinstance(command, commands.Subscribe):
+            self._gather_subscribe(command)
+            return
+        # Every frame is answered in the order it came: after the subscribes before it.
+        await self._subscribes_served()
+        await self._answer(command, lambda: self.HANDLERS[type(command)](self, command))
+
+    def _gather_subscribe(self, cmd: commands.Subscribe) -> None:
+        """Add `cmd` to the batch the next task serves; that task runs once the consumer waits
+        for input, so the subscribes the client sent together are one batch."""
+        if self.subscribes is not None:
+            self.subscribes.append(cmd)
+            return
+        batch = self.subscribes = [cmd]
+        self.subscribing = asyncio.get_running_loop().create_task(
+            self._serve_subscribes(self.subscribing, batch)
+        )
+
+    async def _serve_subscribes(
+        self, before: asyncio.Task[None] | None, batch: list[commands.Subscribe]
+    ) -> None:
+        if before is not None:
+            await before
+        if self.subscribes is batch:
+            self.subscribes = None  # subscribes from now on are the next batch
+        assert self.conn is not None and self.hub is not None
+
+        async def answer(cmd: commands.Subscribe, reply: Answer) -> None:
+            async def handle() -> None:
+                reply()
+
+            await self._answer(cmd, handle)
+
+        try:
+            await subscribe_many(
+                user=self.user, conn=self.conn, hub=self.hub, cmds=batch, answer=answer
+            )
+        except Exception:
+            log.exception("subscribes failed")
+
+    async def _subscribes_served(self) -> None:
+        """Wait until every `subscribe` received so far is answered."""
+        task = self.subscribing
+        if task is not None:
+            await task
+            if self.subscribing is task:
+                self.subscribing = None
+
+    async def _answer(
+        self, command: commands.Command, handle: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Handle one frame, and answer its error (with its ref) if it fails."""
+        conn = self.conn
+        assert conn is not None
+        ref = command.ref
+        try:
+            await handle()
         except RateLimited as exc:
             self.strikes += 1
             metrics.errors.labels(ErrorCode.RATE_LIMITED).inc()
@@ -341,10 +410,6 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.conn.push(frames.error_text(code, message, ref))
 
     # -- commands ------------------------------------------------------------------------------
-
-    async def on_subscribe(self, cmd: commands.Subscribe) -> None:
-        assert self.conn is not None and self.hub is not None
-        await subscribe(user=self.user, conn=self.conn, hub=self.hub, cmd=cmd)
 
     async def on_unsubscribe(self, cmd: commands.Unsubscribe) -> None:
         assert self.conn is not None and self.hub is not None
@@ -422,8 +487,22 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             raise InvalidInput("`state` is `active` or `idle`.")
         self.hub.set_idle(self.conn, cmd.state == commands.ActivityState.IDLE)
 
+    async def on_presence_watch(self, cmd: commands.PresenceWatch) -> None:
+        """Presence of a big room for this socket, or no more (docs/protocol.md "Big rooms")."""
+        assert self.conn is not None and self.hub is not None
+        subscription = self.conn.subscription_for(cmd.room)
+        if subscription is None:
+            raise RoomNotFound()
+        self.hub.watch_presence(self.conn, subscription.room_id, cmd.watch)
+        self.conn.push(
+            frames.presence_watch_text(room=subscription.slug, watch=cmd.watch, ref=cmd.ref)
+        )
+
+    async def on_members(self, cmd: commands.Members) -> None:
+        assert self.conn is not None and self.hub is not None
+        self.conn.push(await members_page_text(user=self.user, hub=self.hub, cmd=cmd))
+
     HANDLERS: dict[type[commands.Command], Callable[[ChatConsumer, Any], Awaitable[None]]] = {
-        commands.Subscribe: on_subscribe,
         commands.Unsubscribe: on_unsubscribe,
         commands.Join: on_join,
         commands.Leave: on_leave,
@@ -438,4 +517,6 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         commands.Typing: on_typing,
         commands.Read: on_read,
         commands.Activity: on_activity,
+        commands.Members: on_members,
+        commands.PresenceWatch: on_presence_watch,
     }

@@ -44,6 +44,7 @@ from parley.realtime.registry import SocketRegistry
 from parley.realtime.room_cache import room_cache
 from parley.realtime.stream import RoomStream, Step
 from parley.realtime.typing_throttle import TypingThrottle
+from parley.rooms import services
 from parley.rooms.changes import item_added
 from parley.rooms.models import Room
 from parley.rooms.selectors import room_items_between, room_last_seqs, room_viewers
@@ -137,7 +138,6 @@ class Hub:
         self.typing = TypingThrottle(interval=settings.PARLEY["TYPING_MIN_INTERVAL_SECONDS"])
         self._typing_shed_above = settings.PARLEY["TYPING_SHED_QUEUE"]
         self._presence_interval = settings.PARLEY["PRESENCE_BATCH_SECONDS"]
-        self._watch_above = settings.PARLEY["PRESENCE_WATCH_MEMBERS"]
 
     async def start(self) -> None:
         self.channel_name = await self.layer.new_channel("parley.process")
@@ -264,7 +264,7 @@ class Hub:
             room.held_ephemeral.append((frame, exclude_user, sheddable, presence))
             return len(room.subscribers)
         recipients = room.subscribers
-        if presence and room.members_total > self._watch_above:
+        if presence and services.presence_watched(room.members_total):
             recipients = room.watchers
         shed = sent = 0
         for conn in recipients:
@@ -506,10 +506,9 @@ class Hub:
                 except_socket_id=message.get("except_socket_id"),
             )
         elif kind == broadcast.ROOM_PRESENCE:
-            change = Change(
-                message["user_id"], message["username"], message["online"], message["idle"]
-            )
-            self.offer_presence(message["room_id"], message["slug"], change)
+            for user_id, username, online, idle in message["changes"]:
+                change = Change(user_id, username, online, idle)
+                self.offer_presence(message["room_id"], message["slug"], change)
         elif kind == broadcast.ROOM_ACCESS_CHANGED:
             self.room_access_changed(message["room_id"])
         elif kind == broadcast.ROOM_PROFILE:

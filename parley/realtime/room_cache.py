@@ -27,7 +27,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from parley.rooms.selectors import RoomVersion
+from parley.rooms.selectors import MemberRows, RoomVersion
 
 # Frames kept per room: a replay is at most REPLAY_LIMIT (500) items.
 FRAMES_PER_ROOM = 500
@@ -43,7 +43,7 @@ ROW_CHARS = 32
 class _Room:
     version: RoomVersion
     members_at: int | None = None
-    member_rows: list[tuple[int, str]] = field(default_factory=list)
+    member_rows: MemberRows = field(default_factory=lambda: MemberRows([], []))
     frames: dict[int, str] = field(default_factory=dict)
     message_counts: dict[int, int] = field(default_factory=dict)
     chars: int = 0
@@ -69,7 +69,7 @@ class RoomCache:
         # may show a message as it was before the change (a deleted one with its text).
         self._forgets: dict[int, int] = {}
 
-    def member_rows(self, version: RoomVersion, last_seq: int) -> list[tuple[int, str]] | None:
+    def member_rows(self, version: RoomVersion, last_seq: int) -> MemberRows | None:
         """The rows kept for the room at `last_seq` (shared: do not change them), or None."""
         with self._lock:
             room = self._room(version)
@@ -77,16 +77,14 @@ class RoomCache:
                 return None
             return room.member_rows
 
-    def keep_member_rows(
-        self, version: RoomVersion, last_seq: int, rows: list[tuple[int, str]]
-    ) -> None:
+    def keep_member_rows(self, version: RoomVersion, last_seq: int, rows: MemberRows) -> None:
         """Keep `rows`, read while the room's last seq was `last_seq` (unless newer are kept)."""
         with self._lock:
             room = self._room(version, create=True)
             assert room is not None
             if room.members_at is not None and room.members_at > last_seq:
                 return
-            self._resize(room, len(rows) * ROW_CHARS - len(room.member_rows) * ROW_CHARS)
+            self._resize(room, (len(rows.ids) - len(room.member_rows.ids)) * ROW_CHARS)
             room.members_at, room.member_rows = last_seq, rows
             self._evict()
 

@@ -46,6 +46,12 @@ def unread_count_q(user: AuthUser) -> Coalesce:
     return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
 
 
+def mentions_of(user: AuthUser) -> QuerySet[Mention]:
+    """The mention rows a mention count counts for `user`: of them or of the room, in
+    messages by someone else (deleted messages have none)."""
+    return Mention.objects.filter(Q(user=user) | Q(user__isnull=True)).exclude(item__user=user)
+
+
 def mention_count_q(user: AuthUser) -> Coalesce:
     """Messages after `user`'s read pointer in the outer room, by someone else, that mention
     them or the room (0 where not a member)."""
@@ -53,9 +59,8 @@ def mention_count_q(user: AuthUser) -> Coalesce:
         "last_read_seq"
     )[:1]
     mentions = (
-        Mention.objects.filter(room=OuterRef("pk"), seq__gt=Subquery(pointer))
-        .filter(Q(user=user) | Q(user__isnull=True))
-        .exclude(item__user=user)
+        mentions_of(user)
+        .filter(room=OuterRef("pk"), seq__gt=Subquery(pointer))
         .order_by()
         .values("room")
         .annotate(count=Count("item", distinct=True))
@@ -260,14 +265,14 @@ _ROOM_ACCESS_SQL = """
             AS access_display_name,
         (SELECT p.{avatar} FROM {profiles} p WHERE p.{profile_user} = %s) AS access_avatar
     FROM {rooms} r
-    WHERE r.slug = %s
+    WHERE {where}
 """
 _EXISTING_ID_SQL = (
     "(SELECT i.id FROM {items} i WHERE i.room_id = r.id AND i.user_id = %s AND i.client_id = %s)"
 )
 
 
-def _room_access_sql(*, with_client_id: bool) -> str:
+def _room_access_sql(*, with_client_id: bool, where: str = "r.slug = %s") -> str:
     quote = connection.ops.quote_name
     existing_id = _EXISTING_ID_SQL.format(items=quote(Item._meta.db_table))
     users = get_user_model()._meta
@@ -279,6 +284,7 @@ def _room_access_sql(*, with_client_id: bool) -> str:
         is_staff=quote(users.get_field("is_staff").column),
         is_active=quote(users.get_field("is_active").column),
         existing_id=existing_id if with_client_id else "NULL",
+        where=where,
         rooms=quote(Room._meta.db_table),
         bots=quote(Bot._meta.db_table),
         bot_user=quote(Bot._meta.get_field("user").column),
@@ -315,7 +321,24 @@ def lookup_room_access(
     rows = list(Room.objects.raw(sql, [*params, user.pk, user.pk, user.pk, slug]))
     if not rows:
         return None
-    room = rows[0]
+    return _room_access(user, rows[0])
+
+
+def lookup_rooms_access(*, user: AuthUser, slugs: Iterable[object]) -> dict[str, RoomAccess]:
+    """`lookup_room_access` of many slugs in one query: {slug: RoomAccess} of those that name
+    a room (malformed ones are not looked up)."""
+    valid = [slug for slug in dict.fromkeys(slugs) if is_valid_slug(slug)]
+    if not valid:
+        return {}
+    sql = _room_access_sql(
+        with_client_id=False, where=f"r.slug IN ({', '.join(['%s'] * len(valid))})"
+    )
+    rows = Room.objects.raw(sql, [user.pk, user.pk, user.pk, user.pk, user.pk, *valid])
+    return {room.slug: _room_access(user, room) for room in rows}
+
+
+def _room_access(user: AuthUser, room: Room) -> RoomAccess:
+    """A row of `_room_access_sql` as what `user` may do in its room."""
     values = vars(room)
     member = bool(values.pop("access_member"))
     # The user's staff status now, not as their session's user object had it when it was read
@@ -364,17 +387,26 @@ def check_room_member(access: RoomAccess | None) -> Room:
     return access.room
 
 
-def user_presence_rooms(user_id: int) -> tuple[str | None, list[tuple[int, str]]]:
-    """A user's username and the (id, slug) of every room they are a member of: where their
-    presence is announced. (None, []) for a user in no room."""
-    rows = list(
-        Membership.objects.filter(user_id=user_id)
-        .order_by("room_id")
-        .values_list("room_id", "room__slug", "user__username")
-    )
-    if not rows:
-        return None, []
-    return rows[0][2], [(room_id, slug) for room_id, slug, _ in rows]
+# Users per query of `users_presence_rooms` (SQLite allows 32,766 parameters a statement).
+PRESENCE_USERS_PER_QUERY = 1000
+
+
+def users_presence_rooms(user_ids: list[int]) -> dict[tuple[int, str], list[tuple[int, str]]]:
+    """Where these users' presence is announced: {(room id, slug): [(user id, username)…]} for
+    every room one of them is a member of, in room then user id order; a query per thousand
+    users."""
+    rooms: dict[tuple[int, str], list[tuple[int, str]]] = {}
+    ids = sorted(set(user_ids))
+    for start in range(0, len(ids), PRESENCE_USERS_PER_QUERY):
+        chunk = ids[start : start + PRESENCE_USERS_PER_QUERY]
+        rows = (
+            Membership.objects.filter(user_id__in=chunk)
+            .order_by("room_id", "user_id")
+            .values_list("room_id", "room__slug", "user_id", "user__username")
+        )
+        for room_id, slug, user_id, username in rows:
+            rooms.setdefault((room_id, slug), []).append((user_id, username))
+    return rooms
 
 
 def room_read_pointers(room_id: int, *, max_members: int) -> dict[str, int] | None:
@@ -390,6 +422,26 @@ def room_read_pointers(room_id: int, *, max_members: int) -> dict[str, int] | No
     return dict(rows)
 
 
+def rooms_read_pointers(
+    room_ids: list[int], *, max_members: int
+) -> dict[int, dict[str, int] | None]:
+    """`room_read_pointers` of rooms that had at most `max_members` members a moment ago, in
+    one query."""
+    pointers: dict[int, dict[str, int] | None] = {room_id: {} for room_id in room_ids}
+    rows = (
+        Membership.objects.filter(room_id__in=room_ids)
+        .order_by("room_id", "user__username")
+        .values_list("room_id", "user__username", "last_read_seq")
+    )
+    for room_id, username, seq in rows:
+        room = pointers[room_id]
+        if room is not None:
+            room[username] = seq
+            if len(room) > max_members:
+                pointers[room_id] = None
+    return pointers
+
+
 def check_cursor(value: int | None, *, name: str) -> None:
     if value is not None and value < 0:
         raise InvalidInput(f"`{name}` must not be negative.")
@@ -398,6 +450,26 @@ def check_cursor(value: int | None, *, name: str) -> None:
 def check_history_limit(limit: int) -> None:
     if not 1 <= limit <= HISTORY_MAX_LIMIT:
         raise InvalidInput(f"`limit` must be between 1 and {HISTORY_MAX_LIMIT}.")
+
+
+# A `members` page (docs/protocol.md "Big rooms"): its largest `limit` and longest `query`.
+MEMBERS_MAX_LIMIT = 200
+MEMBERS_QUERY_MAX_CHARS = 64
+
+
+def check_members_page(*, offset: int, limit: int, query: str) -> None:
+    """InvalidInput unless a `members` page's `offset`, `limit` and `query` are within bounds."""
+    check_cursor(offset, name="offset")
+    if not 1 <= limit <= MEMBERS_MAX_LIMIT:
+        raise InvalidInput(f"`limit` must be between 1 and {MEMBERS_MAX_LIMIT}.")
+    if len(query) > MEMBERS_QUERY_MAX_CHARS:
+        raise InvalidInput(f"`query` must be at most {MEMBERS_QUERY_MAX_CHARS} characters.")
+
+
+def member_matches(folded_query: str, username: str, display_name: str) -> bool:
+    """Whether a `members` query (`str.casefold`ed) finds a member: anywhere in their username
+    or display name, in any case."""
+    return folded_query in username.casefold() or folded_query in display_name.casefold()
 
 
 def room_members(room_id: int) -> list[str]:
@@ -426,11 +498,17 @@ class MemberProfile:
 def room_member_profiles(room_id: int) -> dict[str, MemberProfile]:
     """{username: MemberProfile} of a room's members who have a profile or "do not disturb" on
     now (the others show their username alone), in one query."""
+    return rooms_member_profiles([room_id])[room_id]
+
+
+def rooms_member_profiles(room_ids: list[int]) -> dict[int, dict[str, MemberProfile]]:
+    """`room_member_profiles` of many rooms, {room id: profiles}, in one query."""
     now = timezone.now()
     rows = (
-        Membership.objects.filter(room_id=room_id)
+        Membership.objects.filter(room_id__in=room_ids)
         .filter(Q(user__profile__isnull=False) | Q(user__notification_prefs__dnd_until__gt=now))
         .values_list(
+            "room_id",
             "user__username",
             "user__profile__display_name",
             "user__profile__status_emoji",
@@ -438,15 +516,15 @@ def room_member_profiles(room_id: int) -> dict[str, MemberProfile]:
             "user__notification_prefs__dnd_until",
         )
     )
-    return {
-        username: MemberProfile(
+    profiles: dict[int, dict[str, MemberProfile]] = {room_id: {} for room_id in room_ids}
+    for room_id, username, name, emoji, text, until in rows:
+        profiles[room_id][username] = MemberProfile(
             display_name=name or "",
             status_emoji=emoji or "",
             status_text=text or "",
             dnd_until=until if until is not None and until > now else None,
         )
-        for username, name, emoji, text, until in rows
-    }
+    return profiles
 
 
 def room_member_rows(room_id: int) -> list[tuple[int, str]]:
@@ -458,13 +536,28 @@ def room_member_rows(room_id: int) -> list[tuple[int, str]]:
     )
 
 
-def _items(room_id: int) -> QuerySet[Item]:
+def rooms_member_rows(room_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """`room_member_rows` of many rooms, {room id: rows}, in one query."""
+    rows: dict[int, list[tuple[int, str]]] = {room_id: [] for room_id in room_ids}
+    for room_id, user_id, username in (
+        Membership.objects.filter(room_id__in=room_ids)
+        .order_by("room_id", "user__username")
+        .values_list("room_id", "user_id", "user__username")
+    ):
+        rows[room_id].append((user_id, username))
+    return rows
+
+
+def item_rows() -> QuerySet[Item]:
+    """Timeline items as every reader renders them (rooms/values.item_value)."""
     # The author's `Bot` and `Profile` rows too (or their absence): an item's `bot` flag, display
     # name and picture cost no query per item.
     # `actor`: who removed a member or changed the room, for an event's `by`.
-    return Item.objects.filter(room_id=room_id).select_related(
-        "user__bot", "user__profile", "attachment", "actor"
-    )
+    return Item.objects.select_related("user__bot", "user__profile", "attachment", "actor")
+
+
+def _items(room_id: int) -> QuerySet[Item]:
+    return item_rows().filter(room_id=room_id)
 
 
 def room_latest_items(room_id: int, *, limit: int) -> list[Item]:
@@ -560,6 +653,20 @@ def _around_page(room: Room, *, around: int, limit: int) -> HistoryPage:
 RoomVersion = tuple[int, object]
 
 
+@dataclass(frozen=True, slots=True)
+class MemberRows:
+    """A room's members by username: their ids and usernames, the two columns apart. Kept and
+    shared by every subscriber of the room (room_cache.py): built once, never changed, so a
+    subscriber of a 10,000-member room does not copy 10,000 names."""
+
+    ids: list[int]
+    names: list[str]
+
+    @classmethod
+    def of(cls, rows: list[tuple[int, str]]) -> "MemberRows":
+        return cls([user_id for user_id, _ in rows], [username for _, username in rows])
+
+
 class BacklogCache(Protocol):
     """What `room_backlog` may take from memory instead of the database (realtime/room_cache.py).
 
@@ -568,10 +675,8 @@ class BacklogCache(Protocol):
     `message_count` is the number of messages with a seq up to `seq`, if kept.
     """
 
-    def member_rows(self, version: RoomVersion, last_seq: int) -> list[tuple[int, str]] | None: ...
-    def keep_member_rows(
-        self, version: RoomVersion, last_seq: int, rows: list[tuple[int, str]]
-    ) -> None: ...
+    def member_rows(self, version: RoomVersion, last_seq: int) -> MemberRows | None: ...
+    def keep_member_rows(self, version: RoomVersion, last_seq: int, rows: MemberRows) -> None: ...
     def items(self, version: RoomVersion, after: int, upto: int) -> list[str]: ...
     def message_count(self, version: RoomVersion, seq: int) -> int | None: ...
     def keep_message_count(self, version: RoomVersion, seq: int, count: int) -> None: ...
@@ -617,16 +722,16 @@ def room_backlog(
             items = items[:left]
     members = cache.member_rows(version, last_seq) if cache is not None else None
     if members is None:
-        members = room_member_rows(room_id)
+        members = MemberRows.of(room_member_rows(room_id))
         if cache is not None and room_last_seqs([room_id]).get(room_id) == last_seq:
             # No membership change since `last_seq` was read: these are the members at it.
             cache.keep_member_rows(version, last_seq, members)
     return Backlog(
         last_seq=last_seq,
-        members=[username for _, username in members],
+        members=members.names,
         items=items,
         truncated=truncated,
-        member_ids=[user_id for user_id, _ in members],
+        member_ids=members.ids,
         version=version,
         cached=cached,
     )

@@ -163,6 +163,11 @@ def room_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     room, is_member = access.room, access.member
     items = selectors.room_latest_items(room.pk, limit=settings.PARLEY["PAGE_ITEMS"])
     members = selectors.room_members(room.pk)
+    member_count = len(members)
+    if services.is_big_room(member_count):
+        # The first names only: the socket's `subscribed` lists the first page, online first,
+        # and the member panel pages and searches the rest.
+        members = members[: services.members_page_size()]
     last_read, unread = selectors.unread_count(user=request.user, room_id=room.pk)
     level, _ = selectors.subscriber_state(
         user=request.user, room=room, last_read=last_read, upto=room.last_seq
@@ -181,6 +186,7 @@ def room_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         "room_title": room_title(room, members=members, me=request.user.username),
         "items": items,
         "members": members,
+        "member_count": member_count,
         "is_member": is_member,
         "is_owner": can_manage_members(actor=request.user, room=room),
         # The settings page: the owner's, staff's and moderators' (who see part of it).

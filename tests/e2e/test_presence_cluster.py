@@ -66,8 +66,10 @@ async def presence_of(ws, username, *, timeout=10):
     async with asyncio.timeout(timeout):
         while True:
             frame = await next_of(ws, "presence", timeout=timeout)
-            if frame["user"]["username"] == username:
-                return frame
+            # A batch (`users`) when changes came close together: the user's entry of it.
+            for entry in frame.get("users", [{**frame.get("user", {}), **frame}]):
+                if entry["username"] == username:
+                    return entry
 
 
 async def frames_before_pong(ws, ref="sync", *, timeout=10):

@@ -1,13 +1,21 @@
 """The WebSocket handshake's session lookup (parley.realtime.auth): Django's rules, read once."""
 
+import asyncio
 import time
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user
+from django.contrib.auth import (
+    BACKEND_SESSION_KEY,
+    HASH_SESSION_KEY,
+    SESSION_KEY,
+    get_user,
+    get_user_model,
+)
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.test import override_settings
@@ -21,7 +29,10 @@ from parley.realtime.auth import (
     session_user,
     signed_in_user,
 )
+from tests.factories import UserFactory
+from tests.support.queries import queries_on_all_threads
 from tests.support.sessions import session_cookie_for, session_key_of
+from tests.support.socket import ORIGIN, TIMEOUT
 
 NAME = settings.SESSION_COOKIE_NAME
 
@@ -187,3 +198,41 @@ def test_expiry_dates_are_those_of_the_unexpired_sessions_read_in_batches(
 
     assert set(dates) == {keys[1], keys[2]}
     assert dates[keys[1]] == Session.objects.get(session_key=keys[1]).expire_date
+
+
+# -- handshakes that arrive together ---------------------------------------------------------
+
+AT_ONCE = 30
+
+
+def _lookup_statements(queries) -> list[str]:
+    """The statements that read or write sessions or users."""
+    tables = (Session._meta.db_table, get_user_model()._meta.db_table)
+    return [sql for sql in queries.statements if any(table in sql for table in tables)]
+
+
+async def _handshake(cookie: bytes, address: str) -> WebsocketCommunicator:
+    from config.asgi import application
+
+    communicator = WebsocketCommunicator(application, "/ws/", headers=[ORIGIN, (b"cookie", cookie)])
+    communicator.scope["client"] = (address, 50_000)
+    connected, _ = await communicator.connect(timeout=TIMEOUT)
+    assert connected
+    return communicator
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_handshakes_at_once_look_their_sessions_up_in_a_few_queries():
+    people = await database_sync_to_async(lambda: UserFactory.create_batch(AT_ONCE))()
+    cookies = await database_sync_to_async(lambda: [session_cookie_for(u) for u in people])()
+
+    with queries_on_all_threads() as queries:
+        sockets = await asyncio.gather(
+            *(_handshake(cookie, f"192.0.2.{n}") for n, cookie in enumerate(cookies, 1))
+        )
+    for socket in sockets:
+        await socket.disconnect(timeout=TIMEOUT)
+
+    lookups = _lookup_statements(queries)
+    print(f"{len(queries)} statements, {len(lookups)} on sessions and users")
+    assert len(lookups) < AT_ONCE, queries.listing()

@@ -17,6 +17,7 @@ from parley.realtime.presence import Status
 from parley.realtime.room_cache import RoomCache, room_cache
 from parley.rooms import selectors
 from parley.rooms.models import Item
+from parley.rooms.selectors import MemberRows
 from parley.rooms.values import item_value
 from parley.wire import frames
 from tests.support.data import join, leave, make_room, make_user, post, post_many
@@ -184,18 +185,20 @@ ACTIVE, IDLE, OFFLINE = Status.ACTIVE, Status.IDLE, Status.OFFLINE
 
 def test_member_rows_are_kept_for_one_last_seq_and_never_replaced_by_older_ones():
     cache = RoomCache()
-    cache.keep_member_rows(V1, 5, [(1, "ada")])
-    assert cache.member_rows(V1, 5) == [(1, "ada")]
+    cache.keep_member_rows(V1, 5, MemberRows.of([(1, "ada")]))
+    assert cache.member_rows(V1, 5) == MemberRows.of([(1, "ada")])
     assert cache.member_rows(V1, 6) is None
-    cache.keep_member_rows(V1, 7, [(1, "ada"), (2, "bob")])
-    cache.keep_member_rows(V1, 6, [(1, "ada")])  # read before the newer ones: ignored
-    assert cache.member_rows(V1, 7) == [(1, "ada"), (2, "bob")]
+    cache.keep_member_rows(V1, 7, MemberRows.of([(1, "ada"), (2, "bob")]))
+    cache.keep_member_rows(
+        V1, 6, MemberRows.of([(1, "ada")])
+    )  # read before the newer ones: ignored
+    assert cache.member_rows(V1, 7) == MemberRows.of([(1, "ada"), (2, "bob")])
     assert cache.member_rows(V1, 5) is None
 
 
 def test_another_room_with_the_same_id_meets_nothing_of_the_first():
     cache = RoomCache()
-    cache.keep_member_rows(V1, 5, [(1, "ada")])
+    cache.keep_member_rows(V1, 5, MemberRows.of([(1, "ada")]))
     cache.keep_frames(V1, {1: "one", 2: "two"})
     other = (1, datetime(2026, 2, 1, tzinfo=UTC))
     assert cache.member_rows(other, 5) is None

@@ -3,9 +3,13 @@
 import asyncio
 
 import pytest
+from channels.db import database_sync_to_async
 
 from parley.realtime import subscribe as subscribing
+from parley.rooms import services
+from parley.rooms.models import Room
 from tests.support.data import make_room, make_user, post, post_many, stored
+from tests.support.queries import queries_on_all_threads
 from tests.support.socket import connect, error_code, seqs
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -380,3 +384,56 @@ async def test_two_sockets_of_one_user_each_receive_every_item_once(ada, bob, ge
         for tab in (tab1, tab2):
             assert seqs(await tab.items("general", 1)) == [3]
             await tab.assert_quiet()
+
+
+# -- rooms open to everyone: the first lookup skipped (subscribe._open_rooms) ------------------
+
+
+def _update_room(slug: str, **fields) -> None:
+    room = Room.objects.get(slug=slug)
+    for name, value in fields.items():
+        setattr(room, name, value)
+    services.room_update(room=room, fields=list(fields))
+
+
+def _delete_room(slug: str) -> None:
+    services.room_delete(room=Room.objects.get(slug=slug))
+
+
+async def test_a_public_room_subscribed_before_costs_one_access_lookup_not_two(ada, bob):
+    await make_room(ada, "town")
+    async with connect(ada) as first:
+        await first.subscribe("town")  # looked up, and remembered as open to everyone
+    async with connect(bob) as client:
+        with queries_on_all_threads() as queries:
+            reply = await client.subscribe("town")
+        lookups = [sql for sql in queries.statements if "access_member" in sql]
+    assert reply["room"] == "town"
+    assert len(lookups) == 1, queries.statements  # the check after the read only
+
+
+async def test_a_remembered_room_made_private_is_room_not_found_for_a_non_member(ada, bob):
+    await make_room(ada, "town")
+    async with connect(ada) as first:
+        await first.subscribe("town")
+    await database_sync_to_async(_update_room)("town", visibility="private")
+    async with connect(bob) as client:
+        answer = await client.request({"type": "subscribe", "room": "town"})
+        assert error_code(answer) == "room_not_found"
+        await post(ada, "town", "secret", "c1")
+        # Nothing of the room reaches bob: his subscription was abandoned.
+        assert [f for f in await client.drain() if f.get("room") == "town"] == []
+
+
+async def test_a_remembered_slug_of_a_deleted_room_names_the_new_room_made_with_it(ada, bob):
+    await make_room(ada, "town")
+    await post(ada, "town", "old", "c1")
+    async with connect(ada) as first:
+        await first.subscribe("town")
+    await database_sync_to_async(_delete_room)("town")
+    await make_room(bob, "town")
+    async with connect(ada) as client:
+        reply = await client.subscribe("town")
+        assert (reply["last_seq"], usernames(reply["members"])) == (1, ["bob"])
+        await post(bob, "town", "new", "c2")
+        assert (await client.item("town"))["body"] == "new"

@@ -365,3 +365,27 @@ def test_home_page_queries_do_not_grow_with_rooms(
             services.room_join(user=ada, room=room)
     with django_assert_max_num_queries(6):
         assert ada_client.get("/").status_code == 200
+
+
+# -- big rooms -------------------------------------------------------------------------------
+
+
+def test_a_big_rooms_page_lists_the_first_members_and_counts_them_all(ada_client, ada, settings):
+    settings.PARLEY = {**settings.PARLEY, "BIG_ROOM_MEMBERS": 3, "MEMBERS_PAGE": 2}
+    room = make_room(ada, slug="town")
+    for name in ("bob", "carol", "dan"):
+        services.room_join(user=UserFactory(username=name), room=room)
+    html = ada_client.get("/rooms/town/").text
+    listed = re.findall(r'<li[^>]*data-username="([^"]+)"', html)
+    assert listed == ["ada", "bob"]
+    assert '<span id="member-count">4</span>' in html
+
+
+def test_a_room_not_big_lists_every_member(ada_client, ada, settings):
+    settings.PARLEY = {**settings.PARLEY, "BIG_ROOM_MEMBERS": 3}
+    room = make_room(ada, slug="town")
+    for name in ("bob", "carol"):
+        services.room_join(user=UserFactory(username=name), room=room)
+    html = ada_client.get("/rooms/town/").text
+    assert re.findall(r'<li[^>]*data-username="([^"]+)"', html) == ["ada", "bob", "carol"]
+    assert '<span id="member-count">3</span>' in html

@@ -212,9 +212,15 @@ class PresenceTracker:
                 await self._resync()
             now = self._clock()
             ready = sorted(uid for uid, at in self._due.items() if at <= now)
+            changed: list[tuple[int, Status]] = []
             for uid in ready:
                 del self._due[uid]
-                await self._reconcile(uid)
+                status = await self._reconcile(uid)
+                if status is not None:
+                    changed.append((uid, status))
+            # Announced together: a thousand members connecting at once cost one read of their
+            # rooms, not a thousand (each behind the subscribes in the database thread).
+            await self._announce_safely(changed)
             if ready:
                 continue
             delay = min(self._due.values()) - now if self._due else None
@@ -223,33 +229,34 @@ class PresenceTracker:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), delay)
 
-    async def _reconcile(self, user_id: int) -> None:
+    async def _reconcile(self, user_id: int) -> Status | None:
+        """Write the user's state if it changed; their new status if the store reports one."""
         now = self._clock()
         desired = self.local_state(user_id)
         if desired is None:
             leaving_until = self._leaving.get(user_id)
             if leaving_until is not None and leaving_until > now:
                 self._schedule(user_id, leaving_until)
-                return
+                return None
             self._leaving.pop(user_id, None)
             self._left_as.pop(user_id, None)
         if desired == self._written.get(user_id):
-            return
+            return None
         quiet_until = self._quiet_until.get(user_id, 0.0)
         if quiet_until > now:
             self._schedule(user_id, quiet_until)
-            return
+            return None
         try:
             change = await self.store.write(user_id, desired)
         except NotRegistered:
             self._resync_needed = True
             self._schedule(user_id, now)
-            return
+            return None
         except Exception:
             metrics.presence_store_errors.labels("write").inc()
             log.warning("presence write failed for user %s; retrying", user_id, exc_info=True)
             self._schedule(user_id, now + RETRY_SECONDS)
-            return
+            return None
         finally:
             self._store_changed()
         if desired is None:
@@ -258,8 +265,7 @@ class PresenceTracker:
         else:
             self._written[user_id] = desired
             self._quiet_until[user_id] = now + self._min_interval
-        if change is not None:
-            await self._announce_safely(user_id, change.new)
+        return None if change is None else change.new
 
     async def _resync(self) -> None:
         self._resync_needed = False
@@ -272,14 +278,15 @@ class PresenceTracker:
             return
         finally:
             self._store_changed()
-        for uid, change in changes:
-            await self._announce_safely(uid, change.new)
+        await self._announce_safely([(uid, change.new) for uid, change in changes])
 
-    async def _announce_safely(self, user_id: int, status: Status) -> None:
+    async def _announce_safely(self, changed: list[tuple[int, Status]]) -> None:
+        if not changed:
+            return
         try:
-            await self._announce(user_id, status)
+            await self._announce(changed)
         except Exception:
-            log.warning("presence announcement of user %s failed", user_id, exc_info=True)
+            log.warning("presence announcement of %d users failed", len(changed), exc_info=True)
 
     # -- snapshots (a store in this process's memory) ------------------------------------------
 
@@ -356,8 +363,7 @@ class PresenceTracker:
         except Exception:
             metrics.presence_store_errors.labels("reap").inc()
             raise
-        for uid, change in changes:
-            await self._announce_safely(uid, change.new)
+        await self._announce_safely([(uid, change.new) for uid, change in changes])
 
 
 # Started trackers that write a snapshot at a graceful stop (`save_snapshots`).
@@ -374,21 +380,21 @@ def save_snapshots() -> None:
             log.warning("presence snapshot could not be written", exc_info=True)
 
 
-async def announce_presence(user_id: int, status: Status) -> None:
-    """The user's new status to every room of theirs, once per room: each process's hub sends it
-    to the room's subscribers there in its next `presence` frame (hub.py, presence/batch.py)."""
-    username, rooms = await database_call(selectors.user_presence_rooms)(user_id)
-    metrics.presence_changes.inc()
-    if username is None:
-        return
-    for room_id, slug in rooms:
+async def announce_presence(changed: list[tuple[int, Status]]) -> None:
+    """Each user's new status to every room of theirs: one read of their rooms for all of them,
+    and one message per room with that room's changes; each process's hub sends them to the
+    room's subscribers there in its next `presence` frame (hub.py, presence/batch.py)."""
+    statuses = dict(changed)
+    rooms = await database_call(selectors.users_presence_rooms)(list(statuses))
+    metrics.presence_changes.inc(len(changed))
+    for (room_id, slug), members in rooms.items():
         await broadcast.publish_presence(
             room_id,
             slug=slug,
-            user_id=user_id,
-            username=username,
-            online=status.online,
-            idle=status.idle,
+            changes=[
+                (uid, username, statuses[uid].online, statuses[uid].idle)
+                for uid, username in members
+            ],
         )
 
 

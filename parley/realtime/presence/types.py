@@ -66,4 +66,5 @@ class PresenceStore(Protocol):
     async def close(self) -> None: ...
 
 
-Announce = Callable[[int, Status], Awaitable[None]]
+# Tells the rooms of each (user id, new status), in one call for users that changed together.
+Announce = Callable[[list[tuple[int, Status]]], Awaitable[None]]

@@ -27,6 +27,7 @@ from .reading import room_history_read, room_read_access
 from .reads import ReadPointer, read_pointer_move, read_pointer_move_by_slug, receipts_shown
 from .roles import room_archive, room_owner_transfer, room_read_only_set, room_rename
 from .rooms import room_create, room_delete, room_topic_set, room_update
+from .sizes import is_big_room, members_page_size, presence_watched
 from .typing_notices import typing_notify
 from .webhooks import (
     room_webhooks,
@@ -48,7 +49,9 @@ __all__ = [
     "direct_participants",
     "direct_room_open",
     "effective_level",
+    "is_big_room",
     "members_add",
+    "members_page_size",
     "membership_add",
     "membership_remove",
     "message_delete",
@@ -56,6 +59,7 @@ __all__ = [
     "message_post",
     "moderator_set",
     "notify_level_set",
+    "presence_watched",
     "reaction_set",
     "read_pointer_move",
     "read_pointer_move_by_slug",

@@ -24,8 +24,9 @@ class Announcements:
     def __init__(self) -> None:
         self.queue: asyncio.Queue[tuple[int, Status]] = asyncio.Queue()
 
-    async def __call__(self, user_id: int, status: Status) -> None:
-        self.queue.put_nowait((user_id, status))
+    async def __call__(self, changed: list[tuple[int, Status]]) -> None:
+        for user_id, status in changed:
+            self.queue.put_nowait((user_id, status))
 
     async def next(self, *, timeout: float = 5.0) -> tuple[int, Status]:
         return await asyncio.wait_for(self.queue.get(), timeout)
