@@ -160,6 +160,9 @@ def _check_visible(user: AuthUser, slug: str) -> str:
     return services.room_read_access(user=user, slug=slug).slug
 
 
+# Counted once per socket opened: the labelled child looked up once.
+_ACCEPTED = metrics.connections.labels("accepted")
+
 # A socket refused for the per-process socket caps may try again after this many seconds.
 SOCKET_CAP_RETRY_SECONDS = 10.0
 
@@ -266,7 +269,7 @@ class ChatConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         # No await between _admit's cap check and this: no other handshake took the place.
         self.hub.connect(self.conn, session_expires_at=self.scope.get("session_expires_at"))
         self.connected_at = time.monotonic()
-        metrics.connections.labels("accepted").inc()
+        _ACCEPTED.inc()
         events.info(
             "socket opened", extra={"event": "connect", "user_id": user.pk, "address": address}
         )
