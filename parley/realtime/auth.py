@@ -56,7 +56,7 @@ from parley.core import ratelimit
 from parley.core.errors import RateLimited, Unauthenticated
 from parley.core.types import ASGIApp, Receive, Scope, Send
 from parley.realtime.batched_lookup import BatchedLookup
-from parley.realtime.database import database_call
+from parley.realtime.database import database_call, database_threads
 from parley.realtime.session_users import SESSIONS_PER_BATCH, Handshake, session_users
 from parley.wire import frames
 
@@ -114,7 +114,7 @@ def token_handshake(token: str) -> Handshake | None:
 _session_user = BatchedLookup(
     database_call(session_users),
     batch_size=lambda: SESSIONS_PER_BATCH,
-    in_flight=lambda: int(settings.PARLEY["DATABASE_THREADS"]),
+    in_flight=database_threads,
     copy_answer=lambda found: found._replace(user=copy.copy(found.user)),
 )
 _token_handshake = database_call(token_handshake)

@@ -51,8 +51,14 @@ def database_call(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
     return call
 
 
+def database_threads() -> int:
+    """How many database calls of the sockets run at once (PARLEY_DATABASE_THREADS)."""
+    threads: int = settings.PARLEY["DATABASE_THREADS"]
+    return threads
+
+
 def _thread_options() -> dict[str, Any]:
-    threads = settings.PARLEY["DATABASE_THREADS"]
+    threads = database_threads()
     if threads <= 1:
         return {}  # Channels' default: the process's one thread-sensitive thread
     return {"thread_sensitive": False, "executor": _executor(threads)}

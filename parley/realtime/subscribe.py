@@ -78,18 +78,21 @@ def _remember(room: Room) -> None:
 
 
 @timed_database_call
-def _room_looked_up(user: AuthUser, slug: str, after: int | None) -> tuple[int, str]:
-    room = services.room_read_access(user=user, slug=slug, after=after)
+def _room_looked_up(user: AuthUser, slug: str, after: int | None, counted: bool) -> tuple[int, str]:
+    room = services.room_read_access(user=user, slug=slug, after=after, counted=counted)
     _remember(room)
     return room.pk, room.slug
 
 
-async def _room(user: AuthUser, slug: str, after: int | None) -> tuple[int, str]:
-    """Step 1: the room's id and slug, the read limit counted (services.room_read_access's
-    checks in its order; a room known to be open to everyone is not looked up)."""
-    room_id = _open_rooms.get(slug)
+async def _room(
+    user: AuthUser, slug: str, after: int | None, *, counted: bool = False
+) -> tuple[int, str]:
+    """Step 1: the room's id and slug, the read limit counted unless `counted` already
+    (services.room_read_access's checks in its order; a room known to be open to everyone is not
+    looked up)."""
+    room_id = None if counted else _open_rooms.get(slug)
     if room_id is None:
-        return await _room_looked_up(user, slug, after)
+        return await _room_looked_up(user, slug, after, counted)
     await ratelimit.acheck(ratelimit.Action.READ, user=user)
     selectors.check_cursor(after, name="after")
     return room_id, slug
@@ -183,14 +186,14 @@ async def subscribe(*, user: AuthUser, conn: Connection, hub: Hub, cmd: commands
     try:
         await _subscribe(user=user, conn=conn, hub=hub, cmd=cmd)
     except _SlugMoved:
-        # Forgotten now: looked up again, as any slug not known to be open.
-        await _subscribe(user=user, conn=conn, hub=hub, cmd=cmd)
+        # Looked up again (the frame's read counted once).
+        await _subscribe(user=user, conn=conn, hub=hub, cmd=cmd, counted=True)
 
 
 async def _subscribe(
-    *, user: AuthUser, conn: Connection, hub: Hub, cmd: commands.Subscribe
+    *, user: AuthUser, conn: Connection, hub: Hub, cmd: commands.Subscribe, counted: bool = False
 ) -> None:
-    room_id, slug = await _room(user, cmd.room, cmd.after)
+    room_id, slug = await _room(user, cmd.room, cmd.after, counted=counted)
     subscription, is_new = await begin(conn, hub, room_id, slug, cmd)
     try:
         backlog, backlog_frames, reads = await _backlog(
@@ -262,8 +265,7 @@ def complete(
             last_seq=backlog.last_seq,
             members=listed.members,
             ref=cmd.ref,
-            # A big room's list is its first page (member_pages.py).
-            **({} if listed.total is None else {"members_total": listed.total}),
+            members_total=listed.total,  # a big room's: its list is the first page
             **reads,
         ),
         *backlog_frames,

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from parley.core import ratelimit
 from parley.core.errors import ParleyError, RoomNotFound
 from parley.core.types import AuthUser
 from parley.realtime import subscribe as subscribing
@@ -32,11 +31,6 @@ from parley.realtime.room_cache import room_cache
 from parley.rooms import selectors, services
 from parley.rooms.subscriber_reads import reader_states, room_backlogs
 from parley.wire import commands
-
-# Subscribes that arrive together count against the read limit once per this many rooms: a
-# batch costs a handful of queries whatever its size, and a client opening with every room of
-# a 200-room sidebar must not be refused (and, refused often enough, closed) for it.
-ROOMS_PER_READ = 20
 
 # Sends one command's answer, or raises its error (for the caller to answer with).
 Answer = Callable[[], None]
@@ -193,30 +187,12 @@ async def _completion(
 
 @timed_database_call
 def _rooms(user: AuthUser, cmds: list[commands.Subscribe]) -> list[_Room | ParleyError]:
-    """Each command's room, or its error: services.room_read_access's checks in its order (the
-    read limit, then the room's visibility, then `after`), every room looked up in one query."""
-    access = selectors.lookup_rooms_access(user=user, slugs=[cmd.room for cmd in cmds])
-    found: list[_Room | ParleyError] = []
-    refused: ParleyError | None = None
-    for index, cmd in enumerate(cmds):
-        if index % ROOMS_PER_READ == 0:
-            try:
-                ratelimit.check(ratelimit.Action.READ, user=user)
-                refused = None
-            except ParleyError as exc:
-                refused = exc
-        try:
-            if refused is not None:
-                raise refused
-            room = access.get(cmd.room)
-            if room is None or not room.visible:
-                raise RoomNotFound()
-            selectors.check_cursor(cmd.after, name="after")
-        except ParleyError as exc:
-            found.append(exc)
-        else:
-            found.append(_Room(cmd=cmd, room_id=room.room.pk, slug=room.room.slug))
-    return found
+    """Each command's room, or its error (services.rooms_read_access: one query for all)."""
+    found = services.rooms_read_access(user=user, requests=[(cmd.room, cmd.after) for cmd in cmds])
+    return [
+        room if isinstance(room, ParleyError) else _Room(cmd=cmd, room_id=room.pk, slug=room.slug)
+        for cmd, room in zip(cmds, found, strict=True)
+    ]
 
 
 @timed_database_call

@@ -213,9 +213,18 @@ def search_results(items: Iterable[ItemValue], *, next_cursor: str | None) -> Fr
 
 
 def subscribed_text(
-    *, room: str, last_seq: int, members: Any, ref: str | None, **reads: Any
+    *,
+    room: str,
+    last_seq: int,
+    members: Any,
+    ref: str | None,
+    members_total: int | None = None,
+    **reads: Any,
 ) -> str:
-    """`members` may be an orjson Fragment (the list encoded once per room: member_lists)."""
+    """`members` may be an orjson Fragment (the list encoded once per room: member_lists);
+    `members_total` only in a big room, whose `members` are its first page."""
+    if members_total is not None:
+        reads["members_total"] = members_total
     return reply("subscribed", ref, room=room, last_seq=last_seq, members=members, **reads)
 
 

@@ -23,7 +23,7 @@ from .memberships import (
 from .messages import message_post
 from .permissions import can_moderate, can_remove_member
 from .reactions import reaction_set
-from .reading import room_history_read, room_read_access
+from .reading import room_history_read, room_read_access, rooms_read_access
 from .reads import ReadPointer, read_pointer_move, read_pointer_move_by_slug, receipts_shown
 from .roles import room_archive, room_owner_transfer, room_read_only_set, room_rename
 from .rooms import room_create, room_delete, room_topic_set, room_update
@@ -79,6 +79,7 @@ __all__ = [
     "room_topic_set",
     "room_update",
     "room_webhooks",
+    "rooms_read_access",
     "typing_notify",
     "webhook_create",
     "webhook_delete",
