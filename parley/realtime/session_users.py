@@ -27,9 +27,7 @@ from django.contrib.auth import (
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
-from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import connections
-from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from parley.accounts.sessions import SessionStore as ParleySessionStore
@@ -157,11 +155,6 @@ def _model_backend_users(user_ids: list[Any]) -> dict[Any, AuthUser]:
 # limit on a query's parameters, and short enough not to hold a database thread for long.
 SESSIONS_PER_BATCH = 500
 
-# Filled in with the session model's table and columns, and one placeholder per key.
-_SESSIONS_SQL = (
-    "SELECT {key}, {data}, {expires} FROM {table} WHERE {key} IN ({keys}) AND {expires} > %s"
-)
-
 
 def session_users(session_keys: list[str]) -> dict[str, Handshake | Exception]:
     """`session_user` for each key (at most SESSIONS_PER_BATCH), decided by its rules, with
@@ -172,7 +165,7 @@ def session_users(session_keys: list[str]) -> dict[str, Handshake | Exception]:
     thread."""
     if import_module(settings.SESSION_ENGINE).SessionStore is not ParleySessionStore:
         return {key: _outcome(session_user, key) for key in session_keys}
-    sessions = _loaded_sessions(session_keys)
+    sessions = ParleySessionStore.load_many(session_keys)
     claims = {key: _outcome(session_claim, session) for key, session in sessions.items()}
     model_ids = {
         claim.user_id
@@ -198,43 +191,6 @@ def session_users(session_keys: list[str]) -> dict[str, Handshake | Exception]:
 
 def _verified_handshake(session: SessionBase, user: AuthUser | None) -> Handshake:
     return _handshake(session, verified_user(session, user))
-
-
-def _loaded_sessions(session_keys: list[str]) -> dict[str, ParleySessionStore]:
-    """Parley's session for each key, loaded as its `load()` would, from one query."""
-    sessions = {key: ParleySessionStore(key) for key in session_keys}
-    # A malformed key is no key (SessionBase's validation): nothing to read, as `load()`.
-    rows = _session_rows([s.session_key for s in sessions.values() if s.session_key])
-    for key, session in sessions.items():
-        row = rows.get(key)
-        # `_session_cache` is what SessionBase's first read (`_get_session`) fills from `load()`.
-        if row is None:  # no such unexpired session: no key, as `_get_session_from_db`
-            session._session_key = None
-            session._session_cache = {}  # type: ignore[attr-defined]
-            continue
-        session._session_cache = session.decode(row.session_data)  # type: ignore[attr-defined]
-        session.expire_date = row.expire_date
-    return sessions
-
-
-def _session_rows(session_keys: list[str]) -> dict[str, AbstractBaseSession]:
-    """The unexpired session rows with these keys, by key; no query for none."""
-    if not session_keys:
-        return {}
-    model = ParleySessionStore.get_model_class()
-    manager = model._default_manager
-    connection = connections[manager.db]
-    quote = connection.ops.quote_name
-    fields = model._meta
-    sql = _SESSIONS_SQL.format(
-        key=quote(fields.get_field("session_key").column),
-        data=quote(fields.get_field("session_data").column),
-        expires=quote(fields.get_field("expire_date").column),
-        table=quote(fields.db_table),
-        keys=", ".join(["%s"] * len(session_keys)),
-    )
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    return {row.session_key: row for row in manager.raw(sql, [*session_keys, now])}
 
 
 def _outcome(func: Callable[..., R], *args: Any) -> R | Exception:
