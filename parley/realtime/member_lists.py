@@ -34,7 +34,8 @@ from parley.realtime.presence.types import Status
 from parley.rooms.selectors import MemberProfile, RoomVersion
 from parley.wire import frames
 
-MAX_ROOMS = 64
+# As many rooms as the room cache keeps: a user in 200 rooms subscribes to all of them at once.
+MAX_ROOMS = 256
 
 Profiles = dict[str, MemberProfile]
 
