@@ -24,6 +24,10 @@ SERVER_ENV = {
     "PARLEY_MEMBERS_PAGE": "2",
     "PARLEY_PRESENCE_WATCH_MEMBERS": "3",
     "PARLEY_PRESENCE_GRACE_SECONDS": "1",
+    # With REDIS_URL a stopped server's users stay in the store until its entry expires (its
+    # users reconnect elsewhere): short here, so the restart test sees Bob leave in seconds.
+    "PARLEY_PRESENCE_TTL_SECONDS": "3",
+    "PARLEY_PRESENCE_REAP_SECONDS": "1",
 }
 
 QUIET = 5  # members who never open the room (offline)
