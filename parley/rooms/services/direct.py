@@ -35,6 +35,9 @@ def _participants(*, user: AuthUser, usernames: list[str]) -> list[tuple[int, st
         raise InvalidInput("Name at least one other person.")
     if len(wanted) > MAX_DIRECT_OTHERS:
         raise InvalidInput(f"A direct conversation has at most {MAX_DIRECT_OTHERS} others.")
+    if any("\x00" in name for name in wanted):
+        # No username has one, and PostgreSQL refuses the byte in a query's text.
+        raise InvalidInput("No such user.")
     rows = list(
         get_user_model()
         ._default_manager.filter(username__in=wanted, is_active=True)

@@ -1072,3 +1072,13 @@ def test_a_storage_that_fails_to_remove_a_file_does_not_fail_the_committed_delet
     assert Item.objects.get(pk=message.pk).deleted is True
     assert not Attachment.objects.filter(item_id=message.pk).exists()
     assert [call.args[1]["seq"] for call in publish.call_args_list] == [result.item.seq]
+
+
+def test_a_direct_room_with_a_name_holding_a_nul_byte_is_no_such_user(db):
+    from parley.core.errors import InvalidInput
+    from parley.rooms.services import direct_room_open
+    from tests.factories import UserFactory
+
+    ada = UserFactory(username="ada-nul")
+    with pytest.raises(InvalidInput, match="No such user"):
+        direct_room_open(user=ada, usernames=["bob\x00"])
