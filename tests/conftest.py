@@ -4,6 +4,7 @@ The suite runs against whatever DATABASE_URL / REDIS_URL say (SQLite and the in-
 by default). Under CI=true a service test that cannot reach its service fails instead of skipping.
 """
 
+import asyncio
 import os
 
 import pytest
@@ -53,20 +54,55 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _settle_background_work():
+    """After the test (and after `_stop_hub`: fixtures tear down in reverse, and autouse ones set
+    up in name order), before the test database is emptied: the outgoing webhook jobs end, and
+    the push worker drops what waits and ends its database calls. Every message a transactional
+    test posts reaches both, each querying on a thread of its own; a query still running at the
+    flush deadlocks with PostgreSQL's TRUNCATE ("Database couldn't be flushed")."""
+    yield
+    from parley.bots import dispatch
+    from parley.notify.worker import worker
+
+    assert dispatch.wait_idle(20), "outgoing webhook jobs did not finish"
+    assert worker.drop_pending(20), "the push worker did not stop"
+
+
+@pytest.fixture(autouse=True)
 async def _stop_hub():
     """Each test's event loop gets its own hub; stop it before the loop closes.
 
     The channel layer instance is dropped too: channels-redis keeps asyncio locks that belong
     to the loop that first used them (a server process has one loop; a test suite has many).
+
+    Then what the test left running on its loop is cancelled, and the database calls those
+    tasks handed to the database threads are waited for: a cancelled task's call runs to its
+    end in its thread, and one still running when the test database is emptied deadlocks with
+    PostgreSQL's TRUNCATE ("Database couldn't be flushed", and the next tests meet the rows).
+    This fixture is set up after the database fixture, so it is torn down before the flush.
     """
     yield
     from channels import DEFAULT_CHANNEL_LAYER
     from channels.layers import channel_layers
 
+    from parley.realtime.database import calls_ended
     from parley.realtime.hub import stop_hub
 
     await stop_hub()
     channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
+    await _cancel_left_tasks()
+    await calls_ended()
+
+
+async def _cancel_left_tasks() -> None:
+    """Cancel the tasks a test left on its event loop (consumers of sockets it did not close,
+    their batches) and wait for them to end."""
+    current = asyncio.current_task()
+    left = [task for task in asyncio.all_tasks() if task is not current and not task.done()]
+    for task in left:
+        task.cancel()
+    if left:
+        await asyncio.wait(left, timeout=10)
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -62,6 +63,10 @@ R = TypeVar("R")
 SWEEP_EVERY_OFFERS = 1000
 # After the presence grace, a little more: the tracker announces the change at the grace's end.
 RECHECK_MARGIN_SECONDS = 0.5
+# The worker's own database threads (recipients, push targets, outcomes).
+DATABASE_THREADS = 2
+# drop_pending: how long to wait for the message being decided before dropping again.
+DROP_WAIT_SECONDS = 0.2
 
 
 @dataclass(slots=True)
@@ -116,6 +121,48 @@ class PushWorker:
         with self._lock:
             return self._lock.wait_for(lambda: self._outstanding == 0, timeout)
 
+    def drop_pending(self, timeout: float = 10.0) -> bool:
+        """Drop what waits (queued messages, windows, rechecks, retries) and return once nothing
+        of the worker runs, its database calls included; False on timeout. For tests: a query
+        of the worker still running when the test database is emptied deadlocks with it."""
+        state = self._state
+        if state is None:
+            return True
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            asyncio.run_coroutine_threadsafe(self._drop(left), state.loop).result(left)
+            # The message being decided when the rest was dropped may start more work.
+            with self._lock:
+                if self._lock.wait_for(lambda: self._outstanding == 0, DROP_WAIT_SECONDS):
+                    break
+        # A cancelled task's database call runs to its end: one more call per thread, all held
+        # until each thread has taken one, ends after it.
+        left = max(0.1, deadline - time.monotonic())
+        everyone = threading.Barrier(DATABASE_THREADS, timeout=left)
+        waits = [state.database.submit(everyone.wait) for _ in range(DATABASE_THREADS)]
+        try:
+            for wait in waits:
+                wait.result()
+        except threading.BrokenBarrierError:
+            return False
+        return True
+
+    async def _drop(self, wait_seconds: float) -> None:
+        state = self._state
+        assert state is not None
+        while not state.queue.empty():
+            state.queue.get_nowait()
+            self._finished(queued=True)
+        state.windows.clear()
+        tasks = [task for task in state.tasks if not task.done()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=wait_seconds)
+
     def forget_windows(self) -> None:
         """Start every room's window afresh (tests: ids are reused between them)."""
         state = self._state
@@ -160,7 +207,9 @@ class PushWorker:
         self._state = _State(
             loop=loop,
             queue=asyncio.Queue(),
-            database=ThreadPoolExecutor(max_workers=2, thread_name_prefix="parley-push-db"),
+            database=ThreadPoolExecutor(
+                max_workers=DATABASE_THREADS, thread_name_prefix="parley-push-db"
+            ),
         )
         self._consumer = loop.create_task(self._consume())
         ready.set()

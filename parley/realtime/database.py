@@ -20,6 +20,7 @@ threads share in this process (the room cache, the in-memory rate limit buckets)
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import threading
 import time
@@ -73,6 +74,28 @@ def _executor(threads: int) -> ThreadPoolExecutor:
                 _pool[1].shutdown(wait=False)
             _pool = (threads, ThreadPoolExecutor(threads, thread_name_prefix="parley-db"))
         return _pool[1]
+
+
+async def calls_ended(*, wait_seconds: float = 10.0) -> None:
+    """Return once every database call handed to the threads before this one has ended.
+
+    A cancelled caller does not stop its call: the thread runs it to the end. A test's teardown
+    waits here before the test database is emptied (PostgreSQL's TRUNCATE and a query still
+    running deadlock). Each thread runs its calls in the order given, so one more call per
+    thread, all held until each thread has taken one, ends after everything queued before it.
+    """
+    await database_sync_to_async(_nothing)()  # the one thread-sensitive thread
+    threads = database_threads()
+    if threads <= 1:
+        return
+    pool = _executor(threads)
+    everyone = threading.Barrier(threads, timeout=wait_seconds)
+    loop = asyncio.get_running_loop()
+    await asyncio.gather(*(loop.run_in_executor(pool, everyone.wait) for _ in range(threads)))
+
+
+def _nothing() -> None:
+    return None
 
 
 def timed_database_call(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:

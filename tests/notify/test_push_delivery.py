@@ -321,3 +321,25 @@ async def test_a_hanging_push_service_times_out_while_the_server_keeps_answering
     assert len(slow.received()) == 2  # the try and its retry, each given up after 2 s
     stored = await database_sync_to_async(PushSubscription.objects.get)()
     assert stored.failures == 1
+
+
+def test_dropping_pending_work_ends_a_waiting_window_without_its_push(
+    push_service, general, ada, push_settings
+):
+    """What a test's teardown does before the test database is emptied: the summary waiting
+    for its window is dropped, nothing of the worker is left running, and it works on after."""
+    fay = UserFactory(username="fay")
+    member(fay, general, "all")
+    phone = subscribed(fay, push_service)
+    post(ada, general, "first")
+    push_service.wait_for_requests(1)  # the first of a quiet room goes at once
+    post(ada, general, "second")  # waits for the window to end
+    assert not worker.wait_idle(0.05)
+
+    assert worker.worker.drop_pending(10)
+
+    assert worker.wait_idle(0)
+    worker.worker.forget_windows()
+    post(ada, general, "third")
+    push_service.wait_for_requests(2)
+    assert [p["body"] for p in phone.payloads()] == ["first", "third"]
