@@ -18,15 +18,16 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import NotRequired, TypedDict
+from typing import NamedTuple, NotRequired, TypedDict, cast
 
 from django.conf import settings
 
 from parley.core import ratelimit
 from parley.core.errors import RoomNotFound
 from parley.core.types import AuthUser
+from parley.realtime.batched_lookup import BatchedLookup
 from parley.realtime.connection import Connection, Subscription
-from parley.realtime.database import timed_database_call
+from parley.realtime.database import database_threads, timed_database_call
 from parley.realtime.hub import Hub
 from parley.realtime.member_pages import ListedMembers, subscribed_members
 from parley.realtime.room_cache import room_cache
@@ -98,10 +99,62 @@ async def _room(
     return room_id, slug
 
 
+# A subscribe's reads: the `subscribed` reply's backlog, item frames and read state.
+BacklogReads = tuple[selectors.Backlog, list[str], SubscribedReads]
+
+
+class BacklogKey(NamedTuple):
+    """What one subscriber's reads depend on (a user twice in one batch is read once)."""
+
+    user: AuthUser
+    room_id: int
+    slug: str
+    after: int | None
+    limit: int
+
+
+# Subscribes of different sockets whose reads wait at the same time (a room's members opening
+# their laptops) read in one database call, one after the other: a hop to a database thread per
+# subscriber was as much of the event loop's time as the reads were of the thread's.
+BACKLOGS_PER_CALL = 50
+
+
 @timed_database_call
-def _backlog(
+def _backlogs(keys: list[BacklogKey]) -> dict[BacklogKey, BacklogReads | Exception]:
+    """Each key's reads (`_backlog_read`), or the error they raised: one subscriber's error is
+    only theirs."""
+    found: dict[BacklogKey, BacklogReads | Exception] = {}
+    for key in keys:
+        try:
+            found[key] = _backlog_read(*key)
+        except Exception as exc:
+            found[key] = exc
+    return found
+
+
+def _copy_reads(reads: BacklogReads) -> BacklogReads:
+    backlog, backlog_frames, subscribed = reads
+    return backlog, list(backlog_frames), cast(SubscribedReads, dict(subscribed))
+
+
+_backlog_reads = BatchedLookup(
+    _backlogs,
+    batch_size=lambda: BACKLOGS_PER_CALL,
+    in_flight=database_threads,
+    copy_answer=_copy_reads,
+)
+
+
+async def _backlog(
     user: AuthUser, room_id: int, slug: str, after: int | None, limit: int
-) -> tuple[selectors.Backlog, list[str], SubscribedReads]:
+) -> BacklogReads:
+    """Step 4's reads for one subscriber, in a batch with the others waiting (above)."""
+    return await _backlog_reads(BacklogKey(user, room_id, slug, after, limit))
+
+
+def _backlog_read(
+    user: AuthUser, room_id: int, slug: str, after: int | None, limit: int
+) -> BacklogReads:
     """The `subscribed` reply's reads. The member rows and the item frames, the same for every
     subscriber, come from this process's room cache when a subscriber before read them."""
     # Read before the items: frames read across a change to a message are not kept.

@@ -4,6 +4,7 @@ of the room (a join, a leave, a message) shows in the next `subscribed`.
 """
 
 import asyncio
+from collections import OrderedDict
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 
@@ -12,6 +13,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from parley.realtime import subscribe as subscribing
+from parley.realtime.batched_lookup import BatchedLookup
 from parley.realtime.member_lists import MemberLists
 from parley.realtime.presence import Status
 from parley.realtime.room_cache import RoomCache, room_cache
@@ -97,6 +99,59 @@ async def test_a_storm_of_subscribers_gets_identical_replies_from_one_read_per_t
     assert threads < len(twelve_users)
     assert 1 <= member_reads.count <= threads
     assert 32 <= renders.count <= 32 * threads
+
+
+async def test_subscribes_of_sockets_waiting_together_are_read_in_one_database_call(
+    twelve_users, general_of_twelve, monkeypatch
+):
+    """The first call's reads are held until all twelve subscribers wait for theirs: those not
+    in it are then read together, in one more call (or none: all twelve may be in the first),
+    and each reply is still that subscriber's own."""
+    # Not the id an earlier test's "general" had: a remembered one is looked up again.
+    monkeypatch.setattr(subscribing, "_open_rooms", OrderedDict())
+    waiting = 0
+    all_waiting = asyncio.Event()
+    batches: list[list[str]] = []
+    real_backlog = subscribing._backlog
+
+    async def backlog(user, *args):
+        nonlocal waiting
+        waiting += 1
+        if waiting == len(twelve_users):
+            all_waiting.set()
+        return await real_backlog(user, *args)
+
+    async def backlogs(keys):
+        batches.append(sorted(key.user.username for key in keys))
+        if len(batches) == 1:
+            await asyncio.wait_for(all_waiting.wait(), 10)
+        return await subscribing._backlogs(keys)
+
+    monkeypatch.setattr(subscribing, "_backlog", backlog)
+    monkeypatch.setattr(
+        subscribing,
+        "_backlog_reads",
+        BatchedLookup(
+            backlogs,
+            batch_size=lambda: 50,
+            in_flight=lambda: 1,
+            copy_answer=subscribing._copy_reads,
+        ),
+    )
+    async with AsyncExitStack() as stack:
+        clients = [await stack.enter_async_context(connect(user)) for user in twelve_users]
+        replies = await asyncio.gather(*(c.subscribe("general", after=40) for c in clients))
+        backlogs_seen = [await c.items("general", 2) for c in clients]
+    assert len(batches) <= 2  # one call each before
+    assert sorted(name for batch in batches for name in batch) == sorted(
+        user.username for user in twelve_users
+    )
+    for user, reply in zip(twelve_users, replies, strict=True):
+        assert reply["last_seq"] == 42
+        # Each subscriber's own read state: user01 posted the 30 messages, the others have
+        # them unread (none read any).
+        assert reply["unread"] == (0 if user.username == "user01" else 30), user.username
+    assert backlogs_seen == [await fresh_frames("general", 40)] * len(twelve_users)
 
 
 async def test_a_message_after_caching_is_in_the_next_subscribed(twelve_users, general_of_twelve):
