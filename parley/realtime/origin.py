@@ -25,6 +25,7 @@ or a server-side client copying a page's headers, are not refused for it.
 
 from __future__ import annotations
 
+import functools
 import logging
 from urllib.parse import urlsplit
 
@@ -39,6 +40,9 @@ events = logging.getLogger("parley.events")
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
+# (scheme, host, port)
+Origin = tuple[str, str, int]
+
 
 def _header(scope: Scope, name: bytes) -> str | None:
     for header, value in scope.get("headers", ()):
@@ -48,7 +52,7 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def _normalised(origin: str) -> tuple[str, str, int] | None:
+def _normalised(origin: str) -> Origin | None:
     """(scheme, host, port) of an origin or URL, lower-cased, the port made explicit."""
     try:
         parts = urlsplit(origin)
@@ -61,20 +65,16 @@ def _normalised(origin: str) -> tuple[str, str, int] | None:
     return scheme, host, port or DEFAULT_PORTS[scheme]
 
 
-def _own_origin(scope: Scope) -> tuple[str, str, int] | None:
-    host = _header(scope, b"host")
-    if host is None:
-        return None
+def _own_origin(host: str, *, secure: bool, allowed_hosts: tuple[str, ...]) -> Origin | None:
     domain, _ = split_domain_port(host)
-    if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
+    if not domain or not validate_host(domain, allowed_hosts):
         return None
-    scheme = "https" if scope.get("scheme") in ("wss", "https") else "http"
-    return _normalised(f"{scheme}://{host}")
+    return _normalised(f"{'https' if secure else 'http'}://{host}")
 
 
-def _trusted(origin: tuple[str, str, int]) -> bool:
+def _trusted(origin: Origin, trusted_origins: tuple[str, ...]) -> bool:
     scheme, host, port = origin
-    for trusted in settings.CSRF_TRUSTED_ORIGINS:
+    for trusted in trusted_origins:
         wildcard = "://*." in trusted
         expected = _normalised(trusted.replace("://*.", "://", 1) if wildcard else trusted)
         if expected is None or expected[0] != scheme or expected[2] != port:
@@ -89,17 +89,37 @@ def origin_allowed(scope: Scope) -> bool:
     token (see above)."""
     if bearer_token(scope) is not None:
         return True
-    raw = _header(scope, b"origin")
-    origin = _normalised(raw) if raw else None
+    return _allowed(
+        _header(scope, b"origin"),
+        _header(scope, b"host"),
+        secure=scope.get("scheme") in ("wss", "https"),
+        allowed_hosts=tuple(settings.ALLOWED_HOSTS),
+        trusted_origins=tuple(settings.CSRF_TRUSTED_ORIGINS),
+    )
+
+
+# Decided once per Origin, Host and scheme (and settings): a burst of handshakes from one site
+# parsed and matched the same headers for each socket (docs/performance.md, "The seventh
+# round"). Bounded: a client sending ever new headers only makes room for them.
+@functools.lru_cache(maxsize=1024)
+def _allowed(
+    raw_origin: str | None,
+    host: str | None,
+    *,
+    secure: bool,
+    allowed_hosts: tuple[str, ...],
+    trusted_origins: tuple[str, ...],
+) -> bool:
+    origin = _normalised(raw_origin) if raw_origin else None
     if origin is None:
         return False
-    if _trusted(origin):
+    if _trusted(origin, trusted_origins):
         return True
-    if _header(scope, b"host") is None:
-        scheme, host, port = origin
-        host = f"[{host}]" if ":" in host else host  # IPv6, as ALLOWED_HOSTS writes it
-        return port == DEFAULT_PORTS[scheme] and validate_host(host, settings.ALLOWED_HOSTS)
-    return origin == _own_origin(scope)
+    if host is None:
+        scheme, name, port = origin
+        name = f"[{name}]" if ":" in name else name  # IPv6, as ALLOWED_HOSTS writes it
+        return port == DEFAULT_PORTS[scheme] and validate_host(name, allowed_hosts)
+    return origin == _own_origin(host, secure=secure, allowed_hosts=allowed_hosts)
 
 
 class OriginValidator:
